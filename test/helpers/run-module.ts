@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const modulesDir = join(repoRoot, 'plugins', 'modules');
+
+export interface ModuleRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** The parsed JSON result (throws when stdout is not exactly one JSON document). */
+  result: Record<string, unknown>;
+}
+
+/** Parse stdout as Ansible does for our modules: exactly one JSON object, nothing else. */
+export function parseSingleJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.split('\n').filter((l) => l.length > 0);
+  if (lines.length !== 1) throw new Error(`expected exactly one line of JSON on stdout, got ${lines.length}: ${stdout}`);
+  return JSON.parse(lines[0]!) as Record<string, unknown>;
+}
+
+/**
+ * Run a built module executable the way Ansible runs a binary module: an args file, and by default an empty
+ * environment. `env` adds variables (for instance OS_* for standalone use).
+ */
+export function runModule(
+  name: string,
+  args: Record<string, unknown> | string,
+  opts: { env?: Record<string, string>; as?: string; timeoutMs?: number } = {},
+): ModuleRun {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-run-'));
+  const argsFile = join(dir, 'args');
+  writeFileSync(argsFile, typeof args === 'string' ? args : JSON.stringify(args));
+  const exe = opts.as ?? join(modulesDir, name);
+  const p = spawnSync(exe, [argsFile], {
+    env: opts.env ?? {},
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 120_000,
+    cwd: dir,
+  });
+  let result: Record<string, unknown> = {};
+  try {
+    result = parseSingleJson(p.stdout);
+  } catch (e) {
+    throw new Error(`${name}: ${(e as Error).message}\nstderr: ${p.stderr}`);
+  }
+  return { code: p.status, stdout: p.stdout, stderr: p.stderr, result };
+}
