@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Lifecycle of an NBD server child process (nbdkit or qemu-nbd) serving one disk on a private Unix socket:
+ * its own process group, readiness wait with a timeout, and on every exit path SIGTERM then SIGKILL to the whole
+ * group plus removal of the socket and of the private directory (which also holds any password file).
+ */
+
+export interface NbdServerSpec {
+  /** Executable, e.g. `nbdkit` or `qemu-nbd`. */
+  command: string;
+  /** Builds the argv (without the command) once the socket path is known. */
+  args: (socketPath: string, privateDir: string) => string[];
+  /** Written to the child's stdin, then stdin is closed (nbdkit `password=-`). Never logged. */
+  stdin?: string;
+  /** Files written (mode 0600) into the private directory before start, e.g. `{ password: '...' }` for `password=+FILE`. */
+  privateFiles?: Record<string, string>;
+  /** Short name used in the socket file name, e.g. `<SafeVmName>-<runid>`. */
+  name: string;
+  /** Parent directory of the private directory (default: the OS temp dir). */
+  baseDir?: string;
+  /** How long to wait for the server to accept connections (default 30 s). */
+  readyTimeoutMs?: number;
+  /** Receives each line of the child's stderr/stdout. */
+  onOutput?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface NbdServer {
+  readonly socketPath: string;
+  readonly pid: number;
+  /** `nbd+unix:///?socket=<path>` for tools such as nbdcopy. */
+  readonly uri: string;
+  /** Terminate the process group and remove the socket and private directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal): Promise<NbdServer> {
+  signal?.throwIfAborted();
+  const privateDir = mkdtempSync(join(spec.baseDir ?? tmpdir(), 'osm-nbd-'));
+  const socketPath = join(privateDir, `${spec.name}.sock`);
+  if (Buffer.byteLength(socketPath) > 107) {
+    rmSync(privateDir, { recursive: true, force: true });
+    throw new Error(`socket path too long for a Unix socket (${socketPath}); use a shorter name or base directory`);
+  }
+  for (const [file, content] of Object.entries(spec.privateFiles ?? {})) {
+    writeFileSync(join(privateDir, file), content, { mode: 0o600 });
+  }
+  let child: ChildProcess;
+  try {
+    child = spawn(spec.command, spec.args(socketPath, privateDir), {
+      detached: true,
+      stdio: [spec.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      env: spec.env ?? process.env,
+    });
+  } catch (e) {
+    rmSync(privateDir, { recursive: true, force: true });
+    throw e;
+  }
+  const exited = new Promise<{ code: number | null; sig: NodeJS.Signals | null; err?: Error }>((resolve) => {
+    child.once('exit', (code, sig) => resolve({ code, sig }));
+    child.once('error', (err) => resolve({ code: null, sig: null, err }));
+  });
+  let running = true;
+  void exited.then(() => {
+    running = false;
+  });
+  const lines: string[] = [];
+  const onLine = (line: string): void => {
+    if (lines.length >= 20) lines.shift();
+    lines.push(line);
+    spec.onOutput?.(line);
+  };
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (d: string) => {
+      const parts = (rest + d).split('\n');
+      rest = parts.pop() ?? '';
+      for (const l of parts) if (l.trim()) onLine(l);
+    });
+  }
+  if (spec.stdin !== undefined) {
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(spec.stdin);
+  }
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      if (running && child.pid !== undefined) {
+        killGroup(child.pid, 'SIGTERM');
+        const t = await Promise.race([exited.then(() => 'exited'), sleep(3000, 'timeout')]);
+        if (t === 'timeout') {
+          killGroup(child.pid, 'SIGKILL');
+          await exited;
+        }
+      }
+      // Children of the server (if any) share its group: make sure none survive.
+      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      rmSync(privateDir, { recursive: true, force: true });
+    })();
+    return stopped;
+  };
+
+  const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const state = await Promise.race([exited, sleep(50, undefined)]);
+      if (state !== undefined) {
+        const why = state.err ? state.err.message : state.sig ? `killed by ${state.sig}` : `exit code ${state.code}`;
+        const hint = state.err && (state.err as NodeJS.ErrnoException).code === 'ENOENT' ? ` (install ${spec.command})` : '';
+        throw new Error(`${spec.command} failed to start: ${why}${hint}${lines.length ? `: ${lines.join(' | ')}` : ''}`);
+      }
+      if (exists(socketPath) && (await canConnect(socketPath))) break;
+      if (Date.now() > deadline) {
+        throw new Error(`${spec.command} did not accept connections on ${socketPath} within ${(spec.readyTimeoutMs ?? 30_000) / 1000} s${lines.length ? `: ${lines.join(' | ')}` : ''}`);
+      }
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { socketPath, pid: child.pid!, uri: `nbd+unix:///?socket=${socketPath}`, stop };
+}
+
+function killGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    // Group already gone.
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    return statSync(p).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+function canConnect(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ path });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}

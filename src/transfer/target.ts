@@ -1,0 +1,153 @@
+import { constants } from 'node:fs';
+import { open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DiskTarget } from './types.js';
+
+const run = promisify(execFile);
+
+export const DEFAULT_BY_ID_DIR = '/dev/disk/by-id';
+
+export interface FindDeviceOptions {
+  volumeId: string;
+  /** Directory of by-id links (default /dev/disk/by-id; the lab uses $OSM_LAB_DIR/by-id). */
+  byIdDir?: string;
+  /** How long to wait for the link to appear after the attachment is in-use (default 60 s). */
+  timeoutMs?: number;
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+/** The by-id entry name of a virtio disk whose serial is the Cinder volume id (virtio truncates serials to 20 chars). */
+export function virtioEntryName(volumeId: string): string {
+  if (volumeId.length < 20) throw new Error(`volume id ${JSON.stringify(volumeId)} is too short to identify a virtio disk`);
+  return `virtio-${volumeId.slice(0, 20)}`;
+}
+
+/**
+ * Wait until the by-id directory holds the entry for `volumeId` and return the resolved device (or file) path.
+ * Only the exact entry `virtio-<first 20 chars>` counts (never a partition link, never a guess).
+ */
+export async function findAttachedDevice(opts: FindDeviceOptions): Promise<string> {
+  const dir = opts.byIdDir ?? DEFAULT_BY_ID_DIR;
+  const entry = virtioEntryName(opts.volumeId);
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    opts.signal?.throwIfAborted();
+    const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return [] as string[];
+      throw new Error(`cannot list ${dir} while looking for volume ${opts.volumeId}: ${e.code ?? e.message}`);
+    });
+    if (names.includes(entry)) {
+      const link = join(dir, entry);
+      try {
+        return await realpath(link);
+      } catch (e) {
+        throw new Error(`${link} for volume ${opts.volumeId} does not resolve: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `volume ${opts.volumeId} is attached but ${join(dir, entry)} did not appear within ${timeoutMs / 1000} s; ` +
+          'check that the volume is attached to this conversion host (virtio bus) and that udev is running',
+      );
+    }
+    await sleep(opts.pollMs ?? 500, undefined, { signal: opts.signal });
+  }
+}
+
+export interface OpenTargetOptions {
+  path: string;
+}
+
+/** Open a block device or a regular file for writing at offsets (never truncating it). */
+export async function openTarget(opts: OpenTargetOptions): Promise<DiskTarget> {
+  const st = await stat(opts.path).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`cannot open target ${opts.path}: ${e.code ?? e.message}`);
+  });
+  if (!st.isBlockDevice() && !st.isFile()) throw new Error(`target ${opts.path} is neither a block device nor a regular file`);
+  const kind = st.isBlockDevice() ? 'block' : 'file';
+  const size = kind === 'block' ? await blockDeviceSize(opts.path) : st.size;
+  const fh = await open(opts.path, constants.O_WRONLY | (kind === 'block' ? constants.O_EXCL : 0)).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`cannot open target ${opts.path} for writing: ${e.code ?? e.message}${e.code === 'EBUSY' ? ' (the device is in use, e.g. mounted)' : ''}`);
+  });
+  return kind === 'block' ? new BlockTarget(opts.path, size, fh) : new FileTarget(opts.path, size, fh);
+}
+
+async function blockDeviceSize(path: string): Promise<number> {
+  const dev = basename(await realpath(path));
+  const sectors = await readFile(`/sys/class/block/${dev}/size`, 'utf8').catch(() => {
+    throw new Error(`cannot read the size of block device ${path} (/sys/class/block/${dev}/size)`);
+  });
+  return Number(sectors.trim()) * 512;
+}
+
+const ZERO_CHUNK = 4 * 1024 * 1024;
+let zeroBuf: Buffer | undefined;
+function zeros(): Buffer {
+  zeroBuf ??= Buffer.alloc(ZERO_CHUNK);
+  return zeroBuf;
+}
+
+abstract class HandleTarget implements DiskTarget {
+  abstract readonly kind: 'block' | 'file';
+  constructor(
+    readonly path: string,
+    readonly size: number,
+    protected readonly fh: FileHandle,
+  ) {}
+
+  async write(buf: Buffer, offset: number): Promise<void> {
+    if (offset + buf.length > this.size) {
+      throw new Error(`write beyond the end of ${this.path} (${offset}+${buf.length} > ${this.size}); the volume is smaller than the disk`);
+    }
+    let done = 0;
+    while (done < buf.length) {
+      const { bytesWritten } = await this.fh.write(buf, done, buf.length - done, offset + done);
+      done += bytesWritten;
+    }
+  }
+
+  abstract zero(offset: number, length: number): Promise<void>;
+
+  protected async writeZeros(offset: number, length: number): Promise<void> {
+    const z = zeros();
+    for (let pos = 0; pos < length; pos += ZERO_CHUNK) {
+      await this.write(z.subarray(0, Math.min(ZERO_CHUNK, length - pos)), offset + pos);
+    }
+  }
+
+  flush(): Promise<void> {
+    return this.fh.sync();
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
+/** Ranges at least this large are zeroed by the kernel (hole punch / BLKZEROOUT) instead of written. */
+const OFFLOAD_ZERO_MIN = 1024 * 1024;
+
+class FileTarget extends HandleTarget {
+  readonly kind = 'file' as const;
+  async zero(offset: number, length: number): Promise<void> {
+    if (length < OFFLOAD_ZERO_MIN) return this.writeZeros(offset, length);
+    await run('fallocate', ['--punch-hole', '--keep-size', '--offset', String(offset), '--length', String(length), this.path]).catch(
+      () => this.writeZeros(offset, length),
+    );
+  }
+}
+
+class BlockTarget extends HandleTarget {
+  readonly kind = 'block' as const;
+  async zero(offset: number, length: number): Promise<void> {
+    if (length < OFFLOAD_ZERO_MIN || offset % 512 !== 0 || length % 512 !== 0) return this.writeZeros(offset, length);
+    await run('blkdiscard', ['--force', '--zeroout', '--offset', String(offset), '--length', String(length), this.path]).catch(() =>
+      this.writeZeros(offset, length),
+    );
+  }
+}

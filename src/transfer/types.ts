@@ -1,0 +1,73 @@
+/**
+ * The contract between disk sources, disk targets and the copy pipeline.
+ *
+ * A migration opens one `DiskSource` per VMware disk (vddk, local, https or ssh), one `DiskTarget` per attached
+ * Cinder volume, and joins them with `copyDisk` (full copy) or `copyChangedAreas` (CBT delta).
+ * All offsets and lengths are in bytes; disks stay well below 2^53 bytes.
+ */
+
+/** A byte range of a disk. */
+export interface Extent {
+  start: number;
+  length: number;
+}
+
+/** Counters a source keeps about what it really fetched (bytes on the wire / from the file). */
+export interface SourceStats {
+  bytesRead: number;
+  requests: number;
+}
+
+export type SourceKind = 'vddk' | 'local' | 'https' | 'ssh' | 'nbd';
+
+export interface DiskSource {
+  readonly kind: SourceKind;
+  /** Virtual size of the disk in bytes. */
+  readonly size: number;
+  /** How many reads this source serves well in parallel. */
+  readonly parallelism: number;
+  /** Largest single read the source accepts (the pipeline never asks for more). */
+  readonly maxReadSize: number;
+  readonly stats: SourceStats;
+  /** Fill `buf` completely with the disk's bytes starting at `offset` (`offset + buf.length <= size`). */
+  read(buf: Buffer, offset: number): Promise<void>;
+  /**
+   * Allocated (possibly non-zero) ranges of the disk, sorted and disjoint, when the source can tell cheaply
+   * (file holes, NBD block status); `undefined` when it cannot (then the whole disk is read).
+   */
+  allocatedExtents(): Promise<Extent[] | undefined>;
+  /** Release everything the source holds: connections, child processes, sockets, temporary files. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface DiskTarget {
+  /** Resolved path written to (a block device or a regular file). */
+  readonly path: string;
+  readonly kind: 'block' | 'file';
+  /** Size in bytes. */
+  readonly size: number;
+  write(buf: Buffer, offset: number): Promise<void>;
+  /** Make `[offset, offset + length)` read as zeros (punch a hole in a file, or write zeros). */
+  zero(offset: number, length: number): Promise<void>;
+  /** Flush data to stable storage. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A progress sample, emitted at intervals and once at the end. */
+export interface Progress {
+  /** Bytes processed so far (copied, or confirmed zero). */
+  done: number;
+  /** Bytes to process in total. */
+  total: number;
+  /** Bytes read from the source so far. */
+  bytesRead: number;
+  elapsedSeconds: number;
+  /** Average rate since the start, bytes per second. */
+  bytesPerSecond: number;
+  /** Estimated seconds left, `undefined` before the rate is known. */
+  etaSeconds: number | undefined;
+  final: boolean;
+}
+
+export type ProgressCallback = (p: Progress) => void;
