@@ -73,19 +73,17 @@ func writeFileAtomic(path string, data []byte) error {
 	return os.Rename(tmp, path)
 }
 
-// ensureSparseDisk makes an empty sparse disk of the given capacity unless one of that size exists.
-func ensureSparseDisk(descriptor string, capacity int64, adapter string) error {
+// writeEmptyDisk (re)makes an empty sparse disk of the given capacity.
+func writeEmptyDisk(descriptor string, capacity int64, adapter string) error {
 	if err := os.MkdirAll(filepath.Dir(descriptor), 0o755); err != nil {
 		return err
 	}
 	flat := flatName(descriptor)
-	if fi, err := os.Stat(flat); err != nil || fi.Size() != capacity {
-		if err := os.WriteFile(flat, nil, 0o644); err != nil {
-			return err
-		}
-		if err := os.Truncate(flat, capacity); err != nil {
-			return err
-		}
+	if err := os.WriteFile(flat, nil, 0o644); err != nil {
+		return err
+	}
+	if err := os.Truncate(flat, capacity); err != nil {
+		return err
 	}
 	return writeDescriptor(descriptor, capacity, adapter)
 }

@@ -70,7 +70,8 @@ func newInventory(ctx context.Context, stateDir string) (*inventory, error) {
 }
 
 // prepareDatastores removes the VM metadata files a previous run left (the simulator refuses to
-// create a VM over an existing .vmx) and writes every VM's disk files.
+// create a VM over an existing .vmx) and writes every VM's disk files afresh, so each start serves
+// the same bytes whatever earlier tests wrote.
 func (inv *inventory) prepareDatastores(defs []vmDef) (map[string][]string, error) {
 	for _, dir := range inv.datastores {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -91,7 +92,7 @@ func (inv *inventory) prepareDatastores(defs []vmDef) (map[string][]string, erro
 			descriptor := filepath.Join(inv.datastores[d.Datastore], d.File)
 			adapter := map[string]string{"pvscsi": "pvscsi", "lsisas": "lsilogic"}[def.Adapter]
 			if d.Seed == 0 {
-				if err := ensureSparseDisk(descriptor, d.Capacity, adapter); err != nil {
+				if err := writeEmptyDisk(descriptor, d.Capacity, adapter); err != nil {
 					return nil, err
 				}
 				continue
@@ -314,4 +315,3 @@ func (inv *inventory) build(ctx context.Context) error {
 	inv.refreshDatastores()
 	return nil
 }
-
