@@ -120,8 +120,9 @@ export function children(node: XmlNode | undefined, name: string): XmlNode[] {
   return node ? node.children.filter((c) => c.name === name) : [];
 }
 
-/** Follow a dotted path of child names. */
+/** Follow a dotted path of child names ('' is the node itself). */
 export function at(node: XmlNode | undefined, path: string): XmlNode | undefined {
+  if (path === '') return node;
   let cur = node;
   for (const part of path.split('.')) cur = child(cur, part);
   return cur;

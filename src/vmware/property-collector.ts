@@ -1,0 +1,115 @@
+import { type MoRef, moRefOf, moRefXml, soapMoRef } from './moref.js';
+import type { VSphereSession } from './session.js';
+import { type XmlNode, child, children, escapeXml, textAt } from './xml.js';
+
+/** Which properties to read for one managed object type. */
+export interface PropertySpec {
+  type: string;
+  paths: string[];
+}
+
+/** One object's retrieved properties: property path -> the `val` element (see xml.ts helpers). */
+export interface ObjectContent {
+  obj: MoRef;
+  props: Map<string, XmlNode>;
+}
+
+/** Objects per page asked of the property collector (a real vCenter pages; the simulator answers in one go). */
+export const DEFAULT_PAGE_SIZE = 1000;
+
+function propSetXml(specs: PropertySpec[]): string {
+  return specs
+    .map((s) => `<propSet><type>${escapeXml(s.type)}</type>${s.paths.map((p) => `<pathSet>${escapeXml(p)}</pathSet>`).join('')}</propSet>`)
+    .join('');
+}
+
+/** The objects a container view holds, with their properties, in pages of `pageSize`. */
+export async function retrieveFromView(
+  session: VSphereSession,
+  view: MoRef,
+  specs: PropertySpec[],
+  pageSize = DEFAULT_PAGE_SIZE,
+): Promise<ObjectContent[]> {
+  const objectSet =
+    `<objectSet>${moRefXml('obj', view)}<skip>true</skip><selectSet xsi:type="TraversalSpec">` +
+    '<name>traverseView</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet>';
+  return retrieve(session, `<specSet>${propSetXml(specs)}${objectSet}</specSet>`, pageSize);
+}
+
+/** Properties of the given objects (missing objects are left out). */
+export async function retrieveObjects(
+  session: VSphereSession,
+  objs: MoRef[],
+  specs: PropertySpec[],
+  pageSize = DEFAULT_PAGE_SIZE,
+): Promise<ObjectContent[]> {
+  if (objs.length === 0) return [];
+  const objectSets = objs.map((o) => `<objectSet>${moRefXml('obj', o)}<skip>false</skip></objectSet>`).join('');
+  return retrieve(session, `<specSet>${propSetXml(specs)}${objectSets}<reportMissingObjectsInResults>false</reportMissingObjectsInResults></specSet>`, pageSize);
+}
+
+/** Properties of one object; throws ObjectNotFoundError (via the fault) when it is gone. */
+export async function retrieveOne(session: VSphereSession, obj: MoRef, paths: string[]): Promise<Map<string, XmlNode>> {
+  const objectSet = `<objectSet>${moRefXml('obj', obj)}<skip>false</skip></objectSet>`;
+  const [found] = await retrieve(session, `<specSet>${propSetXml([{ type: obj.type, paths }])}${objectSet}</specSet>`, 1);
+  return found?.props ?? new Map();
+}
+
+/** RetrievePropertiesEx, then ContinueRetrievePropertiesEx while the server hands back a token. */
+async function retrieve(session: VSphereSession, specSetXml: string, pageSize: number): Promise<ObjectContent[]> {
+  const pc = moRefXml('_this', session.serviceContent.propertyCollector);
+  const out: ObjectContent[] = [];
+  let response = await session.post(
+    'RetrievePropertiesEx',
+    `<RetrievePropertiesEx xmlns="urn:vim25">${pc}${specSetXml}<options><maxObjects>${pageSize}</maxObjects></options></RetrievePropertiesEx>`,
+    { idempotent: true },
+  );
+  for (;;) {
+    const result = child(response, 'returnval');
+    readObjects(result, out);
+    const token = textAt(result, 'token');
+    if (!token) return out;
+    response = await session.post(
+      'ContinueRetrievePropertiesEx',
+      `<ContinueRetrievePropertiesEx xmlns="urn:vim25">${pc}<token>${escapeXml(token)}</token></ContinueRetrievePropertiesEx>`,
+      { idempotent: false },
+    );
+  }
+}
+
+/** Append the `objects` (ObjectContent) of a RetrieveResult to `out`. */
+export function readObjects(result: XmlNode | undefined, out: ObjectContent[]): void {
+  for (const o of children(result, 'objects')) {
+    const obj = child(o, 'obj');
+    if (!obj) continue;
+    const props = new Map<string, XmlNode>();
+    for (const p of children(o, 'propSet')) {
+      const name = textAt(p, 'name');
+      const val = child(p, 'val');
+      if (name !== undefined && val) props.set(name, val);
+    }
+    out.push({ obj: moRefOf(obj), props });
+  }
+}
+
+/** Run `fn` with a recursive container view of `types` under `container`; the view is destroyed afterwards. */
+export async function withContainerView<T>(
+  session: VSphereSession,
+  container: MoRef,
+  types: string[],
+  fn: (view: MoRef) => Promise<T>,
+): Promise<T> {
+  const response = await session.call(
+    'CreateContainerView',
+    { _this: soapMoRef(session.serviceContent.viewManager), container: soapMoRef(container), type: types, recursive: true },
+    { idempotent: false },
+  );
+  const ref = child(response, 'returnval');
+  if (!ref) throw new Error('CreateContainerView returned no view');
+  const view = moRefOf(ref);
+  try {
+    return await fn(view);
+  } finally {
+    await session.call('DestroyView', { _this: soapMoRef(view) }, { idempotent: false }).catch(() => undefined);
+  }
+}
