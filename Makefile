@@ -1,0 +1,42 @@
+# The two commands a new user needs:
+#   make demo   sets everything up (apt, npm, build, the lab) and migrates lab VMs with the collection's playbook
+#   make test   sets everything up and runs every test against the lab (CI runs this through .ci/run)
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+export OSM_LAB_DIR ?= /var/lib/osm-lab
+
+.PHONY: help deps build collection test demo lab-up lab-down bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+deps: ## install build and test dependencies (Debian packages, npm packages)
+	scripts/install-deps
+	npm ci
+
+build: deps ## type-check, compile and build the module executables and doc stubs
+	npm run build
+
+collection: build ## build the collection tarball into dist/
+	mkdir -p dist
+	ansible-galaxy collection build --force --output-path dist .
+
+test: build ## bring the lab up, run every test, bring the lab down
+	scripts/run-tests
+
+demo: build ## bring the lab up and migrate lab VMs with the migration playbook
+	scripts/demo
+
+lab-up: ## start (and on first use install and build) the lab
+	lab/up
+
+lab-down: ## stop every lab process
+	lab/down
+
+bench: build ## benchmarks printing ratios against baselines
+	node build/bench/startup.js
+
+clean: ## remove build output
+	rm -rf build dist
+	find plugins/modules -mindepth 1 ! -name '*.py' -delete
