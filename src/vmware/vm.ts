@@ -137,7 +137,8 @@ function datastoreFromFileName(fileName: string): string {
   return /^\[([^\]]*)\]/.exec(fileName)?.[1] ?? '';
 }
 
-function parseSnapshots(list: XmlNode[]): VmSnapshot[] {
+/** A VirtualMachineSnapshotTree list (rootSnapshotList / childSnapshotList). */
+export function parseSnapshots(list: XmlNode[]): VmSnapshot[] {
   return list.map((t) => ({
     moid: textAt(t, 'snapshot') ?? '',
     id: numberAt(t, 'id') ?? 0,
