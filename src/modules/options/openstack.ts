@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { secretString } from '../../ansible/schema.js';
+
+/**
+ * The `cloud` (upstream also `dst_cloud`) option shared by every OpenStack module: upstream's credentials dict,
+ * or the name of a cloud in clouds.yaml; when omitted, OS_CLOUD or the OS_* variables are used.
+ */
+const authSchema = z
+  .looseObject({
+    auth_url: z.string().optional().meta({ description: 'Keystone URL, e.g. https://keystone.example.com:5000/v3.' }),
+    username: z.string().optional().meta({ description: 'User name (password authentication).' }),
+    user_id: z.string().optional().meta({ description: 'User ID, instead of username.' }),
+    password: secretString('Password (password authentication).').optional(),
+    token: secretString('An existing Keystone token (auth_type token).').optional(),
+    application_credential_id: z.string().optional().meta({ description: 'Application credential ID (auth_type v3applicationcredential).' }),
+    application_credential_name: z.string().optional().meta({ description: 'Application credential name, with username/user_id.' }),
+    application_credential_secret: secretString('Application credential secret.').optional(),
+    project_id: z.string().optional().meta({ description: 'Project (tenant) ID to scope the token to.' }),
+    project_name: z.string().optional().meta({ description: 'Project (tenant) name to scope the token to.' }),
+    user_domain_name: z.string().optional().meta({ description: 'Domain of the user (default Default).' }),
+    user_domain_id: z.string().optional().meta({ description: 'Domain ID of the user.' }),
+    project_domain_name: z.string().optional().meta({ description: 'Domain of the project (default: the user domain).' }),
+    project_domain_id: z.string().optional().meta({ description: 'Domain ID of the project.' }),
+  })
+  .meta({ description: 'Keystone credentials and scope.' });
+
+export const cloudDictSchema = z
+  .looseObject({
+    auth: authSchema.optional(),
+    auth_type: z.string().optional().meta({ description: 'password (default), token or v3applicationcredential.' }),
+    region_name: z.string().optional().meta({ description: 'Region; defaults to OS_REGION_NAME, else the first endpoint of each service.' }),
+    interface: z.string().optional().meta({ description: 'Endpoint interface: public (default), internal or admin.' }),
+    identity_api_version: z.union([z.number(), z.string()]).optional().meta({ description: 'Only 3 is supported.' }),
+    openstack_insecure: z.boolean().optional().meta({ description: 'Skip TLS certificate verification (upstream name).' }),
+    insecure: z.boolean().optional().meta({ description: 'Skip TLS certificate verification.' }),
+    verify: z.boolean().optional().meta({ description: 'Verify TLS certificates (default true).' }),
+    cacert: z.string().optional().meta({ description: 'CA bundle file used to verify the OpenStack endpoints.' }),
+  })
+  .meta({ description: 'Cloud definition in the clouds.yaml entry format; `<service>_endpoint_override` keys are honoured.' });
+
+export function cloudOption(description = 'The destination cloud.') {
+  return z
+    .union([z.string().min(1), cloudDictSchema])
+    .optional()
+    .meta({
+      description: `${description} Either a dict like a clouds.yaml entry (upstream's form: auth.auth_url, auth.username, auth.password, auth.project_name, auth.user_domain_name, region_name, interface, openstack_insecure, cacert, <service>_endpoint_override, or application credentials / a token with auth_type), or the name of a cloud in clouds.yaml (searched in $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with secure.yaml merged). When omitted, OS_CLOUD or the OS_* environment variables are used.`,
+    });
+}
+
+export const waitTimeoutOption = (what: string, seconds: number) =>
+  z.number().int().positive().default(seconds).meta({ description: `Seconds to wait for ${what}.` });

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { Session } from './auth.js';
+import { parseAnswer } from './parse.js';
+import { type WaitOptions, pollUntil } from './wait.js';
+
+/** Heat: create a stack, find one by name, wait for it to complete. */
+
+export const stackSchema = z.looseObject({
+  id: z.string(),
+  stack_name: z.string(),
+  stack_status: z.string().optional(),
+  stack_status_reason: z.string().nullable().optional(),
+  tags: z.array(z.string()).nullable().optional(),
+});
+export type Stack = z.output<typeof stackSchema>;
+
+export async function findStackByName(s: Session, name: string): Promise<Stack | undefined> {
+  const list = await s.list<unknown>('orchestration', `find stack ${name}`, '/stacks', 'stacks', { query: { name } });
+  return list.map((x) => parseAnswer(stackSchema, x, 'orchestration: list stacks')).find((x) => x.stack_name === name);
+}
+
+export async function getStack(s: Session, name: string, id: string): Promise<Stack> {
+  const res = await s.request('orchestration', `get stack ${name}`, 'GET', `/stacks/${encodeURIComponent(name)}/${id}`);
+  return parseAnswer(stackSchema, (res.body as { stack?: unknown }).stack, `orchestration: get stack ${name}`);
+}
+
+export interface StackSpec {
+  name: string;
+  template: unknown;
+  parameters: Record<string, unknown>;
+  timeoutMins: number;
+  tags: string[];
+}
+
+export async function createStack(s: Session, spec: StackSpec): Promise<{ id: string }> {
+  const res = await s.request('orchestration', `create stack ${spec.name}`, 'POST', '/stacks', {
+    body: {
+      stack_name: spec.name,
+      template: spec.template,
+      parameters: spec.parameters,
+      timeout_mins: spec.timeoutMins,
+      tags: spec.tags.join(','),
+    },
+  });
+  const id = (res.body as { stack?: { id?: string } }).stack?.id;
+  if (!id) throw new Error(`orchestration: create stack ${spec.name}: the answer has no stack id`);
+  return { id };
+}
+
+const FAILED = /_FAILED$/;
+
+export async function waitForStackComplete(s: Session, name: string, id: string, opts: WaitOptions): Promise<Stack> {
+  let last: Stack | undefined;
+  return pollUntil(
+    async () => {
+      last = await getStack(s, name, id);
+      if (last.stack_status === 'CREATE_COMPLETE') return last;
+      if (last.stack_status && FAILED.test(last.stack_status)) {
+        throw new Error(`stack ${name} (${id}) reached ${last.stack_status}: ${last.stack_status_reason ?? 'no reason given'}`);
+      }
+      return undefined;
+    },
+    opts,
+    () => new Error(`stack ${name} (${id}) did not reach CREATE_COMPLETE within ${opts.timeoutMs / 1000}s (last status ${last?.stack_status ?? 'unknown'})`),
+  );
+}
