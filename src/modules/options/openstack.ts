@@ -49,3 +49,15 @@ export function cloudOption(description = 'The destination cloud.') {
 
 export const waitTimeoutOption = (what: string, seconds: number) =>
   z.number().int().positive().default(seconds).meta({ description: `Seconds to wait for ${what}.` });
+
+export const deleteOptions = (kind: string, waitDefault: boolean) =>
+  z.strictObject({
+    cloud: cloudOption(),
+    name: z.string().min(1).meta({ description: `${kind} name or ID.` }),
+    wait: z.boolean().default(waitDefault).meta({ description: `Wait until the ${kind.toLowerCase()} is gone.` }),
+    timeout: waitTimeoutOption(`the ${kind.toLowerCase()} to be deletable and gone`, 300),
+  });
+
+export const deleteReturns = {
+  id: { description: 'ID of the deleted object (null when nothing was found).', returned: 'always', type: 'str' as const },
+};
