@@ -1,25 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Writable } from 'node:stream';
 
 /**
  * Lifecycle of an NBD server child process (nbdkit or qemu-nbd) serving one disk on a private Unix socket:
  * its own process group, readiness wait with a timeout, and on every exit path SIGTERM then SIGKILL to the whole
- * group plus removal of the socket and of the private directory (which also holds any password file).
+ * group plus removal of the socket and of its private (0700) directory.
  */
 
 export interface NbdServerSpec {
   /** Executable, e.g. `nbdkit` or `qemu-nbd`. */
   command: string;
   /** Builds the argv (without the command) once the socket path is known. */
-  args: (socketPath: string, privateDir: string) => string[];
-  /** Written to the child's stdin, then stdin is closed (nbdkit `password=-`). Never logged. */
-  stdin?: string;
-  /** Files written (mode 0600) into the private directory before start, e.g. `{ password: '...' }` for `password=+FILE`. */
-  privateFiles?: Record<string, string>;
+  args: (socketPath: string) => string[];
+  /**
+   * A secret written to the child's file descriptor 3 through a pipe, then closed: nbdkit reads it with
+   * `password=-3` (nbdkit refuses `password=-` without a tty). It never appears on a command line or on disk.
+   */
+  secretFd3?: string;
   /** Short name used in the socket file name, e.g. `<SafeVmName>-<runid>`. */
   name: string;
   /** Parent directory of the private directory (default: the OS temp dir). */
@@ -48,14 +50,11 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
     rmSync(privateDir, { recursive: true, force: true });
     throw new Error(`socket path too long for a Unix socket (${socketPath}); use a shorter name or base directory`);
   }
-  for (const [file, content] of Object.entries(spec.privateFiles ?? {})) {
-    writeFileSync(join(privateDir, file), content, { mode: 0o600 });
-  }
   let child: ChildProcess;
   try {
-    child = spawn(spec.command, spec.args(socketPath, privateDir), {
+    child = spawn(spec.command, spec.args(socketPath), {
       detached: true,
-      stdio: [spec.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: spec.secretFd3 === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
       env: spec.env ?? process.env,
     });
   } catch (e) {
@@ -85,9 +84,10 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
       for (const l of parts) if (l.trim()) onLine(l);
     });
   }
-  if (spec.stdin !== undefined) {
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(spec.stdin);
+  if (spec.secretFd3 !== undefined) {
+    const fd3 = child.stdio[3] as Writable | null;
+    fd3?.on('error', () => undefined);
+    fd3?.end(spec.secretFd3);
   }
 
   let stopped: Promise<void> | undefined;

@@ -1,0 +1,176 @@
+import type { TLSSocket } from 'node:tls';
+import { Pool, buildConnector } from 'undici';
+import type { DiskSource, SourceStats } from '../types.js';
+import { flatLayout, isBinarySparseVmdk, parseVmdkDescriptor, type FlatLayout } from '../vmdk.js';
+import { LayoutSource } from './layout-source.js';
+
+/**
+ * `https` source, VDDK-free: the snapshot's base disk through the datastore's HTTPS file access
+ * (`/folder/<path>?dcPath=..&dsName=..`). The descriptor is fetched first; the flat extents are then read with
+ * ranged GETs, several in parallel over a pool of keep-alive connections, with the caller's session cookie.
+ */
+export interface HttpsTls {
+  /** PEM CA bundle to trust (otherwise the system store). */
+  ca?: string | Buffer;
+  /** Skip certificate verification (user opt-in). */
+  insecure?: boolean;
+  /** Pin the server certificate by its SHA-1 (`AB:CD:..`, as vSphere shows it) or SHA-256 fingerprint. */
+  thumbprint?: string;
+}
+
+export interface HttpsSourceOptions {
+  /** URL of the disk's descriptor, e.g. `https://vc/folder/vm-1/vm-1.vmdk?dcPath=DC0&dsName=datastore1`. */
+  url: string;
+  /** Cookie header for the datastore access, e.g. `vmware_soap_session="..."` (supplied by the vSphere session). */
+  cookie?: string;
+  tls?: HttpsTls;
+  /** Parallel connections and requests (default 4). */
+  connections?: number;
+  /** Per-request timeout in ms without data (default 60 s). */
+  timeoutMs?: number;
+}
+
+export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource> {
+  const descUrl = new URL(o.url);
+  if (descUrl.protocol !== 'https:') throw new Error(`https source: ${describeUrl(descUrl)} is not an https URL`);
+  const connections = o.connections ?? 4;
+  const pool = new Pool(descUrl.origin, {
+    connections,
+    pipelining: 1,
+    headersTimeout: o.timeoutMs ?? 60_000,
+    bodyTimeout: o.timeoutMs ?? 60_000,
+    connect: pinningConnector(o.tls ?? {}),
+  });
+  const stats: SourceStats = { bytesRead: 0, requests: 0 };
+  const headers: Record<string, string> = o.cookie ? { cookie: o.cookie } : {};
+  try {
+    const head = await rangedGet(pool, descUrl, headers, 0, 64 * 1024, true);
+    if (isBinarySparseVmdk(head)) {
+      throw new Error(`${describeUrl(descUrl)} is a sparse VMDK; the https source reads flat disks only (use the vddk source)`);
+    }
+    const layout = flatLayout(parseVmdkDescriptor(head.toString('utf8'), describeUrl(descUrl)), describeUrl(descUrl));
+    const urls = new Map<string, URL>();
+    for (const e of layout.extents) if (e.file !== undefined) urls.set(e.file, siblingUrl(descUrl, e.file));
+    await checkExtentSizes(pool, urls, layout, headers);
+    const readFile = async (file: string, buf: Buffer, fileOffset: number): Promise<void> => {
+      stats.requests++;
+      const got = await rangedGet(pool, urls.get(file)!, headers, fileOffset, buf.length, false, buf);
+      stats.bytesRead += got.length;
+    };
+    return new LayoutSource({
+      kind: 'https',
+      layout,
+      readFile,
+      stats,
+      parallelism: connections,
+      maxReadSize: 64 * 1024 * 1024,
+      close: () => pool.close(),
+    });
+  } catch (e) {
+    await pool.destroy();
+    throw e;
+  }
+}
+
+/** The URL of another file in the same datastore folder (same query: dcPath, dsName). */
+function siblingUrl(base: URL, file: string): URL {
+  if (file.includes('/')) throw new Error(`extent file ${JSON.stringify(file)} of ${describeUrl(base)} is not in the descriptor's folder`);
+  const u = new URL(base.href);
+  u.pathname = u.pathname.replace(/[^/]*$/, encodeURIComponent(file));
+  return u;
+}
+
+/** URL without query secrets for messages. */
+function describeUrl(u: URL): string {
+  return `${u.origin}${decodeURIComponent(u.pathname)}`;
+}
+
+async function checkExtentSizes(pool: Pool, urls: Map<string, URL>, layout: FlatLayout, headers: Record<string, string>): Promise<void> {
+  for (const [file, url] of urls) {
+    const res = await pool.request({ path: url.pathname + url.search, method: 'HEAD', headers });
+    await res.body.dump();
+    if (res.statusCode !== 200) throw statusError(res.statusCode, url, 'HEAD');
+    const length = Number(res.headers['content-length']);
+    const need = Math.max(...layout.extents.filter((e) => e.file === file).map((e) => e.fileOffset + e.length));
+    if (Number.isFinite(length) && length < need) {
+      throw new Error(`${describeUrl(url)} has ${length} bytes but the descriptor needs ${need}`);
+    }
+  }
+}
+
+function statusError(status: number, url: URL, method: string): Error {
+  const hint =
+    status === 401 || status === 403
+      ? ' (the session cookie was rejected: log in again)'
+      : status === 404
+        ? ' (no such file: check the datastore path, dcPath and dsName)'
+        : '';
+  return new Error(`${method} ${describeUrl(url)} returned HTTP ${status}${hint}`);
+}
+
+/** GET `length` bytes at `offset` into `into` (or a new buffer); `allowShort` accepts a smaller file (descriptor probe). */
+async function rangedGet(
+  pool: Pool,
+  url: URL,
+  headers: Record<string, string>,
+  offset: number,
+  length: number,
+  allowShort: boolean,
+  into?: Buffer,
+): Promise<Buffer> {
+  const res = await pool.request({
+    path: url.pathname + url.search,
+    method: 'GET',
+    headers: { ...headers, range: `bytes=${offset}-${offset + length - 1}` },
+  });
+  if (res.statusCode !== 206 && !(res.statusCode === 200 && offset === 0)) {
+    await res.body.dump();
+    throw statusError(res.statusCode, url, 'GET');
+  }
+  if (res.statusCode === 206) {
+    const cr = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
+    if (!cr || Number(cr[1]) !== offset) {
+      await res.body.dump();
+      throw new Error(`GET ${describeUrl(url)}: server answered range ${String(res.headers['content-range'])} for offset ${offset}`);
+    }
+  }
+  const buf = into ?? Buffer.allocUnsafe(length);
+  let got = 0;
+  // A 206 body is consumed to its end so the connection is reused; a 200 (whole file) is cut off once enough arrived.
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    const n = Math.min(chunk.length, length - got);
+    chunk.copy(buf, got, 0, n);
+    got += n;
+    if (got === length && res.statusCode === 200) break;
+  }
+  if (got < length) {
+    if (!allowShort) throw new Error(`GET ${describeUrl(url)}: short read at offset ${offset} (${got} of ${length} bytes)`);
+    return buf.subarray(0, got);
+  }
+  return buf;
+}
+
+/** undici connector applying CA / insecure / fingerprint pin; a pin mismatch drops the socket before any request is sent. */
+function pinningConnector(tls: HttpsTls): buildConnector.connector {
+  const pin = tls.thumbprint?.toUpperCase().replace(/^SHA(1|256):/i, '');
+  const connector = buildConnector({
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    rejectUnauthorized: !(tls.insecure || pin),
+    timeout: 30_000,
+    // A resumed TLS session shows no peer certificate: with a pin every connection does a full handshake.
+    ...(pin ? { maxCachedSessions: 0 } : {}),
+  });
+  if (!pin) return connector;
+  return (options, callback) => {
+    connector(options, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error('TLS connect failed'), null);
+      const cert = (socket as TLSSocket).getPeerCertificate();
+      const seen = pin.length > 59 ? cert.fingerprint256 : cert.fingerprint;
+      if (!seen || seen.toUpperCase() !== pin) {
+        socket.destroy();
+        return callback(new Error(`TLS certificate of ${options.hostname} does not match the pinned thumbprint (got ${seen ?? 'none'})`), null);
+      }
+      callback(null, socket);
+    });
+  };
+}
