@@ -81,6 +81,13 @@ class Session:
             return None
         return r.json() if 'json' in r.headers.get('Content-Type', '') else r.content
 
+    def exists(self, service, path):
+        base = KEYSTONE if service == 'identity' else self.endpoints[service]
+        r = requests.get(base + path, headers={'X-Auth-Token': self.token}, timeout=60)
+        if r.status_code not in (200, 404):
+            raise ApiError(f'GET {service}{path}: HTTP {r.status_code}: {r.text[:400]}')
+        return r.status_code == 200
+
 
 def wait_for(what, check, timeout=300):
     deadline = time.time() + timeout
@@ -216,7 +223,7 @@ def ensure_security_groups(osm):
 
 
 def ensure_keypair(osm):
-    if osm.call('GET', 'compute', '/os-keypairs/default-keypair', ok=(200, 404)) is not None:
+    if osm.exists('compute', '/os-keypairs/default-keypair'):
         return
     key = os.path.join(STATE_DIR, 'default-keypair')
     if not os.path.exists(key):
