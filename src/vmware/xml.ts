@@ -29,6 +29,15 @@ export function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => `&${({ '<': 'lt', '>': 'gt', '&': 'amp', '"': 'quot', "'": 'apos' } as const)[c as '<']};`);
 }
 
+/** Element text: entities decoded, CDATA sections taken verbatim. */
+function decodeText(raw: string): string {
+  if (raw.indexOf('<![CDATA[') < 0) return decodeEntities(raw);
+  return raw
+    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
+    .map((part) => (part.startsWith('<![CDATA[') ? part.slice(9, -3) : decodeEntities(part)))
+    .join('');
+}
+
 function localName(qname: string): string {
   const i = qname.indexOf(':');
   return i < 0 ? qname : qname.slice(i + 1);
@@ -64,11 +73,8 @@ export function parseXml(xml: string): XmlNode {
     }
     if (next === 33 /* ! */) {
       if (xml.startsWith('<!--', lt)) pos = xml.indexOf('-->', lt) + 3;
-      else if (xml.startsWith('<![CDATA[', lt)) {
-        const end = xml.indexOf(']]>', lt);
-        (stack[stack.length - 1] as XmlNode).text += xml.slice(lt + 9, end);
-        pos = end + 3;
-      } else pos = xml.indexOf('>', lt) + 1;
+      else if (xml.startsWith('<![CDATA[', lt)) pos = xml.indexOf(']]>', lt) + 3;
+      else pos = xml.indexOf('>', lt) + 1;
       if (pos <= 0) throw new Error('malformed XML: unterminated declaration');
       continue;
     }
@@ -77,7 +83,7 @@ export function parseXml(xml: string): XmlNode {
     if (next === 47 /* / */) {
       const node = stack.pop();
       if (!node || stack.length === 0) throw new Error('malformed XML: unexpected end tag');
-      if (node.children.length === 0) node.text = decodeEntities(xml.slice(textStart, lt));
+      if (node.children.length === 0) node.text = decodeText(xml.slice(textStart, lt));
       pos = gt + 1;
       continue;
     }
