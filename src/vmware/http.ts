@@ -30,6 +30,8 @@ export function createDispatcher(server: string, tls: TlsOptions): Agent {
     rejectUnauthorized: !tls.insecure && !pin,
     ...(tls.caFile ? { ca: readFileSync(tls.caFile, 'utf8') } : {}),
     timeout: 30_000,
+    // a resumed TLS session has no peer certificate to compare with the pin
+    ...(pin ? { maxCachedSessions: 0 } : {}),
   });
   const connect: buildConnector.connector = (opts, callback) => {
     base(opts, (err, socket) => {

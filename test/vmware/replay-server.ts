@@ -17,6 +17,7 @@ export function fixture(name: string): string {
 export interface RecordedRequest {
   op: string;
   cookie: string | undefined;
+  /** The request body with the `vim25:` element prefixes `soap` writes removed, for readable assertions. */
   body: string;
 }
 
@@ -58,14 +59,14 @@ export async function startReplayServer(password = 'pass'): Promise<ReplayServer
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
       const op = /<soapenv:Body>\s*<(?:\w+:)?(\w+)/.exec(body)?.[1] ?? /<(?:\w+:)?Body[^>]*>\s*<(?:\w+:)?(\w+)/.exec(body)?.[1] ?? '?';
-      requests.push({ op, cookie: req.headers.cookie, body });
+      requests.push({ op, cookie: req.headers.cookie, body: body.replace(/<(\/?)vim25:/g, '<$1') });
       let answer: string;
       const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8' };
       const queued = queues.get(op)?.shift();
       if (queued) answer = queued.startsWith('<') ? queued : fixture(queued);
       else if (op === 'RetrieveServiceContent') answer = fixture('service-content.xml');
       else if (op === 'Login') {
-        if (body.includes(`<password>${password}</password>`)) {
+        if (new RegExp(`<(?:\\w+:)?password>${password}</`).test(body)) {
           answer = fixture('login.xml');
           headers['set-cookie'] = `vmware_soap_session="replay-${requests.length}"; Path=/; HttpOnly; Secure`;
         } else answer = fixture('fault-invalid-login.xml');
