@@ -19,7 +19,9 @@ alive() {
   [[ -s $1 ]] || return 1
   pid=$(<"$1")
   [[ -d /proc/$pid ]] || return 1
-  [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$2" ]]
+  local exe
+  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+  [[ $exe == "$2" || $exe == "$2 (deleted)" ]] # (deleted): the binary was rebuilt since
 }
 
 # stop_pid PIDFILE EXE NAME: TERM the process, wait up to 10 s, then KILL it.

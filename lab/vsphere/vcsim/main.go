@@ -125,7 +125,7 @@ func serve(args []string) error {
 	keyPath := fs.String("key", "", "PEM private key")
 	user := fs.String("user", "user", "login user")
 	password := fs.String("password", "pass", "login password")
-	window := fs.Int64("cbt-window", 128*mib, "bytes covered by one QueryChangedDiskAreas answer")
+	window := fs.Int64("cbt-window", 64*mib, "bytes covered by one QueryChangedDiskAreas answer")
 	sshPort := fs.Int("ssh-port", 0, "port of the ESXi-like SSH endpoint (0: none)")
 	sshUser := fs.String("ssh-user", "root", "SSH user")
 	sshKey := fs.String("ssh-key", "", "SSH private key path")
