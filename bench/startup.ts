@@ -6,7 +6,7 @@
  *   node build/bench/startup.js [runs]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { modulesDir } from '../test/helpers/run-module.js';
@@ -32,21 +32,33 @@ function staticBinary(): string {
   return exe;
 }
 
+function labFacts(): { authUrl: string; vcenter: string } {
+  const dir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
+  try {
+    const os = JSON.parse(readFileSync(join(dir, 'openstack.json'), 'utf8')) as { auth_url: string };
+    const vs = JSON.parse(readFileSync(join(dir, 'vsphere.json'), 'utf8')) as { host: string; port: number };
+    return { authUrl: os.auth_url, vcenter: `${vs.host}:${vs.port}` };
+  } catch {
+    return { authUrl: 'http://127.0.0.1:9/v3', vcenter: '127.0.0.1:9' };
+  }
+}
+
 function subjects(): Subject[] {
   const list: Subject[] = [
     { label: 'static C binary (floor)', cmd: staticBinary(), args: [] },
     { label: 'node -e 0 (plain Node start)', cmd: process.execPath, args: ['-e', '0'] },
     { label: 'warn (module, no SDK)', cmd: join(modulesDir, 'warn'), args: [argsFile('warn', { msg: 'x' })] },
   ];
-  // Modules that load an SDK, run against a closed local port so they load, try once and fail fast.
-  const closed = '127.0.0.1:9';
+  // Modules that load an SDK and make one real request that is refused at once: the lab's Keystone and vCenter
+  // with a wrong password (run `lab/up` first); without the lab they fail on a closed local port instead.
+  const facts = labFacts();
   const sdk: [string, string, Record<string, unknown>][] = [
     ['flavor_info (loads undici)', 'flavor_info', {
-      cloud: { auth: { auth_url: `http://${closed}/v3`, username: 'u', password: 'p', project_name: 'p', user_domain_name: 'Default' } },
+      cloud: { auth: { auth_url: facts.authUrl, username: 'osm', password: 'wrong', project_name: 'osm', user_domain_name: 'Default' } },
       flavor_name: 'm1.tiny',
     }],
     ['vmware_inventory (loads soap)', 'vmware_inventory', {
-      vcenter_hostname: closed, vcenter_username: 'u', vcenter_password: 'p', vmware_insecure: true, vms_list: ['x'],
+      vcenter_hostname: facts.vcenter, vcenter_username: 'user', vcenter_password: 'wrong', vmware_insecure: true, vms_list: ['x'],
     }],
   ];
   for (const [label, name, args] of sdk) {
