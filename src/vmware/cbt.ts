@@ -3,7 +3,7 @@ import { type MoRef, soapMoRef } from './moref.js';
 import { retrieveOne } from './property-collector.js';
 import type { VSphereSession } from './session.js';
 import { taskOf, waitForTask } from './tasks.js';
-import { children, numberAt } from './xml.js';
+import { children, numberAt, textAt } from './xml.js';
 
 /** A changed byte range of a disk. */
 export interface ChangedArea {
@@ -50,4 +50,15 @@ export async function changedAreas(
     offset = start + length;
   }
   return areas;
+}
+
+/** Change id of every disk as of a snapshot (disk key -> changeId, '' when CBT was off), read from its config. */
+export async function snapshotChangeIds(session: VSphereSession, snapshot: MoRef): Promise<Map<number, string>> {
+  const hardware = (await retrieveOne(session, snapshot, ['config.hardware'])).get('config.hardware');
+  const out = new Map<number, string>();
+  for (const d of children(hardware, 'device')) {
+    if (d.xsiType !== 'VirtualDisk') continue;
+    out.set(numberAt(d, 'key') ?? 0, textAt(d, 'backing.changeId') ?? '');
+  }
+  return out;
 }

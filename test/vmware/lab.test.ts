@@ -1,0 +1,168 @@
+// Integration tests against the lab's vCenter simulator (lab/vsphere/up). A missing lab is a failure.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { changedAreas, enableCbt, snapshotChangeIds } from '../../src/vmware/cbt.js';
+import { datastoreFileSize, parseDatastorePath, readDatastoreRange } from '../../src/vmware/datastore.js';
+import { ConnectionError, InvalidLoginError, ThumbprintMismatchError } from '../../src/vmware/faults.js';
+import { powerOff, powerOn, powerState } from '../../src/vmware/power.js';
+import { type SessionOptions, VSphereSession, withSession } from '../../src/vmware/session.js';
+import { createSnapshot, findSnapshots, removeSnapshot } from '../../src/vmware/snapshots.js';
+import { discover } from '../../src/workflow/discovery.js';
+
+const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
+const diskWrite = fileURLToPath(new URL('../../../lab/vsphere/disk-write', import.meta.url));
+
+export interface LabVm {
+  name: string;
+  moid: string;
+  folder: string;
+  guest_id: string;
+  guest_full_name: string;
+  firmware: string;
+  disks: { key: number; datastore: string; file_name: string; flat_path: string; capacity_bytes: number }[];
+  nics: { key: number; mac: string; ip: string; network: string; network_moid: string; portgroup_key?: string }[];
+}
+export interface LabFacts {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  thumbprint: string;
+  cert_path: string;
+  datacenter: string;
+  datastores: Record<string, string>;
+  vms: LabVm[];
+  base_vms: LabVm[];
+}
+
+export function labFacts(): LabFacts {
+  try {
+    return JSON.parse(readFileSync(join(labDir, 'vsphere.json'), 'utf8')) as LabFacts;
+  } catch (e) {
+    throw new Error(`the vSphere lab is not up (${(e as Error).message}); run lab/vsphere/up`);
+  }
+}
+
+export function labSession(f: LabFacts): SessionOptions {
+  return { host: `${f.host}:${f.port}`, username: f.user, password: f.password, caFile: f.cert_path };
+}
+
+/** A base VM the mutating tests may power-cycle, snapshot and track (not used by other tests). */
+const scratchVmName = 'DC0_C1_RP0_VM9';
+
+describe('vSphere client against the lab simulator', () => {
+  let facts: LabFacts;
+  before(() => {
+    facts = labFacts();
+  });
+
+  it('discovers exactly the lab inventory: names, folders, MACs, disks, networks, datastores', async () => {
+    const d = await withSession(labSession(facts), (s) => discover(s, undefined));
+    const expected = [...facts.vms, ...facts.base_vms].sort((a, b) => (a.name < b.name ? -1 : 1));
+    const got = [...d.vms].sort((a, b) => (a.name < b.name ? -1 : 1));
+    assert.deepEqual(
+      got.map((vm) => vm.name),
+      expected.map((vm) => vm.name),
+    );
+    for (const [i, vm] of got.entries()) {
+      const want = expected[i]!;
+      assert.equal(vm.moid, want.moid, vm.name);
+      assert.equal(vm.folder, want.folder, vm.name);
+      assert.equal(vm.guestId, want.guest_id, vm.name);
+      assert.equal(vm.firmware, want.firmware, vm.name);
+      assert.deepEqual(
+        vm.disks.map((x) => [x.key, x.capacityBytes, x.datastore, x.fileName]),
+        want.disks.map((x) => [x.key, x.capacity_bytes, x.datastore, x.file_name]),
+        vm.name,
+      );
+      assert.deepEqual(
+        vm.nics.map((n) => [n.key, n.mac, n.network, n.networkMoid, n.portgroupKey ?? null, n.ipAddresses]),
+        want.nics.map((n) => [n.key, n.mac, n.network, n.network_moid, n.portgroup_key ?? null, [n.ip]]),
+        vm.name,
+      );
+    }
+    assert.deepEqual(d.inventory.datastores.map((ds) => ds.name).sort(), Object.keys(facts.datastores).sort());
+    assert.deepEqual(d.inventory.datacenters.map((dc) => dc.name), [facts.datacenter]);
+  });
+
+  it('fails a wrong password with InvalidLoginError, without the password in the message', async () => {
+    await assert.rejects(VSphereSession.open({ ...labSession(facts), password: 'not-the-lab-password' }), (e: Error) => {
+      return e instanceof InvalidLoginError && !e.message.includes('not-the-lab-password');
+    });
+  });
+
+  it('verifies TLS: the lab CA or its thumbprint work, nothing else does', async () => {
+    const { caFile: _ca, ...noCa } = labSession(facts);
+    await assert.rejects(VSphereSession.open(noCa), ConnectionError);
+    await assert.rejects(VSphereSession.open({ ...noCa, thumbprint: '01'.repeat(20) }), ThumbprintMismatchError);
+    await withSession({ ...noCa, thumbprint: facts.thumbprint }, async (s) => assert.equal(s.serviceContent.about.apiType, 'VirtualCenter'));
+  });
+
+  it('reads datastore bytes with HEAD and ranged GET through the session', async () => {
+    const vm = facts.vms.find((v) => v.name === 'osm-single')!;
+    const disk = vm.disks[0]!;
+    const flat = parseDatastorePath(disk.file_name.replace(/\.vmdk$/, '-flat.vmdk'), facts.datacenter);
+    const local = readFileSync(disk.flat_path);
+    await withSession(labSession(facts), async (s) => {
+      assert.equal(await datastoreFileSize(s, flat), disk.capacity_bytes);
+      const start = 1024 * 1024 + 512;
+      const got = await readDatastoreRange(s, flat, start, 65536);
+      assert.deepEqual(got, local.subarray(start, start + 65536));
+      await assert.rejects(datastoreFileSize(s, { ...flat, path: 'osm-single/nope-flat.vmdk' }), /no such datastore file/);
+    });
+  });
+
+  it('creates, finds and removes a snapshot', async () => {
+    await withSession(labSession(facts), async (s) => {
+      const vm = { type: 'VirtualMachine', value: facts.base_vms.find((v) => v.name === scratchVmName)!.moid };
+      const name = `osm-test-${process.pid}`;
+      const snap = await createSnapshot(s, vm, name, 'lab test');
+      assert.deepEqual((await findSnapshots(s, vm, name)).map((x) => x.moid), [snap.value]);
+      await removeSnapshot(s, snap);
+      assert.deepEqual(await findSnapshots(s, vm, name), []);
+    });
+  });
+
+  it('powers a VM off (guest shutdown, hard when asked) and on again', async () => {
+    await withSession(labSession(facts), async (s) => {
+      const vm = { type: 'VirtualMachine', value: facts.base_vms.find((v) => v.name === scratchVmName)!.moid };
+      await powerOn(s, vm);
+      assert.notEqual(await powerOff(s, vm, { timeoutMs: 10_000, force: true }), 'already');
+      assert.equal(await powerState(s, vm), 'poweredOff');
+      assert.equal(await powerOff(s, vm, { timeoutMs: 1000, force: false }), 'already');
+      assert.equal(await powerOn(s, vm), true);
+      assert.equal(await powerState(s, vm), 'poweredOn');
+    });
+  });
+
+  it('enables CBT and reports exactly the area written between two snapshots, across empty windows', async () => {
+    const base = facts.base_vms.find((v) => v.name === scratchVmName)!;
+    const disk = base.disks[0]!;
+    await withSession(labSession(facts), async (s) => {
+      const vm = { type: 'VirtualMachine', value: base.moid };
+      await enableCbt(s, vm);
+      assert.equal(await enableCbt(s, vm), false, 'enabling twice changes nothing');
+      const first = await createSnapshot(s, vm, `osm-test-cbt-1-${process.pid}`);
+      try {
+        const changeId = (await snapshotChangeIds(s, first)).get(disk.key)!;
+        assert.match(changeId, /\/\d+$/);
+        const offset = disk.capacity_bytes - 3 * 65536; // far past the first empty windows
+        execFileSync(diskWrite, [scratchVmName, '0', String(offset), '-'], { input: Buffer.alloc(4096, 0xa5), stdio: ['pipe', 'ignore', 'inherit'] });
+        const second = await createSnapshot(s, vm, `osm-test-cbt-2-${process.pid}`);
+        try {
+          const areas = await changedAreas(s, vm, second, disk.key, disk.capacity_bytes, changeId);
+          assert.equal(areas.length, 1);
+          assert.ok(areas[0]!.start <= offset && areas[0]!.start + areas[0]!.length >= offset + 4096, JSON.stringify(areas));
+        } finally {
+          await removeSnapshot(s, second);
+        }
+      } finally {
+        await removeSnapshot(s, first);
+      }
+    });
+  });
+});
