@@ -39,7 +39,7 @@ func (h *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	var method *simulator.Method
-	for _, name := range []string{"QueryChangedDiskAreas", "CreateSnapshot_Task", "ReconfigVM_Task"} {
+	for _, name := range []string{"QueryChangedDiskAreas", "CreateSnapshot_Task", "ReconfigVM_Task", "RemoveSnapshot_Task", "RevertToSnapshot_Task"} {
 		if bytes.Contains(body, []byte("<"+name)) || bytes.Contains(body, []byte(":"+name)) {
 			method, _ = simulator.UnmarshalBody(types.TypeFunc(), body)
 			break
@@ -62,9 +62,37 @@ func (h *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 	case "ReconfigVM_Task":
 		h.thenFollow(w, r, func(types.ManagedObjectReference) error { return h.cbt.syncTracking(method.This) })
+	case "RemoveSnapshot_Task", "RevertToSnapshot_Task":
+		snap, ok := simulator.Map.Get(method.This).(*simulator.VirtualMachineSnapshot)
+		if !ok {
+			h.next.ServeHTTP(w, r)
+			return
+		}
+		vm := snap.Vm
+		h.thenFollow(w, r, func(task types.ManagedObjectReference) error { return taskOnVM(task, vm) })
 	default:
 		h.next.ServeHTTP(w, r)
 	}
+}
+
+// taskOnVM makes a snapshot task's entity the VM, as on vCenter (the simulator names the snapshot,
+// which is no ManagedEntity and breaks typed clients).
+func taskOnVM(task, vm types.ManagedObjectReference) error {
+	t, ok := simulator.Map.Get(task).(*simulator.Task)
+	if !ok {
+		return nil
+	}
+	name := ""
+	if obj, ok := simulator.Map.Get(vm).(*simulator.VirtualMachine); ok {
+		name = obj.Name
+	}
+	simulator.Map.WithLock(t, func() {
+		simulator.Map.Update(t, []types.PropertyChange{
+			{Name: "info.entity", Val: vm},
+			{Name: "info.entityName", Val: name},
+		})
+	})
+	return nil
 }
 
 // thenFollow serves the request with the simulator, then runs follow with the returned task.
