@@ -4,32 +4,8 @@ import { buildInventory } from '../../src/vmware/inventory.js';
 import { type ObjectContent, readObjects } from '../../src/vmware/property-collector.js';
 import { busOf, flattenSnapshots, vmDetail } from '../../src/vmware/vm.js';
 import { at, parseXml } from '../../src/vmware/xml.js';
+import { mixedDeviceVm } from './recorded-vm.js';
 import { fixture } from './replay-server.js';
-
-/** The mixed-device VM of the fixture inside a small inventory (datacenter, folder, datastores, networks). */
-export function mixedDeviceVm() {
-  const objects: ObjectContent[] = [];
-  readObjects(at(parseXml(fixture('vm-mixed-devices.xml')), 'Body.RetrievePropertiesExResponse.returnval'), objects);
-  const vmProps = objects[0]!.props;
-  const named = (type: string, value: string, name: string, parent?: string, extra: Record<string, string> = {}): ObjectContent => {
-    const props = new Map([['name', parseXml(`<val>${name}</val>`)]]);
-    if (parent) props.set('parent', parseXml(`<val type="Folder">${parent}</val>`));
-    for (const [k, v] of Object.entries(extra)) props.set(k, parseXml(`<val>${v}</val>`));
-    return { obj: { type, value }, props };
-  };
-  vmProps.set('name', parseXml('<val>web-01</val>'));
-  vmProps.set('parent', parseXml('<val type="Folder">group-v3</val>'));
-  const inv = buildInventory([
-    named('Datacenter', 'datacenter-1', 'DC1', 'group-d1'),
-    named('Folder', 'group-v3', 'vm', 'datacenter-1'),
-    named('Datastore', 'datastore-11', 'datastore1', 'datacenter-1'),
-    named('Datastore', 'datastore-12', 'ds-big', 'datacenter-1'),
-    named('Network', 'network-21', 'Prod &amp; Backup', 'datacenter-1'),
-    named('DistributedVirtualPortgroup', 'dvportgroup-33', 'dv-prod', 'datacenter-1', { key: 'dvportgroup-33' }),
-    { obj: { type: 'VirtualMachine', value: 'vm-42' }, props: vmProps },
-  ]);
-  return vmDetail(inv.vms[0]!, vmProps, inv);
-}
 
 describe('VM detail from recorded polymorphic devices', () => {
   const vm = mixedDeviceVm();
