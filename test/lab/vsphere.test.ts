@@ -117,7 +117,9 @@ class Vim {
           });
         },
       );
-      req.on('error', reject);
+      req.on('error', (err) =>
+        reject(new Error(`the vSphere lab at ${this.facts.host}:${this.facts.port} does not answer (${err.message}); see lab/vsphere/status`)),
+      );
       req.end(envelope);
     });
   }
