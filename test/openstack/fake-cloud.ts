@@ -43,10 +43,12 @@ export class FakeCloud {
     return this;
   }
 
-  /** Answer the next N matching calls with `replies`, in order, then fall through to later routes. */
+  /** Answer the next N matching calls with `replies`, in order, ahead of every other route; then fall through. */
   sequence(method: string, path: string | RegExp, replies: Reply[]): this {
     const queue = [...replies];
-    return this.on(method, path, () => queue.shift());
+    const pattern = typeof path === 'string' ? new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : path;
+    this.routes.unshift({ method, pattern, handler: () => queue.shift() });
+    return this;
   }
 
   calls(method: string, path: string | RegExp): Recorded[] {

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createVolume, setBootable } from '../../../src/openstack/volume.js';
+import { safeVmName } from '../../../src/util/names.js';
+import { cloudDict, labFacts, root, session, uniqueName } from './lab.js';
+
+const GiB = 1024 ** 3;
+
+/** Every OpenStack module of the collection through ansible-playbook, run twice: the second run changes nothing. */
+test('all OpenStack modules through ansible-playbook; a second run reports no change', async () => {
+  const f = labFacts();
+  const work = mkdtempSync(join(tmpdir(), 'osm-play-'));
+  const ns = join(work, 'collections', 'ansible_collections', 'os_migrate');
+  mkdirSync(ns, { recursive: true });
+  symlinkSync(root, join(ns, 'vmware_migration_kit'));
+  const vm = uniqueName('osm-play');
+  const safe = safeVmName(vm);
+  const data = join(work, 'data', vm);
+  mkdirSync(data, { recursive: true });
+  writeFileSync(join(data, 'guest_info.json'), JSON.stringify({ hw_processor_count: 2, hw_memtotal_mb: 4096, hw_folder: '/DC0/vm' }));
+  writeFileSync(join(data, 'disk_info.json'), JSON.stringify({ disks: [{ capacity: 8 * GiB }, { capacity: GiB }], disk_keys: ['2000', '2001'] }));
+  writeFileSync(join(data, 'nics.json'), JSON.stringify([{ vlan: 'frontier-net', mac: `fa:16:3e:7a:${(process.pid % 250).toString(16).padStart(2, '0')}:${(Date.now() % 250).toString(16).padStart(2, '0')}`, ipaddresses: [] }]));
+
+  const s = await session();
+  const boot = await createVolume(s, { name: `${safe}-2000`, sizeGiB: 1, metadata: { converted: 'true' } }, { timeoutMs: 120_000, intervalMs: 1000 });
+  await setBootable(s, boot.id, true);
+  const dataVol = await createVolume(s, { name: `${safe}-2001`, sizeGiB: 1, metadata: { converted: 'false' } }, { timeoutMs: 120_000, intervalMs: 1000 });
+  await s.close();
+
+  const vars = { dst_cloud: cloudDict(), vm_name: vm, d: data, boot: boot.id, datavol: dataVol.id, key: f.keypair.name, work };
+  writeFileSync(join(work, 'vars.json'), JSON.stringify(vars));
+  const m = 'os_migrate.vmware_migration_kit';
+  const deploy = `- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - ${m}.best_match_flavor: {cloud: "{{ dst_cloud }}", guest_info_path: "{{ d }}/guest_info.json", disk_info_path: "{{ d }}/disk_info.json"}
+      register: best
+    - ${m}.export_flavor: {path: "{{ d }}/flavors.yml", guest_info_path: "{{ d }}/guest_info.json", disk_info_path: "{{ d }}/disk_info.json", vm_name: "{{ vm_name }}"}
+    - ${m}.import_flavor: {cloud: "{{ dst_cloud }}", flavors_file: "{{ d }}/flavors.yml"}
+      register: imported
+    - ${m}.create_flavor: {cloud: "{{ dst_cloud }}", vm_name: "{{ vm_name }}", vcpus: 2, ram: 4096, disk: 0}
+    - ${m}.flavor_info: {cloud: "{{ dst_cloud }}", flavor_name: "{{ best.openstack_flavor_uuid }}"}
+      register: flavor
+    - ${m}.create_network_port: {cloud: "{{ dst_cloud }}", os_migrate_nics_file_path: "{{ d }}/nics.json", vm_name: "{{ vm_name }}", used_mapped_networks: true, security_groups: [osm-sg]}
+      register: ports
+    - ${m}.volume_metadata_info: {dst_cloud: "{{ dst_cloud }}", volume_id: "{{ boot }}"}
+      register: converted
+    - ${m}.volume_info: {cloud: "{{ dst_cloud }}", name: "${safe}-2000"}
+    - ${m}.create_server: {cloud: "{{ dst_cloud }}", name: "{{ vm_name }}", flavor: "{{ flavor.flavor.id }}", boot_volume: "{{ boot }}", volumes: ["{{ datavol }}"], nics: "{{ ports.ports }}", key_name: "{{ key }}", security_groups: [osm-sg]}
+      when: converted.converted
+    - ${m}.generate_heat_template:
+        stack_name: os-migrate-test
+        output_dir: "{{ work }}/heat"
+        vms_data: [{name: "{{ vm_name }}", boot_volume_id: "{{ boot }}", data_volume_ids: ["{{ datavol }}"], flavor: "{{ flavor.flavor.id }}", network: frontier-net, security_groups: [osm-sg]}]
+`;
+  const teardown = (flavors: string[]) => `- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - ${m}.delete_server: {cloud: "{{ dst_cloud }}", name: "{{ vm_name }}"}
+    - ${m}.delete_volume: {cloud: "{{ dst_cloud }}", name: "{{ item }}"}
+      loop: ["{{ boot }}", "{{ datavol }}"]
+    - ${m}.delete_port: {cloud: "{{ dst_cloud }}", name: "${safe}-NIC-0-VLAN-frontier-net"}
+    - ${m}.delete_flavor: {cloud: "{{ dst_cloud }}", name: "{{ item }}"}
+      loop: ${JSON.stringify(flavors)}
+`;
+  writeFileSync(join(work, 'deploy.yml'), deploy);
+  const run = (book: string, check = false) => {
+    const p = spawnSync('ansible-playbook', ['-i', 'localhost,', '-e', `@${join(work, 'vars.json')}`, ...(check ? ['--check'] : []), join(work, book)], {
+      env: { ...process.env, ANSIBLE_COLLECTIONS_PATH: join(work, 'collections'), ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_LOCALHOST_WARNING: 'False', ANSIBLE_NOCOLOR: '1' },
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
+    const out = JSON.parse(p.stdout) as { plays: Array<{ tasks: Array<{ task: { name: string }; hosts: { localhost: Record<string, unknown> } }> }>; stats: { localhost: { failures: number; changed: number } } };
+    assert.equal(out.stats.localhost.failures, 0, `${book} failed: ${p.stdout.slice(-3000)}\n${p.stderr}`);
+    return out;
+  };
+  const first = run('deploy.yml');
+  const changedFirst = first.plays[0]!.tasks.filter((t) => t.hosts.localhost.changed).map((t) => t.task.name);
+  assert.ok(changedFirst.some((n) => n.endsWith('create_server')), `create_server did not run: ${changedFirst.join(', ')}`);
+  const second = run('deploy.yml');
+  assert.equal(second.stats.localhost.changed, 0, `second deploy changed: ${second.plays[0]!.tasks.filter((t) => t.hosts.localhost.changed).map((t) => t.task.name).join(', ')}`);
+  const created = (module: string) =>
+    (first.plays[0]!.tasks.find((t) => t.task.name.endsWith(module))!.hosts.localhost.created_flavor as { name: string }).name;
+  writeFileSync(join(work, 'teardown.yml'), teardown([created('import_flavor'), created('create_flavor')]));
+  assert.ok(run('teardown.yml', true).stats.localhost.changed > 0, 'check-mode teardown predicts changes');
+  assert.ok(run('teardown.yml').stats.localhost.changed >= 4, 'teardown deleted nothing');
+  assert.equal(run('teardown.yml').stats.localhost.changed, 0, 'second teardown changed something');
+});
