@@ -508,6 +508,40 @@ describe('vSphere lab: changed block tracking', () => {
     assert.deepEqual(cleared, [], 'disabling tracking drops the change IDs');
   });
 
+  it('tracks each disk of a VM on its own (disks on two datastores)', async () => {
+    const vm = facts.vms.find((v) => v.name === 'osm-multidisk');
+    assert.ok(vm && vm.disks.length === 2);
+    await setTracking(vm.moid, true);
+    const first = await snapshot(vm.moid, 'sync-1');
+    assert.equal(first.changeIds.length, 2);
+    assert.notEqual(first.changeIds[0]?.split('/')[0], first.changeIds[1]?.split('/')[0], 'each disk has its own tracking id');
+    await removeSnapshot(first.snap);
+    const original = readFileSync(vm.disks[1]?.flat_path ?? '').subarray(5 * block, 8 * block);
+    const dir = mkdtempSync(join(tmpdir(), 'osm-cbt-'));
+    const put = (bytes: Buffer) => {
+      const file = join(dir, 'w');
+      writeFileSync(file, bytes);
+      execFileSync(diskWriteCommand, [vm.name, '1', String(5 * block), file]);
+    };
+    put(randomBytes(3 * block));
+    const second = await snapshot(vm.moid, 'sync-2');
+    try {
+      const [d0, d1] = vm.disks;
+      assert.ok(d0 && d1);
+      const on0 = await changedAreas(vm.moid, second.snap, d0.key, d0.capacity_bytes, first.changeIds[0] ?? '');
+      const on1 = await changedAreas(vm.moid, second.snap, d1.key, d1.capacity_bytes, first.changeIds[1] ?? '');
+      assert.deepEqual(on0.areas, []);
+      assert.deepEqual(on1.areas, [[5 * block, 3 * block]]);
+      const crossed = await query(vm.moid, second.snap, d1.key, 0, first.changeIds[0] ?? '');
+      assert.match(crossed.xml, /FileFault/, "another disk's change ID is unknown here");
+    } finally {
+      put(original); // leave the test disk as the facts describe it
+      rmSync(dir, { recursive: true, force: true });
+      await removeSnapshot(second.snap);
+      await setTracking(vm.moid, false);
+    }
+  });
+
   it('answers "*" with the allocated areas of a test disk', async () => {
     const vm = facts.vms.find((v) => v.name === 'osm-single');
     const disk = vm?.disks[0];
