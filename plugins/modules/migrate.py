@@ -1,0 +1,291 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Apache License 2.0 (see LICENSE)
+# Generated from src/modules/migrate.ts by `npm run build`; edit the TypeScript, not this file.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: migrate
+short_description: Copy the disks of a VMware VM into Cinder volumes and convert the guest
+version_added: 1.0.0
+description:
+  - Copies every disk of one VMware VM into Cinder volumes (created on demand, named <SafeVmName>-<disk key>, marked osm=true) attached to the conversion host, then converts the guest with virt-v2v-in-place.
+  - With cbtsync the first run copies everything and records the change ID; later runs copy only the changed blocks and record the new change ID; cutover shuts the VM down, does the last sync and converts.
+  - "Repeatable: converted volumes are skipped (changed false), and a rerun after a crash removes the snapshot and reuses or detaches the attachments it left."
+  - Runs on the conversion host, a server of the destination cloud.
+author:
+  - vmware-migration-kit TypeScript contributors
+options:
+  assumezero:
+    description:
+      - "New volumes read as zeros: zero blocks are not written."
+    type: bool
+    default: false
+  bootscript:
+    description:
+      - Script for virt-v2v-in-place --firstboot.
+    type: str
+  cbtsync:
+    description:
+      - "Changed block tracking sync: the first run copies everything, later runs only what changed; no conversion unless cutover."
+    type: bool
+    default: false
+  compression:
+    description:
+      - VDDK compression (disk_source vddk).
+    type: str
+    default: fastlz
+    choices:
+      - none
+      - zlib
+      - fastlz
+      - skipz
+  convhostname:
+    description:
+      - Name of the conversion host server, last resort to find it.
+    type: str
+  cutover:
+    description:
+      - "With cbtsync: shut the VM down, do the last sync, convert and mark the volumes converted."
+    type: bool
+    default: false
+  debug:
+    description:
+      - Debug logging, and LIBGUESTFS_DEBUG/LIBGUESTFS_TRACE for virt-v2v.
+    type: bool
+    default: false
+  disk_by_id_dir:
+    description:
+      - Directory of by-id device links on the conversion host.
+    type: str
+    default: /dev/disk/by-id
+  disk_source:
+    description:
+      - "How disks are read: vddk (nbdkit VDDK plugin), local (localdiskpath mount), https (datastore file access), ssh (SFTP from ESXi). Default vddk, or local when localdiskpath is set."
+    type: str
+    choices:
+      - vddk
+      - local
+      - https
+      - ssh
+  dst_cloud:
+    description:
+      - "The destination cloud. Either a dict like a clouds.yaml entry (upstream's form: auth.auth_url, auth.username, auth.password, auth.project_name, auth.user_domain_name, region_name, interface, openstack_insecure, cacert, <service>_endpoint_override, or application credentials / a token with auth_type), or the name of a cloud in clouds.yaml (searched in $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with secure.yaml merged). When omitted, OS_CLOUD or the OS_* environment variables are used."
+    type: raw
+  esxi_ssh_key_path:
+    description:
+      - Private key for esxi_ssh_user (disk_source ssh).
+    type: str
+  esxi_ssh_known_hosts:
+    description:
+      - known_hosts file holding the ESXi host key (default ~/.ssh/known_hosts); the key is pinned.
+    type: str
+  esxi_ssh_port:
+    description:
+      - SSH port of the ESXi host (disk_source ssh).
+    type: int
+    default: 22
+  esxi_ssh_user:
+    description:
+      - SSH user on the ESXi host (disk_source ssh).
+    type: str
+    default: root
+  externalvolume:
+    description:
+      - Manage an existing backend volume (volumename on hostpool) instead of creating one.
+    type: bool
+    default: false
+  extraopts:
+    description:
+      - "Extra virt-v2v-in-place arguments: a list, or a string split on whitespace (no shell)."
+    type: raw
+  hostpool:
+    description:
+      - "With externalvolume: the Cinder host@backend#pool."
+    type: str
+  instanceuuid:
+    description:
+      - Nova server ID of the conversion host, when neither the metadata service nor the DMI UUID tells it.
+    type: str
+  libdir:
+    description:
+      - VDDK library directory (disk_source vddk).
+    type: str
+    default: /usr/lib/vmware-vix-disklib
+  localdiskpath:
+    description:
+      - Local mount of the datastore (e.g. NFS); selects disk_source local.
+    type: str
+  multidiskfs:
+    description:
+      - "The guest filesystems span several disks: one conversion over all of them."
+    type: bool
+    default: false
+  osmdatadir:
+    description:
+      - Accepted for compatibility; unused (as upstream).
+    type: str
+  password:
+    description:
+      - Password of user.
+    type: str
+    required: true
+    no_log: true
+  runscript:
+    description:
+      - "Script for virt-v2v-in-place --run (Linux guests); default: one generated from the VM NICs that keeps their names."
+    type: str
+  server:
+    description:
+      - vCenter or ESXi address, `host` or `host:port` (443 by default).
+    type: str
+    required: true
+  shutdown_timeout:
+    description:
+      - Seconds to wait for a guest shutdown before powering off (cutover).
+    type: int
+    default: 300
+  skipconversion:
+    description:
+      - Never run virt-v2v-in-place.
+    type: bool
+    default: false
+  user:
+    description:
+      - vCenter or ESXi user name.
+    type: str
+    required: true
+  usesocks:
+    description:
+      - "Accepted for compatibility: every source already uses a private Unix socket."
+    type: bool
+    default: false
+  vddkpath:
+    description:
+      - Inventory folder of the VM (e.g. /Datacenter/vm); the VM is looked up at `<vddkpath>/<vmname>`, else by its name.
+    type: str
+  verify:
+    description:
+      - Compute the SHA-256 of each source disk and written volume, and fail when they differ.
+    type: bool
+    default: false
+  vmname:
+    description:
+      - Name of the VM to migrate (or its inventory path).
+    type: str
+    required: true
+  vmware_ca_file:
+    description:
+      - PEM CA (or self-signed certificate) to trust for vCenter/ESXi.
+    type: str
+  vmware_insecure:
+    description:
+      - Skip TLS certificate verification of vCenter/ESXi.
+    type: bool
+    default: false
+  vmware_thumbprint:
+    description:
+      - SHA-1 thumbprint of the vCenter/ESXi certificate (AB:CD:...); pins it.
+    type: str
+  volume_type_mapping:
+    description:
+      - Volume type per VMware datastore; the first entry matching the disk datastore wins.
+    type: list
+    default: []
+    elements: dict
+    suboptions:
+      openstack_type:
+        description:
+          - Cinder volume type for disks on that datastore.
+        type: str
+        required: true
+      vmware_datastore:
+        description:
+          - VMware datastore name.
+        type: str
+        required: true
+  volumeaz:
+    description:
+      - Availability zone of the created volumes.
+    type: str
+  volumename:
+    description:
+      - "With externalvolume: the backend volume name."
+    type: str
+  volumetype:
+    description:
+      - Volume type of the created volumes when volume_type_mapping has no entry for the disk datastore.
+    type: str
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+notes:
+  - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+  - "Fixed upstream defects: the change ID is updated after each sync and kept after conversion; the volume type fallback no longer leaks from the previous disk; a missing conversion host UUID is an error; extraopts is never shell-parsed; the password never appears on a command line or in the log."
+'''
+
+EXAMPLES = r'''
+- name: Migrate a VM (copy and convert)
+  os_migrate.vmware_migration_kit.migrate:
+    dst_cloud: "{{ dst_cloud }}"
+    user: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    server: "{{ vcenter_hostname }}"
+    vmname: rhel-1
+    vddkpath: /Datacenter/vm
+    volume_type_mapping:
+      - vmware_datastore: datastore1
+        openstack_type: ceph-ssd
+  register: migrate_output
+
+- name: Pre-sync with CBT over the datastore HTTPS access, no conversion yet
+  os_migrate.vmware_migration_kit.migrate:
+    dst_cloud: "{{ dst_cloud }}"
+    user: "{{ vcenter_username }}"
+    password: "{{ vcenter_password }}"
+    server: "{{ vcenter_hostname }}"
+    vmname: rhel-1
+    disk_source: https
+    vmware_ca_file: /etc/pki/vcenter-ca.pem
+    cbtsync: true
+'''
+
+RETURN = r'''
+id:
+  description: Volume IDs, in VMware disk order (null in check mode for volumes not created yet).
+  returned: always
+  type: list
+  elements: str
+disks:
+  description: "Per disk: key, volume_id, mode (full, delta or skipped), bytes_copied, bytes_read, and with verify sha256_source and sha256_target."
+  returned: success
+  type: list
+  elements: dict
+converted:
+  description: The volumes are converted (bootable in OpenStack).
+  returned: success
+  type: bool
+conversion_host:
+  description: Nova server ID of the conversion host.
+  returned: success
+  type: str
+duration_seconds:
+  description: Duration of the run.
+  returned: always
+  type: float
+log_file:
+  description: The migration log on the conversion host.
+  returned: always
+  type: str
+plan:
+  description: "Check mode: what a run would do per disk, whether it would convert, and the cleanup of earlier runs."
+  returned: check mode
+  type: dict
+'''

@@ -1,0 +1,169 @@
+import { createHash, createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { connect as tlsConnect } from 'node:tls';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { openHttpsSource } from '../transfer/sources/https.js';
+import { localDiskPath, openLocalSource } from '../transfer/sources/local.js';
+import { openVddkSource } from '../transfer/sources/vddk.js';
+import type { DiskSource } from '../transfer/types.js';
+import { datastoreUrl, parseDatastorePath } from '../vmware/datastore.js';
+import { normalizeThumbprint } from '../vmware/http.js';
+import { sdkEndpoint, type VSphereSession } from '../vmware/session.js';
+
+/** How the migration reads a VMware disk (the `disk_source` option). */
+export type DiskSourceKind = 'vddk' | 'local' | 'https' | 'ssh';
+
+export interface VmwareEndpoint {
+  /** `host` or `host:port`. */
+  server: string;
+  user: string;
+  password: string;
+  insecure: boolean;
+  caFile?: string | undefined;
+  thumbprint?: string | undefined;
+}
+
+export interface SourceSettings {
+  kind: DiskSourceKind;
+  vddk: { libdir: string; compression: 'none' | 'zlib' | 'fastlz' | 'skipz' };
+  localDiskPath?: string | undefined;
+  ssh: { user: string; keyPath?: string | undefined; port: number; knownHosts?: string | undefined };
+}
+
+export interface OpenDiskArgs {
+  settings: SourceSettings;
+  endpoint: VmwareEndpoint;
+  session: VSphereSession;
+  datacenter: string;
+  vmMoid: string;
+  snapshotMoid: string;
+  /** Backing file of the disk in the snapshot, `[datastore] folder/disk.vmdk`. */
+  fileName: string;
+  /** Name for sockets, `<SafeVmName>-<runid>-<diskkey>`. */
+  name: string;
+  onOutput: (line: string) => void;
+  signal: AbortSignal;
+}
+
+/** Open the snapshot's copy of one disk through the configured source. */
+export async function openDiskSource(a: OpenDiskArgs): Promise<DiskSource> {
+  const { settings, endpoint } = a;
+  const host = hostOf(endpoint.server);
+  switch (settings.kind) {
+    case 'local': {
+      if (!settings.localDiskPath) throw new Error('disk_source local needs localdiskpath (the mount point of the datastore)');
+      return openLocalSource({ path: localDiskPath(settings.localDiskPath, a.fileName), name: a.name, onOutput: a.onOutput });
+    }
+    case 'https': {
+      const file = parseDatastorePath(a.fileName, a.datacenter);
+      const cookie = a.session.cookieHeader();
+      return openHttpsSource({
+        url: datastoreUrl(a.session.server, file),
+        ...(cookie ? { cookie } : {}),
+        tls: {
+          insecure: endpoint.insecure,
+          ...(endpoint.caFile ? { ca: await readFile(endpoint.caFile) } : {}),
+          ...(endpoint.thumbprint ? { thumbprint: normalizeThumbprint(endpoint.thumbprint) } : {}),
+        },
+      });
+    }
+    case 'ssh': {
+      const port = settings.ssh.port;
+      const knownHosts = settings.ssh.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
+      const hostKeySha256 = await knownHostKey(knownHosts, host, port);
+      const keyPath = settings.ssh.keyPath;
+      if (!keyPath) throw new Error('disk_source ssh needs esxi_ssh_key_path (a private key the ESXi host accepts for esxi_ssh_user)');
+      const privateKey = await readFile(keyPath).catch((e: NodeJS.ErrnoException) => {
+        throw new Error(`cannot read esxi_ssh_key_path ${keyPath}: ${e.code ?? e.message}`);
+      });
+      const { esxiDatastorePath, openSshSource } = await loadSshSource();
+      return openSshSource({
+        host,
+        port,
+        username: settings.ssh.user,
+        privateKey,
+        hostKeySha256,
+        path: esxiDatastorePath(a.fileName),
+      });
+    }
+    case 'vddk':
+      return openVddkSource({
+        server: host,
+        user: endpoint.user,
+        password: endpoint.password,
+        thumbprint: endpoint.thumbprint ? normalizeThumbprint(endpoint.thumbprint) : await serverThumbprint(endpoint),
+        vmMoref: a.vmMoid,
+        snapshotMoref: a.snapshotMoid,
+        file: a.fileName,
+        libdir: settings.vddk.libdir,
+        compression: settings.vddk.compression,
+        name: a.name,
+        onOutput: a.onOutput,
+        signal: a.signal,
+      });
+  }
+}
+
+/** `host:port` / `[v6]:port` / `host` -> host. */
+export function hostOf(server: string): string {
+  const hp = sdkEndpoint(server).server;
+  return hp.startsWith('[') ? hp.slice(1, hp.indexOf(']')) : hp.slice(0, hp.lastIndexOf(':'));
+}
+
+/**
+ * SHA-1 thumbprint of the vCenter/ESXi certificate (what VDDK pins), read over a TLS connection verified as the
+ * session is (CA file, or insecure when the user opted out).
+ */
+export async function serverThumbprint(endpoint: VmwareEndpoint): Promise<string> {
+  const hp = sdkEndpoint(endpoint.server).server;
+  const host = hostOf(endpoint.server);
+  const port = Number(hp.slice(hp.lastIndexOf(':') + 1));
+  const ca = endpoint.caFile ? await readFile(endpoint.caFile) : undefined;
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host, port, servername: host, rejectUnauthorized: !endpoint.insecure, ...(ca ? { ca } : {}), timeout: 15_000 }, () => {
+      const fp = socket.getPeerCertificate().fingerprint;
+      socket.destroy();
+      if (fp) resolve(normalizeThumbprint(fp));
+      else reject(new Error(`${hp} presented no certificate`));
+    });
+    socket.once('timeout', () => socket.destroy(new Error('timed out')));
+    socket.once('error', (e) =>
+      reject(new Error(`cannot read the certificate thumbprint of ${hp} for VDDK (${e.message}); set vmware_thumbprint, vmware_ca_file or vmware_insecure`)),
+    );
+  });
+}
+
+/**
+ * The pinned host key of `host:port` from a known_hosts file, as `SHA256:<base64>`: plain entries (`host`,
+ * `[host]:port`) and hashed ones (`|1|salt|hash`). The first matching key is used.
+ */
+export async function knownHostKey(path: string, host: string, port: number): Promise<string> {
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read known_hosts file ${path} (${e.code ?? e.message}); add the ESXi host key there (ssh-keyscan) or set esxi_ssh_known_hosts`);
+  });
+  const wanted = port === 22 ? host : `[${host}]:${port}`;
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 3 || fields[0]!.startsWith('#') || fields[0]!.startsWith('@')) continue;
+    const [names, , key] = fields as [string, string, string];
+    const match = names.split(',').some((n) => {
+      if (!n.startsWith('|1|')) return n === wanted;
+      const [, , salt, hash] = n.split('|');
+      return createHmac('sha1', Buffer.from(salt ?? '', 'base64')).update(wanted).digest('base64') === hash;
+    });
+    if (match) return `SHA256:${createHash('sha256').update(Buffer.from(key, 'base64')).digest('base64').replace(/=+$/, '')}`;
+  }
+  throw new Error(`no host key for ${wanted} in ${path}; add it (ssh-keyscan -p ${port} ${host}) after checking it, or set esxi_ssh_known_hosts`);
+}
+
+/**
+ * The ssh source, loaded on first use. ssh2 reads `__dirname` when it loads, which the single executable's module
+ * wrapper does not define (lead: src/launcher.ts could pass __filename/__dirname to compileFunction); until then a
+ * global stands in for it.
+ */
+async function loadSshSource(): Promise<typeof import('../transfer/sources/ssh.js')> {
+  const g = globalThis as { __dirname?: string };
+  g.__dirname ??= dirname(process.execPath);
+  return import('../transfer/sources/ssh.js');
+}

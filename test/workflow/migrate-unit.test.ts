@@ -1,0 +1,136 @@
+// Pure parts of the migrate workflow: naming, volume types, log lines, conversion command and domain XML,
+// known_hosts pinning, and the module's option parsing.
+import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseParams } from '../../src/ansible/module.js';
+import migrateModule from '../../src/modules/migrate.js';
+import { domainXml, guestNics, isLinuxGuest, isWindowsGuest, virtV2vArgs } from '../../src/workflow/migrate-convert.js';
+import { migrationLogPath, progressLine, runId } from '../../src/workflow/migrate-log.js';
+import { hostOf, knownHostKey } from '../../src/workflow/migrate-source.js';
+import { isConverted, volumeNameFor, volumeTypeFor } from '../../src/workflow/migrate.js';
+import type { Volume } from '../../src/openstack/volume.js';
+
+describe('migrate naming and volume types', () => {
+  it('names volumes <SafeVmName>-<disk key> and log files like upstream', () => {
+    assert.equal(volumeNameFor({ name: 'osm ñame é spaces' }, { key: 2000 }), 'osm_name_e_spaces-2000');
+    const id = runId();
+    assert.match(id, /^[A-Za-z0-9]{8}$/);
+    assert.notEqual(runId(), id);
+    assert.equal(migrationLogPath('My VM (prod) #1', 'abcdEFG1'), '/tmp/osm-nbdkit-My_VM_prod_1-abcdEFG1.log');
+    assert.match(migrationLogPath('My VM', id), /^\/tmp\/[^ ]+\.log$/);
+  });
+
+  it('takes the type from the datastore mapping, else volumetype (never the previous disk type), else the default', () => {
+    const volume = { type: 'ceph-hdd', typeMapping: [{ vmware_datastore: 'LocalDS_0', openstack_type: 'ceph-ssd' }] };
+    const types = [{ datastore: 'LocalDS_0' }, { datastore: 'LocalDS_1' }, { datastore: 'LocalDS_0' }].map((d) => volumeTypeFor(d, volume));
+    assert.deepEqual(types, ['ceph-ssd', 'ceph-hdd', 'ceph-ssd']);
+    assert.equal(volumeTypeFor({ datastore: 'LocalDS_1' }, { typeMapping: [] }), undefined);
+  });
+
+  it('reads converted like strconv.ParseBool and rejects anything else', () => {
+    const v = (converted?: string) => ({ id: 'v', name: 'n', metadata: converted === undefined ? {} : { converted } }) as unknown as Volume;
+    assert.equal(isConverted(v()), false);
+    assert.equal(isConverted(v('True')), true);
+    assert.equal(isConverted(v('0')), false);
+    assert.throws(() => isConverted(v('yes')), /not a boolean/);
+  });
+});
+
+describe('migrate progress lines', () => {
+  it('says bytes done, percentage, rate and ETA', () => {
+    const line = progressLine('disk 2000 (full)', {
+      done: 64 * 1024 ** 2,
+      total: 128 * 1024 ** 2,
+      bytesRead: 64 * 1024 ** 2,
+      elapsedSeconds: 2,
+      bytesPerSecond: 32 * 1024 ** 2,
+      etaSeconds: 2,
+      final: false,
+    });
+    assert.equal(line, 'disk 2000 (full): 64.0 MiB of 128.0 MiB (50.0%), read 64.0 MiB, 32.0 MiB/s, ETA 2s');
+  });
+});
+
+describe('migrate conversion command', () => {
+  it('builds the virt-v2v-in-place argv without a shell, options before the input', () => {
+    assert.deepEqual(virtV2vArgs({ extraOpts: [], input: { disk: '/dev/vdb' } }), ['-i', 'disk', '/dev/vdb']);
+    assert.deepEqual(
+      virtV2vArgs({ runScript: '/run.sh', bootScript: '/boot.sh', extraOpts: ['--verbose', '--debug'], input: { libvirtxml: '/tmp/vm-domain.xml' } }),
+      ['--run', '/run.sh', '--firstboot', '/boot.sh', '--verbose', '--debug', '-i', 'libvirtxml', '/tmp/vm-domain.xml'],
+    );
+  });
+
+  it('writes a domain XML with one disk per device and distinct NVMe targets', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osm-xml-'));
+    const files = ['a', 'b', 'c'].map((n) => join(dir, n));
+    for (const f of files) writeFileSync(f, '');
+    const xml = domainXml('vm-abc', [{ bus: 'scsi' }, { bus: 'nvme' }, { bus: 'nvme' }], files);
+    assert.match(xml, /<name>vm-abc<\/name>/);
+    assert.match(xml, new RegExp(`<source file="${files[0]}"/>\\s*<target dev="sda" bus="scsi"/>`));
+    assert.match(xml, /<target dev="vdb" bus="virtio"\/>[\s\S]*<target dev="vdc" bus="virtio"\/>/);
+  });
+
+  it('detects Windows and Linux guests and names NICs from their PCI slot', () => {
+    assert.equal(isWindowsGuest({ guestFullName: 'Microsoft Windows Server 2019 (64-bit)', guestId: 'windows2019srv_64Guest' }), true);
+    assert.equal(isLinuxGuest({ guestFullName: 'Red Hat Enterprise Linux 8 (64-bit)', guestId: 'rhel8_64Guest' }), true);
+    assert.equal(isLinuxGuest({ guestFullName: 'Microsoft Windows Server 2019 (64-bit)', guestId: 'windows2019srv_64Guest' }), false);
+    const nics = guestNics({
+      nics: [
+        { mac: '00:50:56:01:03:00', pciSlot: 192, ipAddresses: ['10.1.0.13'] },
+        { mac: '00:50:56:01:03:01', pciSlot: undefined, ipAddresses: [] },
+      ] as never,
+    });
+    assert.deepEqual(nics, [
+      { mac: '00:50:56:01:03:00', name: 'ens192', ipaddresses: ['10.1.0.13'] },
+      { mac: '00:50:56:01:03:01', ipaddresses: [] },
+    ]);
+  });
+});
+
+describe('migrate ssh host key pinning', () => {
+  const key = Buffer.from('ssh-ed25519-test-key-blob');
+  const b64 = key.toString('base64');
+  const fingerprint = `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+
+  it('finds plain and hashed known_hosts entries for host:port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osm-kh-'));
+    const salt = Buffer.from('0123456789abcdef0123');
+    const hashed = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('esxi.example').digest('base64')}`;
+    const file = join(dir, 'known_hosts');
+    writeFileSync(file, `# comment\nother.example ssh-ed25519 AAAA\n[127.0.0.1]:2222 ssh-ed25519 ${b64}\n${hashed} ssh-ed25519 ${b64}\n`);
+    assert.equal(await knownHostKey(file, '127.0.0.1', 2222), fingerprint);
+    assert.equal(await knownHostKey(file, 'esxi.example', 22), fingerprint);
+    await assert.rejects(knownHostKey(file, '127.0.0.1', 22), /no host key for 127\.0\.0\.1 in/);
+  });
+
+  it('takes the host out of server host[:port]', () => {
+    assert.equal(hostOf('vcenter.example'), 'vcenter.example');
+    assert.equal(hostOf('127.0.0.1:8989'), '127.0.0.1');
+    assert.equal(hostOf('[::1]:443'), '::1');
+  });
+});
+
+describe('migrate module options', () => {
+  const base = { user: 'u', password: 'secret-pw', server: 'vc', vmname: 'vm' };
+
+  it('accepts upstream keys in any capitalisation and applies defaults', () => {
+    const p = parseParams(migrateModule, { user: 'u', password: 'secret-pw', server: 'vc', VmName: 'vm-1', CBTSync: true, volume_type_mapping: [{ vmware_datastore: 'ds', openstack_type: 't' }] }) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(p.vmname, 'vm-1');
+    assert.equal(p.cbtsync, true);
+    assert.equal(p.compression, 'fastlz');
+    assert.equal(p.disk_by_id_dir, '/dev/disk/by-id');
+    assert.equal(p.libdir, '/usr/lib/vmware-vix-disklib');
+  });
+
+  it('fails naming the required key that is missing or empty', () => {
+    assert.throws(() => parseParams(migrateModule, { ...base, user: '' }), /argument 'user' must not be empty/);
+    assert.throws(() => parseParams(migrateModule, { password: 'x', server: 'vc', vmname: 'vm' }), /user/);
+  });
+});
