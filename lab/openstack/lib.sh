@@ -89,8 +89,17 @@ wait_http() {
     if curl -s -o /dev/null --max-time 2 "$url"; then
       return 0
     fi
-    service_pid "$name" >/dev/null || die "$name exited; see $OS_LOG/$name.log"
+    all_running
     sleep 0.5
   done
   die "$name did not answer $url within ${timeout}s; see $OS_LOG/$name.log"
+}
+
+# Dies naming the first started service that has exited since.
+all_running() {
+  local name
+  for name in "${SERVICES[@]}"; do
+    [[ -e "$(pid_file "$name")" ]] || continue
+    service_pid "$name" >/dev/null || die "$name exited; see $OS_LOG/$name.log"
+  done
 }

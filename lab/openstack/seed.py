@@ -101,55 +101,60 @@ def wait_for(what, check, timeout=300):
 
 # ---------------------------------------------------------------- identity
 
-def find_one(s, path, key, name, **params):
-    found = s.call('GET', 'identity', path, params={'name': name, **params})[key]
-    return found[0] if found else None
+class Identity:
+    """Keystone objects listed once, created when missing: few round trips on a warm up."""
 
+    def __init__(self, s):
+        self.s = s
+        self.cache = {}
+        self.assignments = {(a['scope']['project']['id'], a['user']['id'], a['role']['id'])
+                            for a in s.call('GET', 'identity', '/role_assignments')['role_assignments']
+                            if 'user' in a and 'project' in a.get('scope', {})}
 
-def ensure_identity(s, path, key, body):
-    found = find_one(s, path, key, body['name'])
-    if found:
-        return found
-    log(f'creating {key[:-1]} {body["name"]}')
-    return s.call('POST', 'identity', path, json={key[:-1]: body})[key[:-1]]
+    def ensure(self, key, body):
+        if key not in self.cache:
+            self.cache[key] = {o['name']: o for o in self.s.call('GET', 'identity', f'/{key}')[key]}
+        found = self.cache[key].get(body['name'])
+        if found:
+            return found
+        log(f'creating {key[:-1]} {body["name"]}')
+        created = self.s.call('POST', 'identity', f'/{key}', json={key[:-1]: body})[key[:-1]]
+        self.cache[key][body['name']] = created
+        return created
 
-
-def grant(s, project, user, role):
-    s.call('PUT', 'identity', f'/projects/{project["id"]}/users/{user["id"]}/roles/{role["id"]}')
+    def grant(self, project, user, role):
+        if (project['id'], user['id'], role['id']) not in self.assignments:
+            self.s.call('PUT', 'identity',
+                        f'/projects/{project["id"]}/users/{user["id"]}/roles/{role["id"]}')
 
 
 def seed_identity():
     s = Session('admin', ADMIN_PASSWORD, 'admin')
-    roles = {name: ensure_identity(s, '/roles', 'roles', {'name': name})
-             for name in ('admin', 'member', 'reader', 'service')}
-    projects = {name: ensure_identity(s, '/projects', 'projects',
-                                      {'name': name, 'domain_id': 'default',
-                                       'description': f'osm lab: {name}'})
+    ids = Identity(s)
+    roles = {name: ids.ensure('roles', {'name': name}) for name in ('admin', 'member', 'reader', 'service')}
+    projects = {name: ids.ensure('projects', {'name': name, 'domain_id': 'default',
+                                              'description': f'osm lab: {name}'})
                 for name in ('service', 'osm', 'ffp')}
     for name in SERVICE_USERS:
-        user = ensure_identity(s, '/users', 'users', {'name': name, 'domain_id': 'default',
-                                                      'password': SERVICE_PASSWORD})
-        grant(s, projects['service'], user, roles['admin'])
-        grant(s, projects['service'], user, roles['service'])
-    osm = ensure_identity(s, '/users', 'users', {'name': 'osm', 'domain_id': 'default',
-                                                 'password': OSM_PASSWORD,
-                                                 'default_project_id': projects['osm']['id']})
-    grant(s, projects['osm'], osm, roles['member'])
-    grant(s, projects['osm'], osm, roles['admin'])
-    ffp = ensure_identity(s, '/users', 'users', {'name': 'ffp', 'domain_id': 'default',
-                                                 'password': FFP_PASSWORD,
-                                                 'default_project_id': projects['ffp']['id']})
-    grant(s, projects['ffp'], ffp, roles['member'])
+        user = ids.ensure('users', {'name': name, 'domain_id': 'default', 'password': SERVICE_PASSWORD})
+        ids.grant(projects['service'], user, roles['admin'])
+        ids.grant(projects['service'], user, roles['service'])
+    osm = ids.ensure('users', {'name': 'osm', 'domain_id': 'default', 'password': OSM_PASSWORD,
+                               'default_project_id': projects['osm']['id']})
+    ids.grant(projects['osm'], osm, roles['member'])
+    ids.grant(projects['osm'], osm, roles['admin'])
+    ffp = ids.ensure('users', {'name': 'ffp', 'domain_id': 'default', 'password': FFP_PASSWORD,
+                               'default_project_id': projects['ffp']['id']})
+    ids.grant(projects['ffp'], ffp, roles['member'])
 
+    services = {svc['type']: svc for svc in s.call('GET', 'identity', '/services')['services']}
+    endpoints = {(e['service_id'], e['interface']) for e in s.call('GET', 'identity', '/endpoints')['endpoints']
+                 if e['region_id'] == REGION}
     for stype, name, url in CATALOG:
-        services = s.call('GET', 'identity', '/services', params={'type': stype})['services']
-        service = services[0] if services else s.call(
+        service = services.get(stype) or s.call(
             'POST', 'identity', '/services', json={'service': {'type': stype, 'name': name}})['service']
-        endpoints = s.call('GET', 'identity', '/endpoints',
-                           params={'service_id': service['id']})['endpoints']
-        have = {e['interface'] for e in endpoints if e['region_id'] == REGION}
         for interface in ('public', 'internal', 'admin'):
-            if interface not in have:
+            if (service['id'], interface) not in endpoints:
                 log(f'creating {interface} endpoint for {stype}')
                 s.call('POST', 'identity', '/endpoints', json={'endpoint': {
                     'service_id': service['id'], 'interface': interface, 'url': url,
