@@ -1,5 +1,5 @@
 import type { MoRef } from './moref.js';
-import { type ObjectContent, type PropertySpec, retrieveFromView, withContainerView } from './property-collector.js';
+import { type ObjectContent, type Prune, type PropertySpec, retrieveFromView, withContainerView } from './property-collector.js';
 import type { VSphereSession } from './session.js';
 import { type XmlNode, numberAt, textAt } from './xml.js';
 
@@ -44,7 +44,8 @@ export interface Inventory {
   vmProps: Map<string, Map<string, XmlNode>>;
 }
 
-const containerTypes = [
+/** Managed object types of the inventory container view. */
+export const INVENTORY_TYPES = [
   'Datacenter',
   'Folder',
   'ComputeResource',
@@ -56,7 +57,8 @@ const containerTypes = [
   'DistributedVirtualSwitch',
 ];
 
-function specs(vmPaths: string[]): PropertySpec[] {
+/** The property specs of one inventory pass (exported for the benchmark peer, which must ask for the same). */
+export function inventorySpecs(vmPaths: string[]): PropertySpec[] {
   const named = ['name', 'parent'];
   return [
     { type: 'Datacenter', paths: named },
@@ -74,11 +76,12 @@ function specs(vmPaths: string[]): PropertySpec[] {
 
 /**
  * Read the whole inventory in one property-collector pass over a container view of the root folder.
- * `vmPaths` adds VM properties (for instance the detail paths of vm.ts) to the same pass.
+ * `vmPaths` adds VM properties (for instance the detail paths of vm.ts) to the same pass; `prune` drops what
+ * the caller will not read while the answer arrives.
  */
-export async function readInventory(session: VSphereSession, vmPaths: string[] = []): Promise<Inventory> {
-  const objects = await withContainerView(session, session.serviceContent.rootFolder, containerTypes, (view) =>
-    retrieveFromView(session, view, specs(vmPaths)),
+export async function readInventory(session: VSphereSession, vmPaths: string[] = [], prune?: Prune): Promise<Inventory> {
+  const objects = await withContainerView(session, session.serviceContent.rootFolder, INVENTORY_TYPES, (view) =>
+    retrieveFromView(session, view, inventorySpecs(vmPaths), prune ? { prune } : {}),
   );
   return buildInventory(objects);
 }

@@ -14,6 +14,12 @@ export interface ObjectContent {
   props: Map<string, XmlNode>;
 }
 
+/**
+ * Decides, for an element of a retrieved object as soon as it is complete, whether to drop it (true) so it
+ * never stays in memory. `depth` is relative to the object: propSet 1, val 2, a property's child elements 3, ...
+ */
+export type Prune = (node: XmlNode, depth: number) => boolean;
+
 /** Objects per page asked of the property collector (a real vCenter pages; the simulator answers in one go). */
 export const DEFAULT_PAGE_SIZE = 1000;
 
@@ -28,12 +34,12 @@ export async function retrieveFromView(
   session: VSphereSession,
   view: MoRef,
   specs: PropertySpec[],
-  pageSize = DEFAULT_PAGE_SIZE,
+  opts: { pageSize?: number; prune?: Prune } = {},
 ): Promise<ObjectContent[]> {
   const objectSet =
     `<objectSet>${moRefXml('obj', view)}<skip>true</skip><selectSet xsi:type="TraversalSpec">` +
     '<name>traverseView</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet>';
-  return retrieve(session, `<specSet>${propSetXml(specs)}${objectSet}</specSet>`, pageSize);
+  return retrieve(session, `<specSet>${propSetXml(specs)}${objectSet}</specSet>`, opts.pageSize ?? DEFAULT_PAGE_SIZE, opts.prune);
 }
 
 /** Properties of the given objects (missing objects are left out). */
@@ -41,11 +47,16 @@ export async function retrieveObjects(
   session: VSphereSession,
   objs: MoRef[],
   specs: PropertySpec[],
-  pageSize = DEFAULT_PAGE_SIZE,
+  opts: { pageSize?: number; prune?: Prune } = {},
 ): Promise<ObjectContent[]> {
   if (objs.length === 0) return [];
   const objectSets = objs.map((o) => `<objectSet>${moRefXml('obj', o)}<skip>false</skip></objectSet>`).join('');
-  return retrieve(session, `<specSet>${propSetXml(specs)}${objectSets}<reportMissingObjectsInResults>false</reportMissingObjectsInResults></specSet>`, pageSize);
+  return retrieve(
+    session,
+    `<specSet>${propSetXml(specs)}${objectSets}<reportMissingObjectsInResults>false</reportMissingObjectsInResults></specSet>`,
+    opts.pageSize ?? DEFAULT_PAGE_SIZE,
+    opts.prune,
+  );
 }
 
 /** Properties of one object; throws ObjectNotFoundError (via the fault) when it is gone. */
@@ -56,39 +67,54 @@ export async function retrieveOne(session: VSphereSession, obj: MoRef, paths: st
 }
 
 /** RetrievePropertiesEx, then ContinueRetrievePropertiesEx while the server hands back a token. */
-async function retrieve(session: VSphereSession, specSetXml: string, pageSize: number): Promise<ObjectContent[]> {
+async function retrieve(session: VSphereSession, specSetXml: string, pageSize: number, prune?: Prune): Promise<ObjectContent[]> {
   const pc = moRefXml('_this', session.serviceContent.propertyCollector);
   const out: ObjectContent[] = [];
+  // Envelope(1) > Body(2) > Response(3) > returnval(4) > objects(5): each object is converted as soon as it is
+  // complete and dropped from the answer's tree, so a large result never exists twice in memory.
+  const collect = (node: XmlNode, depth: number): boolean => {
+    if (depth > 5) return prune !== undefined && prune(node, depth - 5);
+    if (depth !== 5 || node.name !== 'objects') return false;
+    const o = readObject(node);
+    if (o) out.push(o);
+    return true;
+  };
   let response = await session.post(
     'RetrievePropertiesEx',
     `<RetrievePropertiesEx xmlns="urn:vim25">${pc}${specSetXml}<options><maxObjects>${pageSize}</maxObjects></options></RetrievePropertiesEx>`,
     { idempotent: true },
+    collect,
   );
   for (;;) {
-    const result = child(response, 'returnval');
-    readObjects(result, out);
-    const token = textAt(result, 'token');
+    const token = textAt(child(response, 'returnval'), 'token');
     if (!token) return out;
     response = await session.post(
       'ContinueRetrievePropertiesEx',
       `<ContinueRetrievePropertiesEx xmlns="urn:vim25">${pc}<token>${escapeXml(token)}</token></ContinueRetrievePropertiesEx>`,
       { idempotent: false },
+      collect,
     );
   }
+}
+
+/** An `objects` element (ObjectContent) of a RetrieveResult. */
+export function readObject(o: XmlNode): ObjectContent | undefined {
+  const obj = child(o, 'obj');
+  if (!obj) return undefined;
+  const props = new Map<string, XmlNode>();
+  for (const p of children(o, 'propSet')) {
+    const name = textAt(p, 'name');
+    const val = child(p, 'val');
+    if (name !== undefined && val) props.set(name, val);
+  }
+  return { obj: moRefOf(obj), props };
 }
 
 /** Append the `objects` (ObjectContent) of a RetrieveResult to `out`. */
 export function readObjects(result: XmlNode | undefined, out: ObjectContent[]): void {
   for (const o of children(result, 'objects')) {
-    const obj = child(o, 'obj');
-    if (!obj) continue;
-    const props = new Map<string, XmlNode>();
-    for (const p of children(o, 'propSet')) {
-      const name = textAt(p, 'name');
-      const val = child(p, 'val');
-      if (name !== undefined && val) props.set(name, val);
-    }
-    out.push({ obj: moRefOf(obj), props });
+    const content = readObject(o);
+    if (content) out.push(content);
   }
 }
 

@@ -1,11 +1,11 @@
 import type { Client } from 'soap';
-import { type Agent, request } from 'undici';
+import { type Agent, type Dispatcher, request } from 'undici';
 import { registerSecret } from '../util/secrets.js';
 import { ConnectionError, NotAuthenticatedError, VSphereError, errorFromFault } from './faults.js';
 import { type TlsOptions, createDispatcher } from './http.js';
 import { type MoRef, moRefOf, soapMoRef } from './moref.js';
 import { VIM25_WSDL } from './vim25-wsdl.js';
-import { type XmlNode, child, parseXml, textAt } from './xml.js';
+import { type XmlNode, XmlReader, child, parseXml, textAt } from './xml.js';
 
 export interface SessionOptions extends TlsOptions {
   /** vCenter or ESXi host, `host` or `host:port` (443 by default). */
@@ -129,19 +129,31 @@ export class VSphereSession {
       } catch (e) {
         throw this.replyError(op, e);
       }
-      return this.responseOf(op, raw);
+      return this.responseOf(op, parseXml(raw));
     });
   }
 
-  /** Post a hand-written request body (one element in urn:vim25); returns the `<Op>Response` element. */
-  async post(op: string, bodyXml: string, opts: { idempotent: boolean }): Promise<XmlNode> {
+  /**
+   * Post a hand-written request body (one element in urn:vim25); returns the `<Op>Response` element. The answer
+   * is read as it arrives; `onClose` (see XmlReader) can take completed elements out of it, for large results.
+   */
+  async post(
+    op: string,
+    bodyXml: string,
+    opts: { idempotent: boolean },
+    onClose?: (node: XmlNode, depth: number) => boolean,
+  ): Promise<XmlNode> {
     return this.withRelogin(opts.idempotent, async () => {
       const envelope =
         '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
         `xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>${bodyXml}</soapenv:Body></soapenv:Envelope>`;
-      const reply = await this.http(envelope, SOAP_ACTION);
-      if (reply.status >= 400) throw this.replyError(op, { body: reply.data, response: reply });
-      return this.responseOf(op, reply.data);
+      const res = await this.send(envelope, SOAP_ACTION);
+      if (res.statusCode >= 400) throw this.replyError(op, { body: await res.body.text(), response: { status: res.statusCode } });
+      const reader = new XmlReader(onClose);
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body) reader.write(decoder.decode(chunk as Buffer, { stream: true }));
+      reader.write(decoder.decode());
+      return this.responseOf(op, reader.end());
     });
   }
 
@@ -173,13 +185,13 @@ export class VSphereSession {
     }
   }
 
-  private async http(body: string, soapAction: unknown): Promise<HttpReply> {
+  private async send(body: string, soapAction: unknown): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = {
       'content-type': 'text/xml; charset=utf-8',
       soapaction: typeof soapAction === 'string' ? soapAction : SOAP_ACTION,
     };
     if (this.cookie) headers.cookie = this.cookie;
-    let res;
+    let res: Dispatcher.ResponseData;
     try {
       res = await request(this.url, {
         dispatcher: this.dispatcher,
@@ -199,11 +211,17 @@ export class VSphereSession {
       const first = c.split(';')[0] ?? '';
       if (first.startsWith(`${COOKIE}=`)) this.cookie = first;
     }
+    return res;
+  }
+
+  /** The HTTP exchange `soap` asks for (its `request` option). */
+  private async http(body: string, soapAction: unknown): Promise<HttpReply> {
+    const res = await this.send(body, soapAction);
     return { status: res.statusCode, headers: res.headers, data: await res.body.text() };
   }
 
-  private responseOf(op: string, raw: string): XmlNode {
-    const body = child(parseXml(raw), 'Body');
+  private responseOf(op: string, envelope: XmlNode): XmlNode {
+    const body = child(envelope, 'Body');
     const fault = child(body, 'Fault');
     if (fault) throw errorFromFault(fault, op, this.server);
     const response = body?.children[0];

@@ -121,6 +121,16 @@ export const VM_DETAIL_PATHS = [
   'summary.storage.uncommitted',
 ];
 
+/**
+ * Prune for VM_DETAIL_PATHS answers: of `config.hardware` devices keep only what vmDetail reads (disks,
+ * controllers, network cards); keyboards, video cards, PCI/SIO/PS2 controllers, CD-ROMs... are dropped as they
+ * arrive (devices sit at depth 3: propSet > val > device).
+ */
+export function pruneVmDetail(node: XmlNode, depth: number): boolean {
+  if (depth !== 3 || node.name !== 'device') return false;
+  return !(node.xsiType === 'VirtualDisk' || child(node, 'busNumber') || child(node, 'addressType') || child(node, 'macAddress'));
+}
+
 const busOfController: Record<string, DiskBus> = {
   VirtualSATAController: 'sata',
   VirtualAHCIController: 'sata',

@@ -43,75 +43,129 @@ function localName(qname: string): string {
   return i < 0 ? qname : qname.slice(i + 1);
 }
 
-const attrRe = /([^\s=]+)\s*=\s*("([^"]*)"|'([^']*)')/g;
+/**
+ * Read the two attributes we use from the raw tag `xml[from, to)`: a plain `type` (MoRef type) and any
+ * `prefix:type` (xsi:type, whatever the prefix). Scans in place, without a regex or a copy of the tag.
+ */
+function readAttributes(node: XmlNode, xml: string, from: number, to: number): void {
+  let i = xml.indexOf('type', from);
+  while (i >= 0 && i < to) {
+    const before = xml.charCodeAt(i - 1);
+    let j = i + 4;
+    while (xml.charCodeAt(j) === 32) j++;
+    if (xml.charCodeAt(j) === 61 /* = */ && (before === 58 /* : */ || before === 32 || before === 9 || before === 10 || before === 13)) {
+      j++;
+      while (xml.charCodeAt(j) === 32) j++;
+      const quote = xml[j] as string;
+      const end = xml.indexOf(quote, j + 1);
+      const value = decodeEntities(xml.slice(j + 1, end));
+      if (before === 58) {
+        const prefixStart = xml.lastIndexOf(' ', i) + 1;
+        if (!xml.startsWith('xmlns', prefixStart)) node.xsiType = localName(value);
+      } else node.typeAttr = value;
+      i = xml.indexOf('type', end + 1);
+    } else i = xml.indexOf('type', i + 4);
+  }
+}
 
-function readAttributes(node: XmlNode, raw: string): void {
-  attrRe.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = attrRe.exec(raw)) !== null) {
-    const qname = m[1] as string;
-    const value = decodeEntities(m[3] ?? m[4] ?? '');
-    if (qname === 'type') node.typeAttr = value;
-    else if (qname.endsWith(':type') && !qname.startsWith('xmlns')) node.xsiType = localName(value);
+const NO_CHILDREN: XmlNode[] = [];
+
+function newNode(name: string): XmlNode {
+  return { name, xsiType: undefined, typeAttr: undefined, text: '', children: NO_CHILDREN };
+}
+
+/**
+ * Incremental reader: feed text with `write` as it arrives, then `end()` returns the root element. When
+ * `onClose(node, depth)` returns true for a completed element, the element is not kept in the tree, so large
+ * answers can be consumed object by object (depth: the document element is 1).
+ */
+export class XmlReader {
+  private buf = '';
+  private textStart = 0;
+  private readonly doc = newNode('#document');
+  private readonly stack: XmlNode[] = [this.doc];
+
+  constructor(private readonly onClose?: (node: XmlNode, depth: number) => boolean) {}
+
+  write(chunk: string): void {
+    this.buf = this.buf.length > 0 ? this.buf + chunk : chunk;
+    this.consume(false);
+  }
+
+  end(): XmlNode {
+    this.consume(true);
+    if (this.stack.length !== 1) throw new Error('malformed XML: unclosed element');
+    const first = this.doc.children[0];
+    if (!first) throw new Error('malformed XML: no root element');
+    return first;
+  }
+
+  private consume(final: boolean): void {
+    const xml = this.buf;
+    const stack = this.stack;
+    let pos = 0;
+    let textStart = this.textStart;
+    for (;;) {
+      const lt = xml.indexOf('<', pos);
+      if (lt < 0) break;
+      const next = xml.charCodeAt(lt + 1);
+      if (next !== next) break; // '<' is the last character: wait for more
+      if (next === 63 /* ? */ || next === 33 /* ! */) {
+        const close = next === 63 ? '?>' : xml.startsWith('<!--', lt) ? '-->' : xml.startsWith('<![CDATA[', lt) ? ']]>' : '>';
+        const end = xml.indexOf(close, lt + 2);
+        if (end < 0) {
+          if (final) throw new Error('malformed XML: unterminated declaration');
+          break;
+        }
+        pos = end + close.length;
+        continue;
+      }
+      const gt = xml.indexOf('>', lt);
+      if (gt < 0) {
+        if (final) throw new Error('malformed XML: unterminated tag');
+        break;
+      }
+      if (next === 47 /* / */) {
+        const node = stack.pop();
+        if (!node || stack.length === 0) throw new Error('malformed XML: unexpected end tag');
+        if (node.children === NO_CHILDREN) node.text = decodeText(xml.slice(textStart, lt));
+        if (this.onClose?.(node, stack.length)) (stack[stack.length - 1] as XmlNode).children.pop();
+        pos = gt + 1;
+        textStart = pos;
+        continue;
+      }
+      const selfClosing = xml.charCodeAt(gt - 1) === 47;
+      const tagEnd = selfClosing ? gt - 1 : gt;
+      let nameEnd = lt + 1;
+      let nameStart = nameEnd;
+      while (nameEnd < tagEnd) {
+        const c = xml.charCodeAt(nameEnd);
+        if (c === 32 || c === 9 || c === 10 || c === 13) break;
+        if (c === 58 /* : */) nameStart = nameEnd + 1;
+        nameEnd++;
+      }
+      const node = newNode(xml.slice(nameStart, nameEnd));
+      if (nameEnd < tagEnd) readAttributes(node, xml, nameEnd, tagEnd);
+      const parent = stack[stack.length - 1] as XmlNode;
+      if (parent.children === NO_CHILDREN) parent.children = [node];
+      else parent.children.push(node);
+      if (selfClosing) {
+        if (this.onClose?.(node, stack.length)) parent.children.pop();
+      } else stack.push(node);
+      pos = gt + 1;
+      textStart = pos;
+    }
+    const keep = Math.min(textStart, pos);
+    this.buf = xml.slice(keep);
+    this.textStart = textStart - keep;
   }
 }
 
 /** Parse a whole document; returns the root element. Throws on malformed input. */
 export function parseXml(xml: string): XmlNode {
-  const root: XmlNode = { name: '#document', xsiType: undefined, typeAttr: undefined, text: '', children: [] };
-  const stack: XmlNode[] = [root];
-  let pos = 0;
-  let textStart = 0;
-  const len = xml.length;
-  while (pos < len) {
-    const lt = xml.indexOf('<', pos);
-    if (lt < 0) break;
-    const next = xml.charCodeAt(lt + 1);
-    if (next === 63 /* ? */) {
-      pos = xml.indexOf('?>', lt) + 2;
-      continue;
-    }
-    if (next === 33 /* ! */) {
-      if (xml.startsWith('<!--', lt)) pos = xml.indexOf('-->', lt) + 3;
-      else if (xml.startsWith('<![CDATA[', lt)) pos = xml.indexOf(']]>', lt) + 3;
-      else pos = xml.indexOf('>', lt) + 1;
-      if (pos <= 0) throw new Error('malformed XML: unterminated declaration');
-      continue;
-    }
-    const gt = xml.indexOf('>', lt);
-    if (gt < 0) throw new Error('malformed XML: unterminated tag');
-    if (next === 47 /* / */) {
-      const node = stack.pop();
-      if (!node || stack.length === 0) throw new Error('malformed XML: unexpected end tag');
-      if (node.children.length === 0) node.text = decodeText(xml.slice(textStart, lt));
-      pos = gt + 1;
-      continue;
-    }
-    const selfClosing = xml.charCodeAt(gt - 1) === 47;
-    const tagEnd = selfClosing ? gt - 1 : gt;
-    let nameEnd = lt + 1;
-    while (nameEnd < tagEnd) {
-      const c = xml.charCodeAt(nameEnd);
-      if (c === 32 || c === 9 || c === 10 || c === 13) break;
-      nameEnd++;
-    }
-    const node: XmlNode = {
-      name: localName(xml.slice(lt + 1, nameEnd)),
-      xsiType: undefined,
-      typeAttr: undefined,
-      text: '',
-      children: [],
-    };
-    if (nameEnd < tagEnd) readAttributes(node, xml.slice(nameEnd, tagEnd));
-    (stack[stack.length - 1] as XmlNode).children.push(node);
-    if (!selfClosing) stack.push(node);
-    pos = gt + 1;
-    textStart = pos;
-  }
-  if (stack.length !== 1) throw new Error('malformed XML: unclosed element');
-  const first = root.children[0];
-  if (!first) throw new Error('malformed XML: no root element');
-  return first;
+  const reader = new XmlReader();
+  reader.write(xml);
+  return reader.end();
 }
 
 /** First child with this local name. */

@@ -1,7 +1,7 @@
 import { type Entity, type Inventory, readInventory, refOf } from '../vmware/inventory.js';
 import { retrieveObjects } from '../vmware/property-collector.js';
 import type { VSphereSession } from '../vmware/session.js';
-import { VM_DETAIL_PATHS, type VmDetail, vmDetail } from '../vmware/vm.js';
+import { VM_DETAIL_PATHS, type VmDetail, pruneVmDetail, vmDetail } from '../vmware/vm.js';
 
 /** The result of a discovery: the inventory around the VMs and the detail of each VM asked for. */
 export interface Discovery {
@@ -85,7 +85,7 @@ export function resolveVms(inv: Inventory, wanted: string[], server: string): En
 export async function discover(session: VSphereSession, vmNames: string[] | undefined): Promise<Discovery> {
   const base = { server: session.server, about: session.serviceContent.about };
   if (vmNames === undefined) {
-    const inventory = await readInventory(session, VM_DETAIL_PATHS);
+    const inventory = await readInventory(session, VM_DETAIL_PATHS, pruneVmDetail);
     const vms = [...inventory.vms]
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
       .map((vm) => vmDetail(vm, inventory.vmProps.get(vm.moid) ?? new Map(), inventory));
@@ -94,7 +94,7 @@ export async function discover(session: VSphereSession, vmNames: string[] | unde
   const inventory = await readInventory(session);
   const selected = resolveVms(inventory, vmNames, session.server);
   const unique = [...new Map(selected.map((v) => [v.moid, v])).values()];
-  const objects = await retrieveObjects(session, unique.map(refOf), [{ type: 'VirtualMachine', paths: VM_DETAIL_PATHS }]);
+  const objects = await retrieveObjects(session, unique.map(refOf), [{ type: 'VirtualMachine', paths: VM_DETAIL_PATHS }], { prune: pruneVmDetail });
   const props = new Map(objects.map((o) => [o.obj.value, o.props]));
   const vms = selected.map((vm) => {
     const p = props.get(vm.moid);

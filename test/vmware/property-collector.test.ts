@@ -16,7 +16,7 @@ describe('property collector paging (recorded answers)', () => {
     server.queue('RetrievePropertiesEx', 'props-page-1.xml');
     server.queue('ContinueRetrievePropertiesEx', 'props-page-2.xml');
     const objects = await withSession({ host: server.host, username: 'user', password: 'pass', caFile: server.certFile }, (s) =>
-      retrieveFromView(s, { type: 'ContainerView', value: 'session[x]v' }, [{ type: 'VirtualMachine', paths: ['name'] }], 2),
+      retrieveFromView(s, { type: 'ContainerView', value: 'session[x]v' }, [{ type: 'VirtualMachine', paths: ['name'] }], { pageSize: 2 }),
     );
     assert.deepEqual(
       objects.map((o) => [o.obj.type, o.obj.value, o.props.get('name')?.text]),

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { at, child, children, numberAt, parseXml, textAt } from '../../src/vmware/xml.js';
+import { XmlReader, at, child, children, numberAt, parseXml, textAt } from '../../src/vmware/xml.js';
 import { fixture } from './replay-server.js';
 
 describe('xml reader', () => {
@@ -35,5 +35,28 @@ describe('xml reader', () => {
   it('rejects truncated documents', () => {
     assert.throws(() => parseXml('<a><b>x</b>'), /unclosed/);
     assert.throws(() => parseXml('<a><b'), /unterminated/);
+  });
+
+  it('reads the same tree when the text arrives in pieces of any size', () => {
+    const xml = fixture('vm-mixed-devices.xml') + '<!-- trailing -->';
+    const whole = parseXml(xml);
+    for (const size of [1, 2, 3, 7, 64, 1000]) {
+      const reader = new XmlReader();
+      for (let i = 0; i < xml.length; i += size) reader.write(xml.slice(i, i + size));
+      assert.deepEqual(reader.end(), whole, `chunks of ${size}`);
+    }
+  });
+
+  it('hands completed elements to onClose and drops them from the tree when asked', () => {
+    const seen: string[] = [];
+    const reader = new XmlReader((node, depth) => {
+      if (depth !== 2 || node.name !== 'o') return false;
+      seen.push(node.text);
+      return true;
+    });
+    reader.write('<r><o>1</o><k>x</k><o>2</o><o/></r>');
+    const root = reader.end();
+    assert.deepEqual(seen, ['1', '2', '']);
+    assert.deepEqual(root.children.map((c) => c.name), ['k']);
   });
 });
