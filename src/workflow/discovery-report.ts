@@ -207,6 +207,22 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** `prefix` followed by the names, wrapped at 100 columns with continuation lines indented. */
+function wrap(prefix: string, names: string[]): string {
+  const lines: string[] = [];
+  let line = prefix;
+  for (const [i, name] of names.entries()) {
+    const item = i < names.length - 1 ? `${name}, ` : name;
+    if (line.length + item.length > 100 && line.trim().length > prefix.trim().length) {
+      lines.push(line.trimEnd());
+      line = ' '.repeat(prefix.length);
+    }
+    line += item;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
 /** The readable summary of a report. */
 export function inventorySummary(r: InventoryReport): string {
   const t = r.totals;
@@ -240,8 +256,11 @@ export function inventorySummary(r: InventoryReport): string {
     'Networks',
     table(
       ['NAME', 'KIND', 'PORTGROUP KEY', 'SWITCH', 'NICS', 'VMS'],
-      r.networks.map((n) => [n.name, n.kind, n.portgroup_key ?? '', n.switch ?? '', String(n.nics), n.vms.join(', ')]),
+      r.networks.map((n) => [n.name, n.kind, n.portgroup_key ?? '', n.switch ?? '', String(n.nics), String(n.vms.length)]),
     ),
+    '',
+    'VMs per network',
+    ...r.networks.filter((n) => n.vms.length > 0).map((n) => wrap(`${n.name}: `, n.vms)),
     '',
   ];
   return parts.join('\n');
