@@ -5,7 +5,7 @@ out=/dev/ttyS0
 nics() { for d in /sys/class/net/*; do n=${d##*/}; [ "$n" = lo ] || echo "$n"; done; }
 has_ipv4() { ip -4 -o addr show scope global | grep -q .; }
 i=0
-while [ "$i" -lt 30 ] && ! has_ipv4; do sleep 1; i=$((i + 1)); done
+while [ "$i" -lt 10 ] && ! has_ipv4; do sleep 1; i=$((i + 1)); done
 {
   echo "OSM-GUEST-READY host=$(hostname) kernel=$(uname -r)"
   for n in $(nics); do
