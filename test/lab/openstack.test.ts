@@ -4,7 +4,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, openSync, readFileSync, readlinkSync, writeSync, closeSync, readSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, readSync, readlinkSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
@@ -309,6 +309,33 @@ describe('lab OpenStack', () => {
         await waitVolume(osm, volumeId, 'available');
       }
       await deleteVolume(osm, volumeId);
+    }
+  });
+
+  it('manages an existing file on the NFS share as a Cinder volume, keeping its bytes', { timeout: 120_000 }, async () => {
+    const source = join(facts.cinder_volumes_dir, `lab-test-import-${randomBytes(3).toString('hex')}.raw`);
+    const data = randomBytes(64 * 1024);
+    writeFileSync(source, data);
+    truncateSync(source, 1024 * MiB);
+    let volumeId: string | undefined;
+    try {
+      const pools = await expectOk('GET', `${osm.endpoints.volumev3}/scheduler-stats/get_pools`, osm.token);
+      const host = pools.pools[0]?.name as string;
+      assert.ok(host, 'Cinder reports no pool');
+      const reply = await call('POST', `${osm.endpoints.volumev3}/os-volume-manage`, osm.token, {
+        volume: { host, ref: { 'source-name': `127.0.0.1:${source}` }, name: 'lab-test-managed' },
+      });
+      assert.equal(reply.status, 202, `manage: HTTP ${reply.status} ${JSON.stringify(reply.body)}`);
+      volumeId = reply.body.volume.id as string;
+      await waitVolume(osm, volumeId, 'available');
+      const managedFile = join(facts.cinder_volumes_dir, `volume-${volumeId}`);
+      assert.ok(!existsSync(source), 'the managed file was not renamed to volume-<id>');
+      assert.ok(readAt(managedFile, 0, data.length).equals(data));
+      const body = await expectOk('GET', `${osm.endpoints.volumev3}/volumes/${volumeId}`, osm.token);
+      assert.equal(body.volume.size, 1);
+    } finally {
+      if (volumeId !== undefined) await deleteVolume(osm, volumeId);
+      rmSync(source, { force: true });
     }
   });
 });
