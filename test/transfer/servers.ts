@@ -32,13 +32,24 @@ export interface DatastoreServer {
  * A real HTTPS server speaking the datastore file-access dialect (GET/HEAD `/folder/<path>?dcPath=&dsName=`,
  * byte ranges, a required session cookie), serving files from `root`.
  */
-export async function startDatastoreServer(opts: { root: string; dir: string; dsName?: string; cookie?: string }): Promise<DatastoreServer> {
+export async function startDatastoreServer(opts: {
+  root: string;
+  dir: string;
+  dsName?: string;
+  cookie?: string;
+  /** Require HTTP basic auth `user:password` instead of the cookie. */
+  basicAuth?: string;
+}): Promise<DatastoreServer> {
   const tls = selfSignedCert(opts.dir);
   const ds = opts.dsName ?? 'LocalDS_0';
   const state = { bytesServed: 0, requests: 0 };
   const server = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     state.requests++;
     const u = new URL(req.url ?? '/', 'https://x');
+    if (opts.basicAuth && req.headers.authorization !== `Basic ${Buffer.from(opts.basicAuth).toString('base64')}`) {
+      res.writeHead(401).end();
+      return;
+    }
     if (opts.cookie && req.headers.cookie !== opts.cookie) {
       res.writeHead(401).end();
       return;
