@@ -1,7 +1,6 @@
 // Integration tests against the lab's vCenter simulator (lab/vsphere/up). A missing lab is a failure.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,47 +8,12 @@ import { changedAreas, enableCbt, snapshotChangeIds } from '../../src/vmware/cbt
 import { datastoreFileSize, parseDatastorePath, readDatastoreRange } from '../../src/vmware/datastore.js';
 import { ConnectionError, InvalidLoginError, ThumbprintMismatchError } from '../../src/vmware/faults.js';
 import { powerOff, powerOn, powerState } from '../../src/vmware/power.js';
-import { type SessionOptions, VSphereSession, withSession } from '../../src/vmware/session.js';
+import { VSphereSession, withSession } from '../../src/vmware/session.js';
 import { createSnapshot, findSnapshots, removeSnapshot } from '../../src/vmware/snapshots.js';
 import { discover } from '../../src/workflow/discovery.js';
+import { type LabFacts, labFacts, labSession } from './lab-facts.js';
 
-const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
 const diskWrite = fileURLToPath(new URL('../../../lab/vsphere/disk-write', import.meta.url));
-
-export interface LabVm {
-  name: string;
-  moid: string;
-  folder: string;
-  guest_id: string;
-  guest_full_name: string;
-  firmware: string;
-  disks: { key: number; datastore: string; file_name: string; flat_path: string; capacity_bytes: number }[];
-  nics: { key: number; mac: string; ip: string; network: string; network_moid: string; portgroup_key?: string }[];
-}
-export interface LabFacts {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  thumbprint: string;
-  cert_path: string;
-  datacenter: string;
-  datastores: Record<string, string>;
-  vms: LabVm[];
-  base_vms: LabVm[];
-}
-
-export function labFacts(): LabFacts {
-  try {
-    return JSON.parse(readFileSync(join(labDir, 'vsphere.json'), 'utf8')) as LabFacts;
-  } catch (e) {
-    throw new Error(`the vSphere lab is not up (${(e as Error).message}); run lab/vsphere/up`);
-  }
-}
-
-export function labSession(f: LabFacts): SessionOptions {
-  return { host: `${f.host}:${f.port}`, username: f.user, password: f.password, caFile: f.cert_path };
-}
 
 /** A base VM the mutating tests may power-cycle, snapshot and track (not used by other tests). */
 const scratchVmName = 'DC0_C1_RP0_VM9';
