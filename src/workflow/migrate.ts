@@ -264,8 +264,8 @@ class Migration {
     let converted = false;
     let failure: unknown;
     try {
+      // The snapshot lives only for this run: it does not count as a change.
       const snapshot = await createSnapshot(this.vs, this.vmRef);
-      this.changed = true;
       log.info(`created snapshot ${SNAPSHOT_NAME} (${snapshot.value})`);
       try {
         const snapDisks = await this.snapshotDisks(snapshot);

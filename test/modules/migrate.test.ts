@@ -1,0 +1,114 @@
+// The migrate executable run the way Ansible runs it (args file, one JSON result), and crash safety: the process is
+// killed with SIGKILL after the volume is created, after the attach and in the middle of the copy; each rerun
+// resumes, and the last one leaves the right bytes and no snapshot or attachment behind.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { findToolVolume } from '../../src/openstack/volume.js';
+import { modulesDir, runModule } from '../helpers/run-module.js';
+import { deleteVmVolumes, leftovers, moduleArgs, openstack, startMetadataService, vmFacts, volumeSha256, vsphere, withOpenstack } from '../workflow/migrate-lab.js';
+
+const VM = 'osm-windows';
+
+/** Start the module in the background with a fault-injection pause; resolve once it paused there (or fail). */
+async function runUntilPaused(args: Record<string, unknown>, env: Record<string, string>, step: string): Promise<{ pid: number; log: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-run-'));
+  writeFileSync(join(dir, 'args'), JSON.stringify(args));
+  const startedMs = Date.now();
+  const child = spawn(join(modulesDir, 'migrate'), [join(dir, 'args')], { env: { ...env, OSM_MIGRATE_PAUSE_AT: step }, stdio: 'ignore' });
+  let exited: number | null = null;
+  child.on('exit', (code) => (exited = code ?? -1));
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`migrate exited (${exited}) before pausing at ${step}`);
+    const logs = readdirSync('/tmp')
+      .filter((n) => n.startsWith('osm-nbdkit-osm-windows-') && n.endsWith('.log'))
+      .map((n) => join('/tmp', n))
+      .filter((p) => statSync(p).mtimeMs >= startedMs - 1000);
+    for (const log of logs) {
+      if (readFileSync(log, 'utf8').includes(`fault injection: paused at ${step}`)) return { pid: child.pid!, log };
+    }
+    await sleep(200);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`migrate did not pause at ${step} within 120 s`);
+}
+
+describe('migrate executable', { timeout: 900_000 }, () => {
+  let metadata: Awaited<ReturnType<typeof startMetadataService>>;
+  let env: Record<string, string>;
+  const disk = () => vmFacts(VM).disks[0]!;
+
+  before(async () => {
+    metadata = await startMetadataService(openstack().conversion_host.uuid);
+    env = { PATH: process.env.PATH ?? '/usr/bin:/bin', OSM_METADATA_URL: metadata.url };
+    await deleteVmVolumes(VM);
+  });
+
+  after(async () => {
+    await deleteVmVolumes(VM);
+    await metadata.close();
+  });
+
+  it('runs as Ansible runs it: one JSON result with the volume ids, per-disk results and the log file', () => {
+    const args = { ...moduleArgs(VM, { localdiskpath: vsphere().datastores[disk().datastore], verify: true, assumezero: true }), _ansible_check_mode: false };
+    const { code, result, stdout } = runModule('migrate', args, { env, timeoutMs: 300_000 });
+    assert.equal(code, 0, stdout);
+    assert.equal(result.changed, true);
+    assert.equal(result.msg, 'VM migrated successfully');
+    const ids = result.id as string[];
+    assert.equal(ids.length, 1);
+    const [d] = result.disks as Array<Record<string, unknown>>;
+    assert.equal(d!.key, 2000);
+    assert.equal(d!.volume_id, ids[0]);
+    assert.equal(d!.mode, 'full');
+    assert.equal(d!.sha256_source, disk().sha256);
+    assert.equal(d!.sha256_target, disk().sha256);
+    assert.equal(typeof result.duration_seconds, 'number');
+    const log = result.log_file as string;
+    assert.match(log, /^\/tmp\/osm-nbdkit-osm-windows-[A-Za-z0-9]{8}\.log$/);
+    const text = readFileSync(log, 'utf8');
+    assert.match(text, /disk 2000 \(full\): 128\.0 MiB of 128\.0 MiB \(100\.0%\)/);
+    assert.doesNotMatch(text, /osm-lab-osm/, 'no OpenStack password in the log');
+    assert.doesNotMatch(stdout, /osm-lab-osm/);
+  });
+
+  it('fails with the log path at the end of msg, as the role expects', () => {
+    const { code, result } = runModule('migrate', moduleArgs('no-such-vm-here'), { env });
+    assert.equal(code, 1);
+    assert.equal(result.failed, true);
+    assert.match(result.msg as string, /^Failed to find VM: .* in vm path: .*\. Check logs: \/tmp\/osm-nbdkit-no-such-vm-here-[A-Za-z0-9]{8}\.log$/);
+    const log = /\/tmp\/[^ ]+\.log/.exec(result.msg as string)![0];
+    assert.ok(existsSync(log));
+  });
+
+  it('resumes after SIGKILL at each step; the last run leaves the right bytes and nothing attached or snapshotted', async () => {
+    await deleteVmVolumes(VM);
+    const args = moduleArgs(VM, { disk_source: 'https' });
+    const killed: Record<string, { snapshots: number; attachments: number }> = {};
+    for (const step of ['volume-created', 'attached', 'mid-copy']) {
+      const { pid } = await runUntilPaused(args, env, step);
+      process.kill(pid, 'SIGKILL');
+      await sleep(200);
+      const id = (await withOpenstack((s) => findToolVolume(s, 'osm-windows-2000')))?.id;
+      assert.ok(id, `the volume exists after a kill at ${step}`);
+      const left = await leftovers(VM, [id]);
+      killed[step] = { snapshots: left.snapshots, attachments: left.attachments.length };
+    }
+    assert.deepEqual(killed, {
+      'volume-created': { snapshots: 1, attachments: 0 },
+      attached: { snapshots: 1, attachments: 1 },
+      'mid-copy': { snapshots: 1, attachments: 1 },
+    });
+    const { code, result, stdout } = runModule('migrate', { ...args, verify: true }, { env, timeoutMs: 300_000 });
+    assert.equal(code, 0, stdout);
+    const id = (result.id as string[])[0]!;
+    assert.equal(await volumeSha256(id, disk().capacity_bytes), disk().sha256);
+    assert.match(readFileSync(result.log_file as string, 'utf8'), /removing snapshot osm-snap .* left by an earlier run/);
+    assert.deepEqual(await leftovers(VM, [id]), { snapshots: 0, attachments: [], links: [] });
+  });
+});
