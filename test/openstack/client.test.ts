@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -174,4 +175,21 @@ test('fault parsing across services', () => {
   assert.deepEqual(parseFault({ error: { code: 401, message: 'nope', title: 'Unauthorized' } }), { type: 'Unauthorized', message: 'nope' });
   assert.deepEqual(parseFault({ explanation: 'x', error: { message: 'Stack exists', type: 'StackExists' } }), { type: 'StackExists', message: 'Stack exists' });
   assert.deepEqual(parseFault('<html><body><h1>502 Bad Gateway</h1></body></html>'), { type: undefined, message: '502 Bad Gateway' });
+});
+
+test('TLS: verified by default, cacert trusts a private CA, insecure opts out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const tls = await new FakeCloud().start({ key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') });
+  try {
+    await assert.rejects(Session.connect(resolveCloud(tls.cloud(), {}), fast), /TLS verification failed \(.*\); give the CA bundle with cacert, or opt out with openstack_insecure: true/);
+    assert.equal(tls.tokens, 0, 'no credentials may reach an unverified server');
+    const viaCa = await Session.connect(resolveCloud(tls.cloud({ cacert: join(dir, 'cert.pem') }), {}), fast);
+    await viaCa.close();
+    const insecure = await Session.connect(resolveCloud(tls.cloud({ openstack_insecure: true }), {}), fast);
+    await insecure.close();
+    assert.equal(tls.tokens, 2);
+  } finally {
+    await tls.stop();
+  }
 });

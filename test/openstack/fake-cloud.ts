@@ -1,4 +1,5 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -111,8 +112,9 @@ export class FakeCloud {
     res.end(JSON.stringify({ itemNotFound: { message: `no recorded response for ${rec.method} ${rec.path}`, code: 404 } }));
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+  /** Listen on 127.0.0.1; with `tls` (PEM key and certificate) over HTTPS. */
+  async start(tls?: { key: string; cert: string }): Promise<this> {
+    const listener: RequestListener = (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -128,9 +130,10 @@ export class FakeCloud {
         this.requests.push(rec);
         this.handle(rec, res);
       });
-    });
+    };
+    this.server = tls ? createTlsServer(tls, listener) : createServer(listener);
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `${tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 

@@ -77,7 +77,8 @@ test('all OpenStack modules through ansible-playbook; a second run reports no ch
       timeout: 600_000,
     });
     const out = JSON.parse(p.stdout) as { plays: Array<{ tasks: Array<{ task: { name: string }; hosts: { localhost: Record<string, unknown> } }> }>; stats: { localhost: { failures: number; changed: number } } };
-    assert.equal(out.stats.localhost.failures, 0, `${book} failed: ${p.stdout.slice(-3000)}\n${p.stderr}`);
+    const failed = out.plays[0]!.tasks.filter((t) => t.hosts.localhost.failed).map((t) => `${t.task.name}: ${String(t.hosts.localhost.msg)}`);
+    assert.equal(out.stats.localhost.failures, 0, `${book} failed: ${failed.join('\n')}\n${p.stderr}`);
     return out;
   };
   const first = run('deploy.yml');
