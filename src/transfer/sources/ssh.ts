@@ -21,6 +21,8 @@ export interface SshSourceOptions {
   hostKeySha256: string;
   /** Path of the `.vmdk` descriptor on the host, e.g. `/vmfs/volumes/datastore1/vm-1/vm-1.vmdk`. */
   path: string;
+  /** SSH connections (each with its own SFTP session) used in parallel (default 4). */
+  connections?: number;
   /** SFTP read requests in flight per chunk read (default 16). */
   requestsPerRead?: number;
   readyTimeoutMs?: number;
@@ -33,12 +35,15 @@ export function esxiDatastorePath(backingFileName: string): string {
   return posix.join('/vmfs/volumes', m[1]!, m[2]!);
 }
 
-export async function openSshSource(o: SshSourceOptions): Promise<DiskSource> {
-  if (o.password) registerSecret(o.password);
-  if (o.passphrase) registerSecret(o.passphrase);
-  const pin = o.hostKeySha256.replace(/^SHA256:/, '').replace(/=+$/, '');
-  if (!pin) throw new Error('ssh source: hostKeySha256 (the ESXi host key fingerprint, SHA256:...) is required');
-  const where = `${o.username}@${o.host}:${o.port ?? 22}`;
+/** One SSH connection with its SFTP session and open extent handles. */
+interface SftpConn {
+  client: Client;
+  sftp: SFTPWrapper;
+  handles: Map<string, Buffer>;
+  maxReadLen: number;
+}
+
+async function connectSftp(o: SshSourceOptions, pin: string, where: string): Promise<SftpConn> {
   const client = new Client();
   let seenKey = '';
   await new Promise<void>((resolve, reject) => {
@@ -63,72 +68,98 @@ export async function openSshSource(o: SshSourceOptions): Promise<DiskSource> {
       algorithms: { cipher: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes256-ctr'] },
     });
   });
-  const handles = new Map<string, Buffer>();
-  let sftp: SFTPWrapper | undefined;
-  const close = async (): Promise<void> => {
-    if (sftp) await Promise.allSettled([...handles.values()].map((h) => new Promise<void>((r) => sftp!.close(h, () => r()))));
-    handles.clear();
-    client.end();
-  };
   try {
-    sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+    const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
       client.sftp((err, s) => (err ? reject(new Error(`ssh source: SFTP unavailable on ${where}: ${err.message}`)) : resolve(s))),
     );
-    const s = sftp;
-    const openFile = (path: string): Promise<Buffer> =>
-      new Promise((resolve, reject) =>
-        s.open(path, 'r', (err, h) => (err ? reject(new Error(`ssh source: cannot open ${where}${path}: ${err.message}`)) : resolve(h))),
-      );
-    const maxLen = (s as unknown as { _maxReadLen?: number })._maxReadLen ?? 32 * 1024;
-    const readPart = (h: Buffer, buf: Buffer, pos: number): Promise<number> =>
-      new Promise((resolve, reject) => s.read(h, buf, 0, buf.length, pos, (err, n) => (err ? reject(err) : resolve(n))));
-    const readFull = async (h: Buffer, buf: Buffer, pos: number, allowShort: boolean): Promise<number> => {
-      let done = 0;
-      while (done < buf.length) {
-        const n = await readPart(h, buf.subarray(done), pos + done).catch((e: Error & { code?: number }) => {
-          if (e.code === 1) return 0; // SSH_FX_EOF
-          throw e;
-        });
-        if (n === 0) {
-          if (allowShort) return done;
-          throw new Error(`ssh source: ${where}: unexpected end of file at ${pos + done}`);
-        }
-        done += n;
-      }
-      return done;
-    };
+    const maxReadLen = (sftp as unknown as { _maxReadLen?: number })._maxReadLen ?? 32 * 1024;
+    return { client, sftp, handles: new Map(), maxReadLen };
+  } catch (e) {
+    client.end();
+    throw e;
+  }
+}
 
-    const descHandle = await openFile(o.path);
+function openFile(c: SftpConn, path: string, where: string): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    c.sftp.open(path, 'r', (err, h) => (err ? reject(new Error(`ssh source: cannot open ${where}${path}: ${err.message}`)) : resolve(h))),
+  );
+}
+
+/** Read into `buf` from `pos` until full or end of file; returns the bytes read. */
+async function readFull(c: SftpConn, h: Buffer, buf: Buffer, pos: number): Promise<number> {
+  let done = 0;
+  while (done < buf.length) {
+    const n = await new Promise<number>((resolve, reject) =>
+      c.sftp.read(h, buf, done, buf.length - done, pos + done, (err, nb) => {
+        if (err && (err as Error & { code?: number }).code === 1) resolve(0); // SSH_FX_EOF
+        else if (err) reject(err);
+        else resolve(nb);
+      }),
+    );
+    if (n === 0) return done;
+    done += n;
+  }
+  return done;
+}
+
+async function closeConn(c: SftpConn): Promise<void> {
+  await Promise.allSettled([...c.handles.values()].map((h) => new Promise<void>((r) => c.sftp.close(h, () => r()))));
+  c.handles.clear();
+  c.client.end();
+}
+
+export async function openSshSource(o: SshSourceOptions): Promise<DiskSource> {
+  if (o.password) registerSecret(o.password);
+  if (o.passphrase) registerSecret(o.passphrase);
+  const pin = o.hostKeySha256.replace(/^SHA256:/, '').replace(/=+$/, '');
+  if (!pin) throw new Error('ssh source: hostKeySha256 (the ESXi host key fingerprint, SHA256:...) is required');
+  const where = `${o.username}@${o.host}:${o.port ?? 22}`;
+  const conns: SftpConn[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.all(conns.map(closeConn));
+  };
+  try {
+    const first = await connectSftp(o, pin, where);
+    conns.push(first);
+    const descHandle = await openFile(first, o.path, where);
     const head = Buffer.alloc(64 * 1024);
-    const got = await readFull(descHandle, head, 0, true);
-    await new Promise<void>((r) => s.close(descHandle, () => r()));
+    const got = await readFull(first, descHandle, head, 0);
+    await new Promise<void>((r) => first.sftp.close(descHandle, () => r()));
     if (isBinarySparseVmdk(head)) throw new Error(`${o.path} is a sparse VMDK; the ssh source reads flat disks only (use the vddk source)`);
     const layout = flatLayout(parseVmdkDescriptor(head.subarray(0, got).toString('utf8'), `${where}${o.path}`), `${where}${o.path}`);
+    // More connections: each is served by its own sshd process and has its own flow-control window.
+    const more = await Promise.all(Array.from({ length: Math.max(0, (o.connections ?? 4) - 1) }, () => connectSftp(o, pin, where)));
+    conns.push(...more);
     const dir = posix.dirname(o.path);
-    for (const e of layout.extents) {
-      if (e.file !== undefined && !handles.has(e.file)) handles.set(e.file, await openFile(posix.join(dir, e.file)));
+    for (const c of conns) {
+      for (const e of layout.extents) {
+        if (e.file !== undefined && !c.handles.has(e.file)) c.handles.set(e.file, await openFile(c, posix.join(dir, e.file), where));
+      }
     }
     const stats: SourceStats = { bytesRead: 0, requests: 0 };
     const perRead = o.requestsPerRead ?? 16;
+    let turn = 0;
     const readFile = async (file: string, buf: Buffer, fileOffset: number): Promise<void> => {
-      const h = handles.get(file)!;
+      const c = conns[turn++ % conns.length]!;
+      const h = c.handles.get(file)!;
       // Split into SFTP-sized requests, at most `perRead` in flight.
       let next = 0;
       const lane = async (): Promise<void> => {
         while (next < buf.length) {
           const start = next;
-          const end = Math.min(buf.length, start + maxLen);
+          const end = Math.min(buf.length, start + c.maxReadLen);
           next = end;
           stats.requests++;
-          const n = await readFull(h, buf.subarray(start, end), fileOffset + start, true);
+          const n = await readFull(c, h, buf.subarray(start, end), fileOffset + start);
           // Past the end of a flat extent file reads as zeros.
           if (n < end - start) buf.fill(0, start + n, end);
           stats.bytesRead += n;
         }
       };
-      await Promise.all(Array.from({ length: Math.min(perRead, Math.ceil(buf.length / maxLen)) }, lane));
+      await Promise.all(Array.from({ length: Math.min(perRead, Math.ceil(buf.length / c.maxReadLen)) }, lane));
     };
-    return new LayoutSource({ kind: 'ssh', layout, readFile, stats, parallelism: 4, maxReadSize: 64 * 1024 * 1024, close });
+    return new LayoutSource({ kind: 'ssh', layout, readFile, stats, parallelism: Math.max(4, conns.length), maxReadSize: 64 * 1024 * 1024, close });
   } catch (e) {
     await close();
     throw e;
