@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { type GuestNic, networkScript } from '../conversion/network-script.js';
+import { convertInPlace } from '../conversion/virt-v2v.js';
+import { writeDomainXml } from '../conversion/virt-v2v-domain-xml.js';
 import type { Volume } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
-import type { VmDetail, VmDisk } from '../vmware/vm.js';
+import type { VmDetail } from '../vmware/vm.js';
 import type { MigrateRequest } from './migrate.js';
 
 /** Upstream's OS detection (§3.6): lower-cased guestFullName / guestId. */
@@ -31,45 +31,6 @@ export function guestNics(vm: Pick<VmDetail, 'nics'>): GuestNic[] {
   }));
 }
 
-function xmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** libvirt target of the i-th disk: sd* on SCSI/SATA, hd* on IDE, vd* for NVMe (upstream gave every NVMe disk vda). */
-function target(disk: Pick<VmDisk, 'bus'>, i: number): { dev: string; bus: string } {
-  const letter = String.fromCharCode(97 + i);
-  if (disk.bus === 'ide') return { dev: `hd${letter}`, bus: 'ide' };
-  if (disk.bus === 'nvme') return { dev: `vd${letter}`, bus: 'virtio' };
-  return { dev: `sd${letter}`, bus: disk.bus };
-}
-
-/** The libvirt domain XML virt-v2v-in-place reads for a guest whose filesystems span several disks. */
-export function domainXml(name: string, disks: Pick<VmDisk, 'bus'>[], devices: string[]): string {
-  const lines = disks.map((d, i) => {
-    const dev = devices[i]!;
-    const block = statSync(dev).isBlockDevice();
-    const t = target(d, i);
-    return (
-      `    <disk type="${block ? 'block' : 'file'}" device="disk">\n` +
-      `      <driver name="qemu" type="raw"/>\n` +
-      `      <source ${block ? 'dev' : 'file'}="${xmlEscape(dev)}"/>\n` +
-      `      <target dev="${t.dev}" bus="${t.bus}"/>\n` +
-      '    </disk>'
-    );
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<domain type="kvm">\n  <name>${xmlEscape(name)}</name>\n  <memory>2097152</memory>\n  <devices>\n${lines.join('\n')}\n  </devices>\n</domain>\n`;
-}
-
-/** virt-v2v-in-place's argv (no shell): options, then `-i disk <dev>` or `-i libvirtxml <file>`. */
-export function virtV2vArgs(o: { runScript?: string | undefined; bootScript?: string | undefined; extraOpts: string[]; input: { disk: string } | { libvirtxml: string } }): string[] {
-  return [
-    ...(o.runScript ? ['--run', o.runScript] : []),
-    ...(o.bootScript ? ['--firstboot', o.bootScript] : []),
-    ...o.extraOpts,
-    ...('disk' in o.input ? ['-i', 'disk', o.input.disk] : ['-i', 'libvirtxml', o.input.libvirtxml]),
-  ];
-}
-
 export interface ConvertArgs {
   vm: VmDetail;
   volumes: Volume[];
@@ -81,36 +42,42 @@ export interface ConvertArgs {
 }
 
 /**
- * Convert the guest in place: one virt-v2v-in-place run over the boot disk (disks tried in order, as upstream
- * does for guests whose OS is not on the first disk), or one run over a domain XML of all disks (multidiskfs).
- * Linux guests get the network script (`--run`) pinning each NIC's name to its MAC unless `runscript` is given.
+ * Convert the guest in place (src/conversion): one virt-v2v-in-place run over the boot disk (disks tried in order,
+ * as upstream does for guests whose OS is not on the first disk), or one run over a domain XML of all disks
+ * (multidiskfs). Linux guests get the network script (`--run`) pinning each NIC's name to its MAC unless `runscript`
+ * is given.
  */
 export async function convertGuest(a: ConvertArgs): Promise<void> {
   const { vm, log, request } = a;
   const dir = mkdtempSync('/tmp/osm-v2v-');
   try {
-    let runScript: string | undefined;
-    if (isLinuxGuest(vm)) {
-      runScript = request.conversion.runScript;
-      if (!runScript && vm.nics.length > 0) {
-        runScript = join(dir, 'network_config.sh');
-        writeFileSync(runScript, networkScript(guestNics(vm)), { mode: 0o700 });
-      }
+    const guestFamily = isLinuxGuest(vm) ? 'linux' : isWindowsGuest(vm) ? 'windows' : 'other';
+    let networkScriptPath = request.conversion.runScript;
+    if (!networkScriptPath && guestFamily === 'linux' && vm.nics.length > 0) {
+      networkScriptPath = join(dir, 'network_config.sh');
+      writeFileSync(networkScriptPath, networkScript(guestNics(vm)), { mode: 0o700 });
     }
-    for (const f of [runScript, request.conversion.bootScript]) {
-      if (f) statSync(f);
-    }
-    const base = { runScript, bootScript: request.conversion.bootScript, extraOpts: request.conversion.extraOpts };
+    const base = {
+      guestFamily,
+      ...(networkScriptPath ? { networkScript: networkScriptPath } : {}),
+      ...(request.conversion.bootScript ? { firstbootScript: request.conversion.bootScript } : {}),
+      extraOptions: request.conversion.extraOpts,
+      debug: request.conversion.debug,
+      onLine: (line: string) => log.info(line),
+      signal: a.signal,
+    } as const;
     if (request.multiDiskFs) {
-      const xml = join(dir, `${safeVmName(vm.name)}-${request.runId}-domain.xml`);
-      writeFileSync(xml, domainXml(`${safeVmName(vm.name)}-${request.runId}`, vm.disks, a.devices));
-      await runVirtV2v(virtV2vArgs({ ...base, input: { libvirtxml: xml } }), a);
+      const disks = vm.disks.map((d, i) => ({ path: a.devices[i]!, bus: d.bus }));
+      const xml = await writeDomainXml({ name: `${safeVmName(vm.name)}-${request.runId}`, disks, firmware: vm.firmware === 'efi' ? 'efi' : 'bios' }, dir);
+      const r = await convertInPlace({ ...base, input: { kind: 'libvirtxml', path: xml, disks: a.devices } });
+      log.info(`converted ${vm.name} over ${a.devices.length} disks in ${r.durationSeconds.toFixed(1)} s`);
       return;
     }
     const failures: string[] = [];
     for (const [i, dev] of a.devices.entries()) {
       try {
-        await runVirtV2v(virtV2vArgs({ ...base, input: { disk: dev } }), a);
+        const r = await convertInPlace({ ...base, input: { kind: 'disk', path: dev } });
+        log.info(`converted ${vm.name} on disk ${vm.disks[i]!.key} in ${r.durationSeconds.toFixed(1)} s: ${r.commands.map((c) => c.join(' ')).join('; ')}`);
         return;
       } catch (e) {
         a.signal.throwIfAborted();
@@ -122,31 +89,4 @@ export async function convertGuest(a: ConvertArgs): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function runVirtV2v(args: string[], a: ConvertArgs): Promise<void> {
-  const env: NodeJS.ProcessEnv = { ...process.env, LIBGUESTFS_BACKEND: process.env.LIBGUESTFS_BACKEND ?? 'direct' };
-  if (a.request.conversion.debug) Object.assign(env, { LIBGUESTFS_DEBUG: '1', LIBGUESTFS_TRACE: '1' });
-  a.log.info(`running virt-v2v-in-place ${args.join(' ')}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn('virt-v2v-in-place', args, { env, stdio: ['ignore', 'pipe', 'pipe'], signal: a.signal });
-    const tail: string[] = [];
-    for (const [stream, tag] of [
-      [child.stdout, 'stdout'],
-      [child.stderr, 'stderr'],
-    ] as const) {
-      createInterface({ input: stream }).on('line', (line) => {
-        a.log.info(`[virt-v2v ${tag}] ${line}`);
-        tail.push(line);
-        if (tail.length > 5) tail.shift();
-      });
-    }
-    child.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(e.code === 'ENOENT' ? 'virt-v2v-in-place not found on the conversion host (install virt-v2v)' : e.message)),
-    );
-    child.once('close', (code, sig) => {
-      if (code === 0) resolve();
-      else reject(new Error(`virt-v2v-in-place exited with ${sig ?? `code ${code}`}: ${tail.join(' | ')}`));
-    });
-  });
 }

@@ -304,8 +304,8 @@ class Migration {
           if (outcome.bytesCopied > 0) this.changed = true;
           if (outcome.changeId && outcome.changeId !== volume.metadata.changeID) {
             // Recorded only after a complete copy: a crash mid-copy leaves the previous (older) change ID.
+            // Bookkeeping, not a change of the volume's content: a sync that copied nothing stays changed=false.
             await updateVolumeMetadata(this.os, volume.id, { changeID: outcome.changeId });
-            this.changed = true;
             log.info(`volume ${volume.id}: recorded changeID ${outcome.changeId}`);
           }
         }

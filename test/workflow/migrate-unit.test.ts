@@ -1,4 +1,4 @@
-// Pure parts of the migrate workflow: naming, volume types, log lines, conversion command and domain XML,
+// Pure parts of the migrate workflow: naming, volume types, log lines, guest detection and NIC names,
 // known_hosts pinning, and the module's option parsing.
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseParams } from '../../src/ansible/module.js';
 import migrateModule from '../../src/modules/migrate.js';
-import { domainXml, guestNics, isLinuxGuest, isWindowsGuest, virtV2vArgs } from '../../src/workflow/migrate-convert.js';
+import { guestNics, isLinuxGuest, isWindowsGuest } from '../../src/workflow/migrate-convert.js';
 import { migrationLogPath, progressLine, runId } from '../../src/workflow/migrate-log.js';
 import { hostOf, knownHostKey } from '../../src/workflow/migrate-source.js';
 import { isConverted, volumeNameFor, volumeTypeFor } from '../../src/workflow/migrate.js';
@@ -55,25 +55,7 @@ describe('migrate progress lines', () => {
   });
 });
 
-describe('migrate conversion command', () => {
-  it('builds the virt-v2v-in-place argv without a shell, options before the input', () => {
-    assert.deepEqual(virtV2vArgs({ extraOpts: [], input: { disk: '/dev/vdb' } }), ['-i', 'disk', '/dev/vdb']);
-    assert.deepEqual(
-      virtV2vArgs({ runScript: '/run.sh', bootScript: '/boot.sh', extraOpts: ['--verbose', '--debug'], input: { libvirtxml: '/tmp/vm-domain.xml' } }),
-      ['--run', '/run.sh', '--firstboot', '/boot.sh', '--verbose', '--debug', '-i', 'libvirtxml', '/tmp/vm-domain.xml'],
-    );
-  });
-
-  it('writes a domain XML with one disk per device and distinct NVMe targets', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'osm-xml-'));
-    const files = ['a', 'b', 'c'].map((n) => join(dir, n));
-    for (const f of files) writeFileSync(f, '');
-    const xml = domainXml('vm-abc', [{ bus: 'scsi' }, { bus: 'nvme' }, { bus: 'nvme' }], files);
-    assert.match(xml, /<name>vm-abc<\/name>/);
-    assert.match(xml, new RegExp(`<source file="${files[0]}"/>\\s*<target dev="sda" bus="scsi"/>`));
-    assert.match(xml, /<target dev="vdb" bus="virtio"\/>[\s\S]*<target dev="vdc" bus="virtio"\/>/);
-  });
-
+describe('migrate guest detection', () => {
   it('detects Windows and Linux guests and names NICs from their PCI slot', () => {
     assert.equal(isWindowsGuest({ guestFullName: 'Microsoft Windows Server 2019 (64-bit)', guestId: 'windows2019srv_64Guest' }), true);
     assert.equal(isLinuxGuest({ guestFullName: 'Red Hat Enterprise Linux 8 (64-bit)', guestId: 'rhel8_64Guest' }), true);

@@ -187,7 +187,14 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
       await fh.close();
       writeFileSync(
         join(fake, 'virt-v2v-in-place'),
-        `#!/bin/sh\nprintf '%s\\n' "$@" > "${fake}/args"\nwhile [ $# -gt 0 ]; do [ "$1" = --run ] && cp "$2" "${fake}/run.sh"; shift; done\nexit 0\n`,
+        [
+          '#!/bin/sh',
+          '[ "$1" = --help ] && { echo "--run SCRIPT --firstboot SCRIPT"; exit 0; }',
+          `printf '%s\\n' "$@" > "${fake}/args"`,
+          `while [ $# -gt 0 ]; do [ "$1" = --run ] && cp "$2" "${fake}/run.sh"; shift; done`,
+          'exit 0',
+          '',
+        ].join('\n'),
       );
       chmodSync(join(fake, 'virt-v2v-in-place'), 0o755);
     });
@@ -249,7 +256,7 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
       assert.equal(await volumeSha256(ids[0]!, disk.capacity_bytes), await fileSha256(disk.flat_path, disk.capacity_bytes));
       const args = readFileSync(join(fake, 'args'), 'utf8').trim().split('\n');
       assert.equal(args[0], '--run');
-      assert.deepEqual(args.slice(-3, -1), ['-i', 'disk']);
+      assert.deepEqual(args.slice(-5, -1), ['-i', 'disk', '-if', 'raw']);
       assert.ok(args.at(-1)!.endsWith(`/volume-${ids[0]}`), `converts the attached volume (${args.at(-1)})`);
       const script = readFileSync(join(fake, 'run.sh'), 'utf8');
       for (const nic of vm.nics) assert.ok(script.includes(nic.mac), `network script pins ${nic.mac}`);
