@@ -1,4 +1,4 @@
-import { type MoRef, moRefOf, moRefXml, soapMoRef } from './moref.js';
+import { type MoRef, moRefOf, moRefXml } from './moref.js';
 import type { VSphereSession } from './session.js';
 import { type XmlNode, child, children, escapeXml, textAt } from './xml.js';
 
@@ -125,9 +125,10 @@ export async function withContainerView<T>(
   types: string[],
   fn: (view: MoRef) => Promise<T>,
 ): Promise<T> {
-  const response = await session.call(
+  const typeXml = types.map((t) => `<type>${escapeXml(t)}</type>`).join('');
+  const response = await session.post(
     'CreateContainerView',
-    { _this: soapMoRef(session.serviceContent.viewManager), container: soapMoRef(container), type: types, recursive: true },
+    `<CreateContainerView xmlns="urn:vim25">${moRefXml('_this', session.serviceContent.viewManager)}${moRefXml('container', container)}${typeXml}<recursive>true</recursive></CreateContainerView>`,
     { idempotent: false },
   );
   const ref = child(response, 'returnval');
@@ -136,6 +137,6 @@ export async function withContainerView<T>(
   try {
     return await fn(view);
   } finally {
-    await session.call('DestroyView', { _this: soapMoRef(view) }, { idempotent: false }).catch(() => undefined);
+    await session.post('DestroyView', `<DestroyView xmlns="urn:vim25">${moRefXml('_this', view)}</DestroyView>`, { idempotent: false }).catch(() => undefined);
   }
 }

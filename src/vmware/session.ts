@@ -3,9 +3,9 @@ import { type Agent, type Dispatcher, request } from 'undici';
 import { registerSecret } from '../util/secrets.js';
 import { ConnectionError, NotAuthenticatedError, VSphereError, errorFromFault } from './faults.js';
 import { type TlsOptions, createDispatcher } from './http.js';
-import { type MoRef, moRefOf, soapMoRef } from './moref.js';
+import { type MoRef, moRefOf, moRefXml } from './moref.js';
 import { VIM25_WSDL } from './vim25-wsdl.js';
-import { type XmlNode, XmlReader, child, parseXml, textAt } from './xml.js';
+import { type XmlNode, XmlReader, child, escapeXml, parseXml, textAt } from './xml.js';
 
 export interface SessionOptions extends TlsOptions {
   /** vCenter or ESXi host, `host` or `host:port` (443 by default). */
@@ -43,26 +43,36 @@ export function sdkEndpoint(host: string): { server: string; url: string } {
   return { server, url: `https://${server}/sdk` };
 }
 
-let soapModule: Promise<typeof import('soap')> | undefined;
+let wsdlReady: Promise<{ soap: typeof import('soap'); wsdl: import('soap').WSDL }> | undefined;
 
-/** `soap` is loaded on first use, so modules that never talk to vSphere do not pay for it. */
-function loadSoap(): Promise<typeof import('soap')> {
-  soapModule ??= import('soap');
-  return soapModule;
+/**
+ * `soap` and our WSDL are loaded on the first `call`: sessions that only log in and read properties (discovery)
+ * never pay for them (~0.3 s of start-up).
+ */
+function loadWsdl(): Promise<{ soap: typeof import('soap'); wsdl: import('soap').WSDL }> {
+  wsdlReady ??= (async () => {
+    const soap = await import('soap');
+    const wsdl = new soap.WSDL(VIM25_WSDL, 'urn:vim25', { disableCache: true });
+    await new Promise<void>((resolve, reject) => wsdl.onReady((err) => (err ? reject(err) : resolve())));
+    return { soap, wsdl };
+  })();
+  return wsdlReady;
 }
 
 /**
- * A logged-in vim25 session. Requests are serialised by `soap` from our WSDL (or, for the property collector,
- * written by hand) and every answer is read with xml.ts. The session cookie is captured and sent by us.
+ * A logged-in vim25 session. Operations with typed arguments (snapshots, power, reconfiguration, CBT) are
+ * serialised by `soap` from our WSDL (`call`); the session itself and the property collector, the hot path of
+ * discovery, send fixed hand-written requests (`post`). Every answer is read with xml.ts. The session cookie is
+ * captured and sent by us.
  */
 export class VSphereSession {
   private cookie: string | undefined;
   private closed = false;
+  private soap: Promise<Client> | undefined;
   private constructor(
     readonly server: string,
     readonly url: string,
     readonly dispatcher: Agent,
-    private readonly soap: Client,
     private readonly credentials: { username: string; password: string },
     readonly serviceContent: ServiceContent,
     private readonly signal: AbortSignal | undefined,
@@ -75,22 +85,13 @@ export class VSphereSession {
     const dispatcher = createDispatcher(server, opts);
     let session: VSphereSession | undefined;
     try {
-      const soap = await loadSoap();
-      const holder: { session?: VSphereSession } = {};
-      const requestFn = (o: { headers: Record<string, unknown>; data: string }) => holder.session!.http(o.data, o.headers.SOAPAction);
-      const soapOptions = { request: requestFn as never, disableCache: true, endpoint: url };
-      const wsdl = new soap.WSDL(VIM25_WSDL, 'urn:vim25', soapOptions);
-      await new Promise<void>((resolve, reject) => wsdl.onReady((err) => (err ? reject(err) : resolve())));
-      const client = new soap.Client(wsdl, url, soapOptions);
-      const bootstrap = new VSphereSession(server, url, dispatcher, client, opts, placeholderContent(), opts.signal);
-      holder.session = bootstrap;
-      const sc = await bootstrap.call(
+      const bootstrap = new VSphereSession(server, url, dispatcher, opts, placeholderContent(), opts.signal);
+      const sc = await bootstrap.post(
         'RetrieveServiceContent',
-        { _this: soapMoRef({ type: 'ServiceInstance', value: 'ServiceInstance' }) },
+        '<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this></RetrieveServiceContent>',
         { idempotent: false },
       );
-      session = new VSphereSession(server, url, dispatcher, client, opts, readServiceContent(sc), opts.signal);
-      holder.session = session;
+      session = new VSphereSession(server, url, dispatcher, opts, readServiceContent(sc), opts.signal);
       await session.login();
       return session;
     } catch (e) {
@@ -102,12 +103,21 @@ export class VSphereSession {
 
   private async login(): Promise<void> {
     this.cookie = undefined;
-    await this.call(
+    await this.post(
       'Login',
-      { _this: soapMoRef(this.serviceContent.sessionManager), userName: this.credentials.username, password: this.credentials.password },
+      `<Login xmlns="urn:vim25">${moRefXml('_this', this.serviceContent.sessionManager)}` +
+        `<userName>${escapeXml(this.credentials.username)}</userName><password>${escapeXml(this.credentials.password)}</password></Login>`,
       { idempotent: false },
     );
     if (!this.cookie) throw new ConnectionError(`${this.server} accepted the login but set no ${COOKIE} cookie`, undefined);
+  }
+
+  private soapClient(): Promise<Client> {
+    this.soap ??= loadWsdl().then(({ soap, wsdl }) => {
+      const request = (o: { headers: Record<string, unknown>; data: string }) => this.http(o.data, o.headers.SOAPAction);
+      return new soap.Client(wsdl, this.url, { request: request as never, endpoint: this.url });
+    });
+    return this.soap;
   }
 
   /** The `Cookie` header value for datastore HTTP requests. */
@@ -121,11 +131,12 @@ export class VSphereSession {
    */
   async call(op: string, args: Record<string, unknown>, opts: { idempotent: boolean }): Promise<XmlNode> {
     return this.withRelogin(opts.idempotent, async () => {
-      const method = (this.soap as unknown as Record<string, (a: unknown) => Promise<unknown[]>>)[`${op}Async`];
+      const client = await this.soapClient();
+      const method = (client as unknown as Record<string, (a: unknown) => Promise<unknown[]>>)[`${op}Async`];
       if (!method) throw new Error(`operation ${op} is not in the vim25 WSDL subset`);
       let raw: string;
       try {
-        raw = (await method.call(this.soap, args))[1] as string;
+        raw = (await method.call(client, args))[1] as string;
       } catch (e) {
         throw this.replyError(op, e);
       }
@@ -163,9 +174,7 @@ export class VSphereSession {
     this.closed = true;
     try {
       if (this.cookie) {
-        await this.post('Logout', `<Logout xmlns="urn:vim25"><_this type="SessionManager">${this.serviceContent.sessionManager.value}</_this></Logout>`, {
-          idempotent: false,
-        });
+        await this.post('Logout', `<Logout xmlns="urn:vim25">${moRefXml('_this', this.serviceContent.sessionManager)}</Logout>`, { idempotent: false });
       }
     } catch {
       // the session may already be gone; nothing else to release on the server

@@ -15,34 +15,6 @@ export const VIM25_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
           </xsd:extension>
         </xsd:simpleContent>
       </xsd:complexType>
-      <xsd:complexType name="AboutInfo">
-        <xsd:sequence>
-          <xsd:element name="name" type="xsd:string"/>
-          <xsd:element name="fullName" type="xsd:string"/>
-          <xsd:element name="vendor" type="xsd:string"/>
-          <xsd:element name="version" type="xsd:string"/>
-          <xsd:element name="build" type="xsd:string"/>
-          <xsd:element name="apiType" type="xsd:string" minOccurs="0"/>
-          <xsd:element name="apiVersion" type="xsd:string" minOccurs="0"/>
-          <xsd:element name="instanceUuid" type="xsd:string" minOccurs="0"/>
-        </xsd:sequence>
-      </xsd:complexType>
-      <xsd:complexType name="ServiceContent">
-        <xsd:sequence>
-          <xsd:element name="rootFolder" type="vim25:ManagedObjectReference"/>
-          <xsd:element name="propertyCollector" type="vim25:ManagedObjectReference"/>
-          <xsd:element name="viewManager" type="vim25:ManagedObjectReference" minOccurs="0"/>
-          <xsd:element name="about" type="vim25:AboutInfo"/>
-          <xsd:element name="sessionManager" type="vim25:ManagedObjectReference" minOccurs="0"/>
-        </xsd:sequence>
-      </xsd:complexType>
-      <xsd:complexType name="UserSession">
-        <xsd:sequence>
-          <xsd:element name="key" type="xsd:string"/>
-          <xsd:element name="userName" type="xsd:string"/>
-          <xsd:element name="fullName" type="xsd:string"/>
-        </xsd:sequence>
-      </xsd:complexType>
       <xsd:complexType name="VirtualMachineConfigSpec">
         <xsd:sequence>
           <xsd:element name="changeTrackingEnabled" type="xsd:boolean" minOccurs="0"/>
@@ -61,74 +33,6 @@ export const VIM25_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
           <xsd:element name="changedArea" type="vim25:DiskChangeExtent" minOccurs="0" maxOccurs="unbounded"/>
         </xsd:sequence>
       </xsd:complexType>
-      <xsd:element name="RetrieveServiceContent">
-        <xsd:complexType>
-          <xsd:sequence>
-            <xsd:element name="_this" type="vim25:ManagedObjectReference"/>
-          </xsd:sequence>
-        </xsd:complexType>
-      </xsd:element>
-      <xsd:element name="RetrieveServiceContentResponse">
-        <xsd:complexType>
-          <xsd:sequence>
-            <xsd:element name="returnval" type="vim25:ServiceContent" minOccurs="1" maxOccurs="1"/>
-          </xsd:sequence>
-        </xsd:complexType>
-      </xsd:element>
-      <xsd:element name="Login">
-        <xsd:complexType>
-          <xsd:sequence>
-            <xsd:element name="_this" type="vim25:ManagedObjectReference"/>
-            <xsd:element name="userName" type="xsd:string" minOccurs="1" maxOccurs="1"/>
-            <xsd:element name="password" type="xsd:string" minOccurs="1" maxOccurs="1"/>
-            <xsd:element name="locale" type="xsd:string" minOccurs="0" maxOccurs="1"/>
-          </xsd:sequence>
-        </xsd:complexType>
-      </xsd:element>
-      <xsd:element name="LoginResponse">
-        <xsd:complexType>
-          <xsd:sequence>
-            <xsd:element name="returnval" type="vim25:UserSession" minOccurs="1" maxOccurs="1"/>
-          </xsd:sequence>
-        </xsd:complexType>
-      </xsd:element>
-      <xsd:element name="Logout">
-        <xsd:complexType>
-          <xsd:sequence>
-            <xsd:element name="_this" type="vim25:ManagedObjectReference"/>
-          </xsd:sequence>
-        </xsd:complexType>
-      </xsd:element>
-      <xsd:element name="LogoutResponse">
-        <xsd:complexType/>
-      </xsd:element>
-      <xsd:element name="CreateContainerView">
-        <xsd:complexType>
-          <xsd:sequence>
-            <xsd:element name="_this" type="vim25:ManagedObjectReference"/>
-            <xsd:element name="container" type="vim25:ManagedObjectReference" minOccurs="1" maxOccurs="1"/>
-            <xsd:element name="type" type="xsd:string" minOccurs="0" maxOccurs="unbounded"/>
-            <xsd:element name="recursive" type="xsd:boolean" minOccurs="1" maxOccurs="1"/>
-          </xsd:sequence>
-        </xsd:complexType>
-      </xsd:element>
-      <xsd:element name="CreateContainerViewResponse">
-        <xsd:complexType>
-          <xsd:sequence>
-            <xsd:element name="returnval" type="vim25:ManagedObjectReference" minOccurs="1" maxOccurs="1"/>
-          </xsd:sequence>
-        </xsd:complexType>
-      </xsd:element>
-      <xsd:element name="DestroyView">
-        <xsd:complexType>
-          <xsd:sequence>
-            <xsd:element name="_this" type="vim25:ManagedObjectReference"/>
-          </xsd:sequence>
-        </xsd:complexType>
-      </xsd:element>
-      <xsd:element name="DestroyViewResponse">
-        <xsd:complexType/>
-      </xsd:element>
       <xsd:element name="CreateSnapshot_Task">
         <xsd:complexType>
           <xsd:sequence>
@@ -237,36 +141,6 @@ export const VIM25_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
       </xsd:element>
     </xsd:schema>
   </types>
-  <message name="RetrieveServiceContentRequestMsg">
-    <part name="parameters" element="vim25:RetrieveServiceContent"/>
-  </message>
-  <message name="RetrieveServiceContentResponseMsg">
-    <part name="parameters" element="vim25:RetrieveServiceContentResponse"/>
-  </message>
-  <message name="LoginRequestMsg">
-    <part name="parameters" element="vim25:Login"/>
-  </message>
-  <message name="LoginResponseMsg">
-    <part name="parameters" element="vim25:LoginResponse"/>
-  </message>
-  <message name="LogoutRequestMsg">
-    <part name="parameters" element="vim25:Logout"/>
-  </message>
-  <message name="LogoutResponseMsg">
-    <part name="parameters" element="vim25:LogoutResponse"/>
-  </message>
-  <message name="CreateContainerViewRequestMsg">
-    <part name="parameters" element="vim25:CreateContainerView"/>
-  </message>
-  <message name="CreateContainerViewResponseMsg">
-    <part name="parameters" element="vim25:CreateContainerViewResponse"/>
-  </message>
-  <message name="DestroyViewRequestMsg">
-    <part name="parameters" element="vim25:DestroyView"/>
-  </message>
-  <message name="DestroyViewResponseMsg">
-    <part name="parameters" element="vim25:DestroyViewResponse"/>
-  </message>
   <message name="CreateSnapshot_TaskRequestMsg">
     <part name="parameters" element="vim25:CreateSnapshot_Task"/>
   </message>
@@ -310,26 +184,6 @@ export const VIM25_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
     <part name="parameters" element="vim25:QueryChangedDiskAreasResponse"/>
   </message>
   <portType name="VimPortType">
-    <operation name="RetrieveServiceContent">
-      <input message="vim25:RetrieveServiceContentRequestMsg"/>
-      <output message="vim25:RetrieveServiceContentResponseMsg"/>
-    </operation>
-    <operation name="Login">
-      <input message="vim25:LoginRequestMsg"/>
-      <output message="vim25:LoginResponseMsg"/>
-    </operation>
-    <operation name="Logout">
-      <input message="vim25:LogoutRequestMsg"/>
-      <output message="vim25:LogoutResponseMsg"/>
-    </operation>
-    <operation name="CreateContainerView">
-      <input message="vim25:CreateContainerViewRequestMsg"/>
-      <output message="vim25:CreateContainerViewResponseMsg"/>
-    </operation>
-    <operation name="DestroyView">
-      <input message="vim25:DestroyViewRequestMsg"/>
-      <output message="vim25:DestroyViewResponseMsg"/>
-    </operation>
     <operation name="CreateSnapshot_Task">
       <input message="vim25:CreateSnapshot_TaskRequestMsg"/>
       <output message="vim25:CreateSnapshot_TaskResponseMsg"/>
@@ -361,51 +215,6 @@ export const VIM25_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
   </portType>
   <binding name="VimBinding" type="vim25:VimPortType">
     <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
-    <operation name="RetrieveServiceContent">
-      <soap:operation soapAction="urn:vim25/7.0" style="document"/>
-      <input>
-        <soap:body use="literal"/>
-      </input>
-      <output>
-        <soap:body use="literal"/>
-      </output>
-    </operation>
-    <operation name="Login">
-      <soap:operation soapAction="urn:vim25/7.0" style="document"/>
-      <input>
-        <soap:body use="literal"/>
-      </input>
-      <output>
-        <soap:body use="literal"/>
-      </output>
-    </operation>
-    <operation name="Logout">
-      <soap:operation soapAction="urn:vim25/7.0" style="document"/>
-      <input>
-        <soap:body use="literal"/>
-      </input>
-      <output>
-        <soap:body use="literal"/>
-      </output>
-    </operation>
-    <operation name="CreateContainerView">
-      <soap:operation soapAction="urn:vim25/7.0" style="document"/>
-      <input>
-        <soap:body use="literal"/>
-      </input>
-      <output>
-        <soap:body use="literal"/>
-      </output>
-    </operation>
-    <operation name="DestroyView">
-      <soap:operation soapAction="urn:vim25/7.0" style="document"/>
-      <input>
-        <soap:body use="literal"/>
-      </input>
-      <output>
-        <soap:body use="literal"/>
-      </output>
-    </operation>
     <operation name="CreateSnapshot_Task">
       <soap:operation soapAction="urn:vim25/7.0" style="document"/>
       <input>
