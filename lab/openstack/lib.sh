@@ -35,13 +35,23 @@ die() { log "ERROR: $*"; exit 1; }
 
 pid_file() { echo "$OS_RUN/$1.pid"; }
 
-service_pid() {
-  local f
+BOOT_ID="$(cat /proc/sys/kernel/random/boot_id)"
+
+# The PID recorded for a service, if it was recorded since this machine booted.
+recorded_pid() {
+  local f pid boot
   f="$(pid_file "$1")"
   [[ -s "$f" ]] || return 1
+  read -r pid boot <"$f"
+  [[ "$boot" == "$BOOT_ID" ]] || return 1
+  echo "$pid"
+}
+
+# The service's PID when it is running: alive and leading its own process group, as start_service made it.
+service_pid() {
   local pid
-  pid="$(cat "$f")"
-  kill -0 "$pid" 2>/dev/null || return 1
+  pid="$(recorded_pid "$1")" || return 1
+  [[ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" == "$pid" ]] || return 1
   echo "$pid"
 }
 
@@ -59,28 +69,26 @@ start_service() {
     PATH="$SERVICE_PATH" PYTHONPATH="$LAB_OS_SRC/python" PYTHONDONTWRITEBYTECODE=1 HOME="$OS_STATE/home" \
       exec setsid nohup "$@" >>"$OS_LOG/$name.log" 2>&1 </dev/null
   ) &
-  echo $! >"$(pid_file "$name")"
+  echo "$! $BOOT_ID" >"$(pid_file "$name")"
   log "started $name (pid $!)"
 }
 
+# Signals the service's whole process group, so forked workers go too, even when the leader died first.
 stop_service() {
-  local name="$1" pid
-  if ! pid="$(service_pid "$name")"; then
-    rm -f "$(pid_file "$name")"
-    return 0
-  fi
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  local i
-  for i in $(seq 1 100); do
-    kill -0 -- "-$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 -- "-$pid" 2>/dev/null; then
-    log "$name (pid $pid) ignored TERM for 20 s; sending KILL"
-    kill -KILL -- "-$pid" 2>/dev/null || true
+  local name="$1" pid i
+  if pid="$(recorded_pid "$name")" && kill -0 -- "-$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for i in $(seq 1 100); do
+      kill -0 -- "-$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 -- "-$pid" 2>/dev/null; then
+      log "$name (pid $pid) ignored TERM for 20 s; sending KILL"
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+    log "stopped $name (pid $pid)"
   fi
   rm -f "$(pid_file "$name")"
-  log "stopped $name (pid $pid)"
 }
 
 wait_http() {
@@ -99,7 +107,7 @@ wait_http() {
 all_running() {
   local name
   for name in "${SERVICES[@]}"; do
-    [[ -e "$(pid_file "$name")" ]] || continue
+    recorded_pid "$name" >/dev/null || continue
     service_pid "$name" >/dev/null || die "$name exited; see $OS_LOG/$name.log"
   done
 }
