@@ -64,7 +64,8 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
       stats,
       parallelism: connections,
       maxReadSize: 64 * 1024 * 1024,
-      close: () => pool.close(),
+      // destroy, not close: an aborted copy must not wait for requests still in flight.
+      close: () => pool.destroy(),
     });
   } catch (e) {
     await pool.destroy();
