@@ -79,6 +79,8 @@ export interface MigrateOutcome {
   plan?: { disks: PlannedDisk[]; conversion: boolean; shutdown: boolean; cleanup: string[] };
 }
 
+/** Volume metadata key set to `started` before virt-v2v writes to the volumes and `done` after. */
+export const CONVERSION_KEY = 'osm_conversion';
 const VOLUME_WAIT_MS = 30 * 60_000;
 const CLEANUP_WAIT_MS = 5 * 60_000;
 const GIB = 1024 ** 3;
@@ -192,7 +194,7 @@ class Migration {
     const convert = !req.skipConversion && (!req.cbtSync || req.cutover) && pending.length > 0;
     const shutdown = convert && (req.cutover || isWindowsGuest(vm));
     const staleSnapshots = (await findSnapshots(this.vs, this.vmRef, SNAPSHOT_NAME)).filter((s) => s.description === SNAPSHOT_DESCRIPTION);
-    const leftoverAttached = volumes.filter((v, i) => v && (converted[i] || !pending.length) && v.attachments.some((a) => a.server_id === host.id));
+    const leftoverAttached = volumes.filter((v, i) => v && converted[i] && v.attachments.some((a) => a.server_id === host.id));
 
     if (this.env.checkMode) {
       const disks = vm.disks.map((d, i): PlannedDisk => {
@@ -201,7 +203,7 @@ class Migration {
           ? 'skip (converted)'
           : !v
             ? 'create and copy'
-            : req.cbtSync && v.metadata.changeID
+            : req.cbtSync && v.metadata.changeID && v.metadata[CONVERSION_KEY] !== 'started'
               ? 'delta copy'
               : 'full copy';
         return { key: d.key, volume_name: volumeNameFor(vm, d), volume_id: v?.id ?? null, action };
@@ -278,7 +280,10 @@ class Migration {
           volumes[i] = volume;
           results[i]!.volume_id = volume.id;
           const devicePath = await this.attach(host, volume, attached);
-          const since = req.cbtSync && !created ? volume.metadata.changeID || undefined : undefined;
+          // A conversion that started and did not finish changed the volume: only a full copy makes it whole again.
+          const convertedHalfway = volume.metadata[CONVERSION_KEY] === 'started';
+          if (convertedHalfway) log.warn(`volume ${volume.id}: an earlier conversion did not finish; copying the whole disk again`);
+          const since = req.cbtSync && !created && !convertedHalfway ? volume.metadata.changeID || undefined : undefined;
           const outcome = await this.withSource(snapshot, snapDisk, (source) =>
             copyOneDisk({
               session: this.vs,
@@ -316,9 +321,10 @@ class Migration {
         const all = volumes as Volume[];
         const devices: string[] = [];
         for (const v of all) devices.push(await this.attach(host, v, attached));
+        for (const v of all) await updateVolumeMetadata(this.os, v.id, { [CONVERSION_KEY]: 'started' });
         await convertGuest({ vm, volumes: all, devices, request: req, log, signal: env.signal });
         await pauseIfAsked('converted', log);
-        for (const v of all) await updateVolumeMetadata(this.os, v.id, { converted: 'true' });
+        for (const v of all) await updateVolumeMetadata(this.os, v.id, { converted: 'true', [CONVERSION_KEY]: 'done' });
         converted = true;
         this.changed = true;
         log.info(`marked ${all.length} volumes converted`);
