@@ -6,6 +6,7 @@
 import { getAsset } from 'node:sea';
 import { basename } from 'node:path';
 import { writeSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { compileFunction } from 'node:vm';
 
 export function moduleNameFromArgv0(argv0: string): string {
@@ -43,8 +44,17 @@ if (!target) {
   fail(`unknown module '${name}': this executable must be called through a link named after one of: ${names.join(', ')}`);
 }
 
+/**
+ * The bundles are self-contained; only optional dependencies probe for packages that are not there (the `debug`
+ * package looks for `supports-color`). Answer those like Node does, without the single-executable warning.
+ */
+function builtinRequire(id: string): unknown {
+  if (isBuiltin(id)) return require(id);
+  throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+}
+
 const code = getAsset(`modules/${target}.cjs`, 'utf8');
 const load = compileFunction(code, ['module', 'exports', 'require'], { filename: `${target}.cjs` });
 const mod: { exports: unknown } = { exports: {} };
-load(mod, mod.exports, require);
+load(mod, mod.exports, builtinRequire);
 (mod.exports as { main(invokedAs: string, args: string[]): void }).main(name, args);

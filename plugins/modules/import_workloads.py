@@ -1,0 +1,327 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Apache License 2.0 (see LICENSE)
+# Generated from src/modules/import_workloads.ts by `npm run build`; edit the TypeScript, not this file.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: import_workloads
+short_description: Migrate one VMware VM to OpenStack end to end
+version_added: 1.0.0
+description:
+  - Reads the VM's import_workloads.json (written by the convert_metadata role), copies its disks into Cinder volumes and converts the guest (the migrate workflow), creates one Neutron port per NIC with the VMware MAC, and boots a Nova server from the volumes. Optionally tears all of it down again.
+  - "Every step is idempotent: a rerun reuses what exists and reports changed false when nothing was left to do."
+  - With cbt_sync and without cutover only the disks are synchronised; the ports and the server come with the cutover run.
+author:
+  - vmware-migration-kit TypeScript contributors
+options:
+  assume_zero:
+    description:
+      - "New volumes read as zeros: zero blocks are not written."
+    type: bool
+    default: true
+  boot_from_cinder:
+    description:
+      - Boot from the existing volume named vm_name instead of the first migrated disk.
+    type: bool
+    default: false
+  boot_script_path:
+    description:
+      - Script for virt-v2v-in-place --firstboot.
+    type: str
+  cbt_sync:
+    description:
+      - "CBT pre-sync: copy, and on later runs copy only what changed; no server yet."
+    type: bool
+    default: false
+  cinder_az:
+    description:
+      - Availability zone of the volumes.
+    type: str
+  cinder_volume_type:
+    description:
+      - Volume type when volume_type_mapping has no entry for a disk.
+    type: str
+  create_ports:
+    description:
+      - Create one port per NIC with the VMware MAC.
+    type: bool
+    default: true
+  create_server:
+    description:
+      - Create the Nova server booting from the migrated volumes.
+    type: bool
+    default: true
+  cutover:
+    description:
+      - "With cbt_sync: final sync, conversion, ports and server."
+    type: bool
+    default: false
+  debug:
+    description:
+      - Debug logging and libguestfs tracing.
+    type: bool
+    default: false
+  delete_ports:
+    description:
+      - "With tear_down: delete the ports."
+    type: bool
+    default: true
+  delete_server:
+    description:
+      - "With tear_down: delete the server."
+    type: bool
+    default: true
+  delete_volumes:
+    description:
+      - "With tear_down: delete the volumes."
+    type: bool
+    default: true
+  disk_by_id_dir:
+    description:
+      - Directory of by-id device links on the conversion host.
+    type: str
+    default: /dev/disk/by-id
+  disk_source:
+    description:
+      - How disks are read.
+    type: str
+    default: vddk
+    choices:
+      - vddk
+      - local
+      - https
+      - ssh
+  dst_cloud:
+    description:
+      - "The destination cloud. Either a dict like a clouds.yaml entry (upstream's form: auth.auth_url, auth.username, auth.password, auth.project_name, auth.user_domain_name, region_name, interface, openstack_insecure, cacert, <service>_endpoint_override, or application credentials / a token with auth_type), or the name of a cloud in clouds.yaml (searched in $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with secure.yaml merged). When omitted, OS_CLOUD or the OS_* environment variables are used."
+    type: raw
+  esxi_ssh_key_path:
+    description:
+      - Private key of esxi_ssh_user (disk_source ssh).
+    type: str
+  esxi_ssh_port:
+    description:
+      - SSH port of the ESXi host (disk_source ssh).
+    type: int
+    default: 22
+  esxi_ssh_user:
+    description:
+      - SSH user on the ESXi host (disk_source ssh).
+    type: str
+    default: root
+  extra_opts:
+    description:
+      - "Extra virt-v2v-in-place arguments: a list, or a string split on whitespace (no shell)."
+    type: raw
+  fixed_ip_subnet:
+    description:
+      - "Subnet of the fixed IPs (default: the one holding the address)."
+    type: str
+  instance_uuid:
+    description:
+      - Nova ID of the conversion host, when the metadata service cannot tell it.
+    type: str
+  key_name:
+    description:
+      - Keypair of the server.
+    type: str
+  libdir:
+    description:
+      - VDDK library directory (disk_source vddk).
+    type: str
+    default: /usr/lib/vmware-vix-disklib
+  local_disk_path:
+    description:
+      - Local mount of the datastore (disk_source local).
+    type: str
+  multidiskfs:
+    description:
+      - "The guest filesystems span several disks: one conversion over all."
+    type: bool
+    default: false
+  network_name:
+    description:
+      - Network (name or ID) for every port when used_mapped_networks is false.
+    type: str
+  nova_az:
+    description:
+      - Availability zone of the server.
+    type: str
+  os_migrate_vmw_data_dir:
+    description:
+      - Working directory holding <vm_name>/import_workloads.json, guest_info.json and nics.json or macs.json.
+    type: str
+    required: true
+  security_groups:
+    description:
+      - Security groups of the ports and the server.
+    type: list
+    default:
+      - default
+    elements: str
+  server_timeout:
+    description:
+      - Seconds to wait for the server to become ACTIVE.
+    type: int
+    default: 1800
+  skip_conversion:
+    description:
+      - Do not run virt-v2v-in-place (the guest already boots on virtio).
+    type: bool
+    default: false
+  tear_down:
+    description:
+      - Remove what the migration created (testing and dry runs).
+    type: bool
+    default: false
+  use_fixed_ips:
+    description:
+      - Keep the VMware IPv4 addresses as fixed IPs.
+    type: bool
+    default: false
+  used_mapped_networks:
+    description:
+      - Ports on the networks of nics.json (true) or all on network_name (macs.json).
+    type: bool
+    default: false
+  user_data:
+    description:
+      - cloud-init user data of the server.
+    type: str
+  vcenter_hostname:
+    description:
+      - vCenter or ESXi address, `host` or `host:port`.
+    type: str
+    required: true
+  vcenter_password:
+    description:
+      - vCenter password.
+    type: str
+    required: true
+    no_log: true
+  vcenter_username:
+    description:
+      - vCenter user.
+    type: str
+    required: true
+  verify:
+    description:
+      - SHA-256 of every source disk and written volume; fail when they differ.
+    type: bool
+    default: false
+  vm_name:
+    description:
+      - The VMware VM to migrate.
+    type: str
+    required: true
+  vmware_ca_file:
+    description:
+      - PEM CA (or self-signed certificate) to trust for vCenter/ESXi.
+    type: str
+  vmware_insecure:
+    description:
+      - Skip TLS verification of vCenter/ESXi.
+    type: bool
+    default: false
+  vmware_thumbprint:
+    description:
+      - SHA-1 thumbprint of the vCenter/ESXi certificate; pins it.
+    type: str
+  volume_type_mapping:
+    description:
+      - Volume type per VMware datastore.
+    type: list
+    default: []
+    elements: dict
+    suboptions:
+      openstack_type:
+        description: []
+        type: str
+        required: true
+      vmware_datastore:
+        description: []
+        type: str
+        required: true
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+notes:
+  - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+  - The import_workloads role runs this module for several VMs at once (async), at most import_workloads_max_parallel (default 5) per conversion host.
+  - Unlike upstream, the ports and the server are also created when skip_conversion is set (the disks are final).
+'''
+
+EXAMPLES = r'''
+- name: Migrate rhel-1 from the conversion host
+  os_migrate.vmware_migration_kit.import_workloads:
+    vm_name: rhel-1
+    os_migrate_vmw_data_dir: /opt/os-migrate
+    dst_cloud: "{{ dst_cloud }}"
+    vcenter_hostname: "{{ vcenter_hostname }}"
+    vcenter_username: "{{ vcenter_username }}"
+    vcenter_password: "{{ vcenter_password }}"
+    disk_source: https
+    network_name: private
+    security_groups: [default]
+'''
+
+RETURN = r'''
+vm_name:
+  description: The VM.
+  returned: always
+  type: str
+  sample: rhel-1
+volume_ids:
+  description: Volume IDs in VMware disk order.
+  returned: success
+  type: list
+  elements: str
+disks:
+  description: "Per disk: key, volume_id, mode, bytes_copied, bytes_read (see migrate)."
+  returned: success
+  type: list
+  elements: dict
+converted:
+  description: The volumes are converted.
+  returned: success
+  type: bool
+port_ids:
+  description: Neutron port IDs, one per NIC.
+  returned: success
+  type: list
+  elements: str
+ports:
+  description: "Per port: nic, id, name, mac_address, network_id, fixed_ips, action."
+  returned: success
+  type: list
+  elements: dict
+server_id:
+  description: The Nova server.
+  returned: when a server was created or found
+  type: str
+server_status:
+  description: Status of the server.
+  returned: when a server was created or found
+  type: str
+teardown:
+  description: What tear_down removed.
+  returned: with tear_down
+  type: list
+  elements: dict
+log_file:
+  description: The migration log on the conversion host.
+  returned: always
+  type: str
+duration_seconds:
+  description: Duration of the run.
+  returned: always
+  type: float
+'''

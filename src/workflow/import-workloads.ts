@@ -1,0 +1,200 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Session } from '../openstack/auth.js';
+import { withSession } from '../openstack/connect.js';
+import { listVolumesByName } from '../openstack/volume.js';
+import type { Logger } from '../util/log.js';
+import { type MigrateOutcome, type MigrateRequest, migrateVm } from './migrate.js';
+import { type PortOutcome, ensurePorts, readNicsFile } from './ports.js';
+import { type ServerOutcome, ensureServer } from './server.js';
+import { type DeleteOutcome, deleteToolFlavor, deleteToolPort, deleteToolServer, deleteToolVolume } from './teardown.js';
+
+/** The parts of `<data_dir>/<vm>/import_workloads.json` (written by the convert_metadata role) this step reads. */
+const importWorkloadsFileSchema = z.looseObject({
+  vm_name: z.string().min(1),
+  openstack: z.looseObject({
+    flavor_name_or_uuid: z.string().min(1, 'no flavor was chosen: rerun the convert_metadata step'),
+    flavor_created: z.boolean().optional(),
+  }),
+  vmware_guest_info: z.looseObject({ hw_folder: z.string().optional() }).optional(),
+});
+
+export interface VmPlan {
+  vmName: string;
+  flavor: string;
+  flavorCreated: boolean;
+  folder: string | undefined;
+  nicsFile: string;
+}
+
+/** Read what the earlier steps wrote for one VM, with errors that name the file and the step to rerun. */
+export function readVmPlan(dataDir: string, vmName: string, usedMappedNetworks: boolean): VmPlan {
+  const dir = join(dataDir, vmName);
+  const file = join(dir, 'import_workloads.json');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read ${file} (${(e as Error).message}): run the gather_guest_metadata and convert_metadata steps for ${vmName} first`);
+  }
+  const parsed = importWorkloadsFileSchema.safeParse(doc);
+  if (!parsed.success) {
+    throw new Error(`${file} is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const nicsFile = join(dir, usedMappedNetworks ? 'nics.json' : 'macs.json');
+  if (!existsSync(nicsFile)) {
+    throw new Error(`${nicsFile} is missing: rerun gather_guest_metadata with used_mapped_networks: ${String(usedMappedNetworks)}`);
+  }
+  return {
+    vmName,
+    flavor: parsed.data.openstack.flavor_name_or_uuid,
+    flavorCreated: parsed.data.openstack.flavor_created === true,
+    folder: parsed.data.vmware_guest_info?.hw_folder,
+    nicsFile,
+  };
+}
+
+export interface ImportWorkloadsRequest {
+  dataDir: string;
+  /** The migrate step, without the fields that come from the VM's metadata files. */
+  migrate: Omit<MigrateRequest, 'vmName' | 'folder'>;
+  ports: {
+    create: boolean;
+    usedMappedNetworks: boolean;
+    networkName: string | undefined;
+    securityGroups: string[];
+    useFixedIps: boolean;
+    subnet: string | undefined;
+  };
+  server: {
+    create: boolean;
+    keyName: string | undefined;
+    availabilityZone: string | undefined;
+    userData: string | undefined;
+    bootFromCinder: boolean;
+    timeoutMs: number;
+  };
+  teardown: { enabled: boolean; server: boolean; volumes: boolean; ports: boolean };
+}
+
+export interface ImportWorkloadsOutcome {
+  changed: boolean;
+  msg: string;
+  migration: MigrateOutcome;
+  /** Disks are final (not a CBT pre-sync), so the VM gets its ports and server. */
+  final: boolean;
+  ports: PortOutcome[];
+  server: ServerOutcome | undefined;
+  teardown: DeleteOutcome[];
+}
+
+const TEARDOWN_WAIT = { timeoutMs: 10 * 60_000, intervalMs: 2000 };
+
+async function bootVolumeOf(s: Session, vmName: string, ids: string[], fromCinder: boolean): Promise<string> {
+  if (fromCinder) {
+    const found = await listVolumesByName(s, vmName);
+    if (found.length !== 1) {
+      throw new Error(`boot_from_cinder: expected exactly one volume named ${vmName}, found ${found.length}`);
+    }
+    return found[0]!.id;
+  }
+  const boot = ids[0];
+  if (!boot) throw new Error(`VM ${vmName} has no migrated boot volume`);
+  return boot;
+}
+
+async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, out: Omit<ImportWorkloadsOutcome, 'teardown' | 'changed' | 'msg'>, checkMode: boolean): Promise<DeleteOutcome[]> {
+  const del = (name: string) => ({ name, wait: true, waitOpts: TEARDOWN_WAIT, checkMode });
+  const done: DeleteOutcome[] = [];
+  if (req.teardown.server && out.server?.id) done.push(await deleteToolServer(s, del(out.server.id)));
+  if (req.teardown.volumes) {
+    for (const id of out.migration.ids) if (id) done.push(await deleteToolVolume(s, del(id)));
+  }
+  if (req.teardown.ports) {
+    for (const p of out.ports) if (p.id) done.push(await deleteToolPort(s, del(p.id)));
+  }
+  if (plan.flavorCreated) done.push(await deleteToolFlavor(s, del(plan.flavor)));
+  return done;
+}
+
+/**
+ * Migrate one VM end to end: its disks (migrate workflow), then, when the disks are final, its Neutron ports with
+ * the VMware MACs and a Nova server booting from the volumes; optionally tear it all down again. Every step is
+ * idempotent, so the whole is safe to repeat.
+ */
+export async function importWorkload(
+  vmName: string,
+  req: ImportWorkloadsRequest,
+  env: { log: Logger; signal: AbortSignal; checkMode: boolean },
+): Promise<ImportWorkloadsOutcome> {
+  const { log, checkMode } = env;
+  const plan = readVmPlan(req.dataDir, vmName, req.ports.usedMappedNetworks);
+  const migration = await migrateVm({ ...req.migrate, vmName, folder: plan.folder }, env);
+  const final = !req.migrate.cbtSync || req.migrate.cutover;
+  if (!final) {
+    return {
+      changed: migration.changed,
+      msg: `CBT pre-sync of ${vmName} done (${migration.ids.length} disks); run again with cutover to finish`,
+      migration,
+      final,
+      ports: [],
+      server: undefined,
+      teardown: [],
+    };
+  }
+  return withSession(req.migrate.cloud, env.signal, async (s) => {
+    const nics = readNicsFile(plan.nicsFile);
+    const ports = req.ports.create
+      ? await ensurePorts(s, {
+          vmName,
+          nics,
+          usedMappedNetworks: req.ports.usedMappedNetworks,
+          networkName: req.ports.networkName,
+          securityGroups: req.ports.securityGroups,
+          useFixedIps: req.ports.useFixedIps,
+          subnetUuid: req.ports.subnet,
+          checkMode,
+        })
+      : [];
+    for (const p of ports) log.info(`port ${p.name} (${p.mac_address}): ${p.action}`);
+    let server: ServerOutcome | undefined;
+    if (req.server.create) {
+      const ids = migration.ids.filter((id): id is string => id !== null);
+      const boot = checkMode && ids.length === 0 ? undefined : await bootVolumeOf(s, vmName, ids, req.server.bootFromCinder);
+      if (boot) {
+        server = await ensureServer(s, {
+          name: vmName,
+          flavor: plan.flavor,
+          bootVolume: boot,
+          volumes: ids.filter((id) => id !== boot),
+          nics: ports.filter((p) => p.id).map((p) => ({ 'port-id': p.id! })),
+          securityGroups: req.ports.securityGroups,
+          keyName: req.server.keyName,
+          availabilityZone: req.server.availabilityZone,
+          userData: req.server.userData,
+          metadata: {},
+          wait: true,
+          timeoutMs: req.server.timeoutMs,
+          intervalMs: 2000,
+          checkMode,
+        });
+        log.info(`server ${server.name}: ${server.msg}`);
+      }
+    }
+    const partial = { migration, final, ports, server };
+    const teardown = req.teardown.enabled ? await tearDown(s, req, plan, partial, checkMode) : [];
+    for (const t of teardown) log.info(`teardown: ${t.msg}`);
+    const changed =
+      migration.changed ||
+      ports.some((p) => p.action !== 'reused') ||
+      server?.changed === true ||
+      teardown.some((t) => t.changed);
+    const msg = req.teardown.enabled
+      ? `${vmName} migrated and torn down`
+      : server?.id
+        ? `${vmName} migrated: server ${server.id} is ${server.status}`
+        : `${vmName} migrated`;
+    return { changed, msg: checkMode ? `Check mode: ${msg.replace(/^(\S+) migrated/, '$1 would be migrated')}` : msg, ...partial, teardown };
+  });
+}
