@@ -1,6 +1,6 @@
 // Benchmark (prints ratios; not a test): whole-inventory discovery with our client vs a pyvmomi peer asking for
 // the same properties through the same container view, on the lab simulator and on a scale simulator with many
-// VMs. Usage: node build/bench/discovery.js [VMS=5000]   (BENCH_RUNS=3, BENCH_SCALE_PORT=18990)
+// VMs. Usage: node build/bench/discovery.js [VMS=5000]   (BENCH_RUNS=3 at scale, 9 on the lab; BENCH_SCALE_PORT=18990)
 // Needs the lab up (lab/vsphere/up); builds and starts the scale simulator itself and stops it by PID.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,7 +42,7 @@ function measure(cmd: string, args: string[], target: Target, peer: boolean): Ru
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-function compare(name: string, target: Target): string[] {
+function compare(name: string, target: Target, runs: number): string[] {
   const ours: Run[] = [];
   const peer: Run[] = [];
   for (let i = 0; i < runs; i++) {
@@ -96,7 +96,7 @@ function table(rows: string[][]): string {
 }
 
 const facts = JSON.parse(readFileSync(join(labDir, 'vsphere.json'), 'utf8')) as Target & { cert_path: string };
-const rows = [compare('lab', { host: facts.host, port: facts.port, user: facts.user, password: facts.password, cafile: facts.cert_path })];
-rows.push(await withScaleSimulator(vms, (t) => compare(`scale ${vms}`, t)));
-console.log(`whole-inventory discovery, median of ${runs} runs (connect, login, all VMs with hardware/disks/NICs/guest/snapshots, logout)`);
+const rows = [compare('lab', { host: facts.host, port: facts.port, user: facts.user, password: facts.password, cafile: facts.cert_path }, 3 * runs)];
+rows.push(await withScaleSimulator(vms, (t) => compare(`scale ${vms}`, t, runs)));
+console.log(`whole-inventory discovery, median of ${3 * runs} runs on the lab and ${runs} at scale (connect, login, all VMs with hardware/disks/NICs/guest/snapshots, logout)`);
 console.log(table(rows));
