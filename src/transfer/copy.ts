@@ -15,7 +15,8 @@ export interface CommonCopyOptions {
   target: DiskTarget;
   /** Bytes per read/write; reads never cross a multiple of it (default 4 MiB). */
   chunkSize?: number;
-  /** Reads/writes in flight (default: the source's parallelism). */
+  /** Reads/writes in flight for full chunks (default: the source's parallelism); smaller tasks (CBT areas) get
+   * proportionally more in flight within the same buffer budget (concurrency x chunk size, at most 64). */
   concurrency?: number;
   onProgress?: ProgressCallback;
   /** Interval between progress samples in ms (default 10 s); a final sample is always sent. */
@@ -139,7 +140,11 @@ function hashZeros(hash: Hash, length: number): void {
 export async function runTransfer(opts: CommonCopyOptions, tasks: Task[], mode: Mode): Promise<CopyResult> {
   const { source, target, signal } = opts;
   const chunk = chunkSizeFor(opts);
-  const concurrency = Math.max(1, opts.concurrency ?? source.parallelism);
+  // Small tasks (CBT areas) get more requests in flight within the same buffer budget (concurrency x chunk).
+  const largest = tasks.reduce((m, t) => (t.kind === 'data' ? Math.max(m, t.length) : m), 0) || chunk;
+  const budget = Math.max(1, opts.concurrency ?? source.parallelism) * chunk;
+  const concurrency = Math.min(64, Math.max(1, Math.floor(budget / largest)));
+  const bufferSize = Math.min(chunk, largest);
   const total = tasks.reduce((s, t) => s + t.length, 0);
   const fetchedAtStart = source.stats.bytesRead;
   const started = performance.now();
@@ -178,7 +183,7 @@ export async function runTransfer(opts: CommonCopyOptions, tasks: Task[], mode: 
   let next = 0;
   let failure: unknown;
   const worker = async (): Promise<void> => {
-    const buffer = Buffer.allocUnsafeSlow(chunk);
+    const buffer = Buffer.allocUnsafeSlow(bufferSize);
     while (failure === undefined && next < tasks.length) {
       if (signal?.aborted) throw signal.reason;
       const i = next++;
