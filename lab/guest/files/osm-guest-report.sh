@@ -7,6 +7,7 @@ has_ipv4() { ip -4 -o addr show scope global | grep -q .; }
 i=0
 while [ "$i" -lt 10 ] && ! has_ipv4; do sleep 1; i=$((i + 1)); done
 {
+  echo
   echo "OSM-GUEST-READY host=$(hostname) kernel=$(uname -r)"
   for n in $(nics); do
     mac=$(cat "/sys/class/net/$n/address")
