@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createVolume, setBootable } from '../../../src/openstack/volume.js';
 import { safeVmName } from '../../../src/util/names.js';
+import { toolFlavorName } from '../../../src/workflow/flavor.js';
 import { cloudDict, labFacts, root, session, uniqueName } from './lab.js';
 
 const GiB = 1024 ** 3;
@@ -81,15 +82,21 @@ test('all OpenStack modules through ansible-playbook; a second run reports no ch
     assert.equal(out.stats.localhost.failures, 0, `${book} failed: ${failed.join('\n')}\n${p.stderr}`);
     return out;
   };
-  const first = run('deploy.yml');
-  const changedFirst = first.plays[0]!.tasks.filter((t) => t.hosts.localhost.changed).map((t) => t.task.name);
-  assert.ok(changedFirst.some((n) => n.endsWith('create_server')), `create_server did not run: ${changedFirst.join(', ')}`);
-  const second = run('deploy.yml');
-  assert.equal(second.stats.localhost.changed, 0, `second deploy changed: ${second.plays[0]!.tasks.filter((t) => t.hosts.localhost.changed).map((t) => t.task.name).join(', ')}`);
-  const created = (module: string) =>
-    (first.plays[0]!.tasks.find((t) => t.task.name.endsWith(module))!.hosts.localhost.created_flavor as { name: string }).name;
-  writeFileSync(join(work, 'teardown.yml'), teardown([created('import_flavor'), created('create_flavor')]));
-  assert.ok(run('teardown.yml', true).stats.localhost.changed > 0, 'check-mode teardown predicts changes');
-  assert.ok(run('teardown.yml').stats.localhost.changed >= 4, 'teardown deleted nothing');
-  assert.equal(run('teardown.yml').stats.localhost.changed, 0, 'second teardown changed something');
+  writeFileSync(join(work, 'teardown.yml'), teardown([toolFlavorName(vm, { vcpus: 2, ram: 4096, disk: 9 }), toolFlavorName(vm, { vcpus: 2, ram: 4096, disk: 0 })]));
+  try {
+    const first = run('deploy.yml');
+    const changedFirst = first.plays[0]!.tasks.filter((t) => t.hosts.localhost.changed).map((t) => t.task.name);
+    assert.ok(changedFirst.some((n) => n.endsWith('create_server')), `create_server did not run: ${changedFirst.join(', ')}`);
+    const second = run('deploy.yml');
+    assert.equal(second.stats.localhost.changed, 0, `second deploy changed: ${second.plays[0]!.tasks.filter((t) => t.hosts.localhost.changed).map((t) => t.task.name).join(', ')}`);
+    assert.ok(run('teardown.yml', true).stats.localhost.changed > 0, 'check-mode teardown predicts changes');
+    assert.ok(run('teardown.yml').stats.localhost.changed >= 4, 'teardown deleted nothing');
+    assert.equal(run('teardown.yml').stats.localhost.changed, 0, 'second teardown changed something');
+  } finally {
+    // Whatever failed above, leave the lab as it was.
+    spawnSync('ansible-playbook', ['-i', 'localhost,', '-e', `@${join(work, 'vars.json')}`, join(work, 'teardown.yml')], {
+      env: { ...process.env, ANSIBLE_COLLECTIONS_PATH: join(work, 'collections') },
+      timeout: 600_000,
+    });
+  }
 });

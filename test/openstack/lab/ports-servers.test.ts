@@ -9,6 +9,7 @@ import { OpenStackApiError } from '../../../src/openstack/http.js';
 import { createPort, getPort, listPorts } from '../../../src/openstack/network.js';
 import { createVolume, getVolume, setBootable } from '../../../src/openstack/volume.js';
 import { safeVmName } from '../../../src/util/names.js';
+import { deleteToolPort, deleteToolServer, deleteToolVolume } from '../../../src/workflow/teardown.js';
 import { cloudDict, expectFail, expectOk, labFacts, runModule, session, uniqueName } from './lab.js';
 
 const wait = { timeoutMs: 120_000, intervalMs: 1000 };
@@ -137,6 +138,11 @@ test('ports, server and teardown: idempotent reruns, check mode, markers, errors
     assert.equal(await getVolume(s, boot), undefined);
     assert.equal(await getPort(s, ports[1]!), undefined);
   } finally {
+    // Whatever failed above, leave the lab as it was (only the tool's objects of this run are touched).
+    const req = (name: string) => ({ name, wait: true, waitOpts: { timeoutMs: 120_000, intervalMs: 1000 }, checkMode: false });
+    await deleteToolServer(s, req(safe)).catch(() => undefined);
+    for (const v of [`${safe}-2000`, `${safe}-2001`]) await deleteToolVolume(s, req(v)).catch(() => undefined);
+    for (const p of await listPorts(s, { project_id: s.projectId })) if (p.name.startsWith(`${safe}-NIC-`)) await deleteToolPort(s, req(p.id)).catch(() => undefined);
     await s.close();
   }
 });
