@@ -1,8 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { startNbdServer } from '../../src/transfer/nbd/server-process.js';
+import { reapStaleServers, startNbdServer } from '../../src/transfer/nbd/server-process.js';
 import { NbdClient } from '../../src/transfer/nbd/client.js';
 import { NbdSource } from '../../src/transfer/sources/nbd.js';
 import { fileAllocation } from '../../src/transfer/sources/local.js';
@@ -138,5 +141,29 @@ describe('NBD client and nbdkit lifecycle', () => {
       await client.close();
       await server.stop();
     }
+  });
+
+  it('after kill -9 of the migration: nbdkit exits with its parent, and the next start reaps a left-over qemu-nbd and directory', async () => {
+    const serverModule = new URL('../../src/transfer/nbd/server-process.js', import.meta.url).pathname;
+    const owner = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', `import { startNbdServer } from ${JSON.stringify(serverModule)};
+const q = await startNbdServer({ command: 'qemu-nbd', name: 'q', baseDir: ${JSON.stringify(t.dir)}, args: (s) => ['--read-only', '--persistent', '--format=raw', '--socket=' + s, ${JSON.stringify(img)}] });
+const k = await startNbdServer({ command: 'nbdkit', name: 'k', baseDir: ${JSON.stringify(t.dir)}, args: (s) => ['--readonly', '--exit-with-parent', '--foreground', '--unix', s, 'file', ${JSON.stringify(img)}] });
+console.log(JSON.stringify({ q: q.pid, k: k.pid }));
+setInterval(() => {}, 1000);`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const { q, k } = JSON.parse(await new Promise<string>((res) => createInterface({ input: owner.stdout! }).once('line', res))) as { q: number; k: number };
+    owner.kill('SIGKILL');
+    await new Promise((r) => owner.once('exit', r));
+    for (let i = 0; i < 40 && alive(k); i++) await sleep(50);
+    assert.equal(alive(k), false, 'nbdkit --exit-with-parent');
+    assert.equal(alive(q), true, 'qemu-nbd survives its parent');
+    assert.equal(readdirSync(t.dir).filter((f) => f.startsWith('osm-nbd-')).length, 2);
+    reapStaleServers(t.dir);
+    for (let i = 0; i < 40 && alive(q); i++) await sleep(50);
+    assert.equal(alive(q), false, 'reaped');
+    assert.deepEqual(readdirSync(t.dir).filter((f) => f.startsWith('osm-nbd-')), []);
   });
 });

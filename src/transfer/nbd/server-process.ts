@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -44,7 +44,9 @@ export interface NbdServer {
 
 export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal): Promise<NbdServer> {
   signal?.throwIfAborted();
-  const privateDir = mkdtempSync(join(spec.baseDir ?? tmpdir(), 'osm-nbd-'));
+  const baseDir = spec.baseDir ?? tmpdir();
+  reapStaleServers(baseDir);
+  const privateDir = mkdtempSync(join(baseDir, 'osm-nbd-'));
   const socketPath = join(privateDir, `${spec.name}.sock`);
   if (Buffer.byteLength(socketPath) > 107) {
     rmSync(privateDir, { recursive: true, force: true });
@@ -61,6 +63,7 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
     rmSync(privateDir, { recursive: true, force: true });
     throw e;
   }
+  if (child.pid !== undefined) writeFileSync(join(privateDir, OWNER_FILE), `${process.pid} ${child.pid} ${spec.command}\n`);
   const exited = new Promise<{ code: number | null; sig: NodeJS.Signals | null; err?: Error }>((resolve) => {
     child.once('exit', (code, sig) => resolve({ code, sig }));
     child.once('error', (err) => resolve({ code: null, sig: null, err }));
@@ -128,6 +131,51 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
     throw e;
   }
   return { socketPath, pid: child.pid!, uri: `nbd+unix:///?socket=${socketPath}`, stop };
+}
+
+const OWNER_FILE = 'owner';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Remove what an earlier run killed with SIGKILL left behind: private directories whose owner process is gone,
+ * and their server process group when it is still running (qemu-nbd has no --exit-with-parent). A server pid is
+ * only signalled when /proc shows it still runs the recorded command (pids get reused).
+ */
+export function reapStaleServers(baseDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(baseDir).filter((n) => n.startsWith('osm-nbd-'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = join(baseDir, name);
+    let owner: number;
+    let server: number;
+    let command: string;
+    try {
+      const parts = readFileSync(join(dir, OWNER_FILE), 'utf8').trim().split(' ');
+      [owner, server, command] = [Number(parts[0]), Number(parts[1]), parts.slice(2).join(' ')];
+    } catch {
+      continue; // Not ours, or still being set up.
+    }
+    if (!owner || alive(owner)) continue;
+    try {
+      const exe = readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      if (server && exe.split('/').pop() === command.split('/').pop()) killGroup(server, 'SIGKILL');
+    } catch {
+      // Server gone.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function killGroup(pid: number, sig: NodeJS.Signals): void {
