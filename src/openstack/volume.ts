@@ -190,8 +190,10 @@ export async function manageExistingVolume(s: Session, spec: ManageSpec, wait: W
   };
   if (spec.volumeType) volume.volume_type = spec.volumeType;
   if (spec.availabilityZone) volume.availability_zone = spec.availabilityZone;
+  // Cinder routes POST /manageable_volumes from microversion 3.8 on (404 without it).
   const res = await s.request('block-storage', `manage existing volume ${spec.sourceName} on ${spec.host}`, 'POST', '/manageable_volumes', {
     body: { volume },
+    headers: { 'openstack-api-version': 'volume 3.8' },
   });
   const created = parseAnswer(volumeSchema, (res.body as { volume?: unknown }).volume, 'block-storage: manage existing volume');
   return waitForVolumeStatus(s, created.id, 'available', wait);
