@@ -252,7 +252,8 @@ class Migration {
       this.changed = (await enableCbt(this.vs, this.vmRef)) || this.changed;
     }
     if (shutdown) await this.shutdownSource(req.cutover ? 'cutover' : 'Windows guest conversion');
-    // Attachments a crashed run left are reused, and detached at the end like ours.
+    // Attachments a crashed run left are reused, and detached at the end like ours. Like the snapshot, an attachment
+    // lives only for this run and is not a change.
     const attached = new Map<string, string>(
       pending.flatMap((i) => (volumes[i]?.attachments.some((a) => a.server_id === host.id) ? [[volumes[i]!.id, '']] : [])),
     );
@@ -407,7 +408,6 @@ class Migration {
     if (known) return known;
     const how = await ensureAttached(this.os, host, volume.id, this.wait);
     attached.set(volume.id, '');
-    if (how === 'attached') this.changed = true;
     const device = await findAttachedDevice({ volumeId: volume.id, byIdDir: this.req.byIdDir, signal: this.env.signal });
     attached.set(volume.id, device);
     this.log.info(`volume ${volume.id} ${how === 'attached' ? 'attached' : 'already attached'} to the conversion host as ${device}`);

@@ -60,8 +60,42 @@ async function fileSha256(path: string, size: number): Promise<string> {
   }
 }
 
+/** A stand-in virt-v2v-in-place that records its arguments, the --run script and the domain XML in `dir`. */
+function fakeVirtV2v(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-fake-v2v-'));
+  writeFileSync(
+    join(dir, 'virt-v2v-in-place'),
+    [
+      '#!/bin/sh',
+      '[ "$1" = --help ] && { echo "--run SCRIPT --firstboot SCRIPT"; exit 0; }',
+      `printf '%s\\n' "$@" > "${dir}/args"`,
+      'while [ $# -gt 0 ]; do',
+      `  [ "$1" = --run ] && cp "$2" "${dir}/run.sh"`,
+      `  [ "$1" = libvirtxml ] && cp "$2" "${dir}/domain.xml"`,
+      '  shift',
+      'done',
+      'exit 0',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(join(dir, 'virt-v2v-in-place'), 0o755);
+  return dir;
+}
+
+/** Run `fn` with the stand-in virt-v2v-in-place first in PATH. */
+async function withFakeV2v<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const path = process.env.PATH;
+  process.env.PATH = `${dir}:${path}`;
+  try {
+    return await fn();
+  } finally {
+    process.env.PATH = path;
+  }
+}
+
 describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
   let metadata: Awaited<ReturnType<typeof startMetadataService>>;
+  const fake = fakeVirtV2v();
 
   before(async () => {
     metadata = await startMetadataService(openstack().conversion_host.uuid);
@@ -128,6 +162,31 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     await assertNoLeftovers(vm.name, out.ids as string[]);
   });
 
+  it('multidiskfs: one conversion over a domain XML of every volume, then the volumes are converted and the VM off', async () => {
+    const vm = vmFacts('osm-multidisk');
+    try {
+      const out = await withFakeV2v(fake, () =>
+        run(request(vm.name, { source: { ...request(vm.name).source, kind: 'https' }, multiDiskFs: true, skipConversion: false })),
+      );
+      assert.equal(out.converted, true);
+      const args = readFileSync(join(fake, 'args'), 'utf8').trim().split('\n');
+      assert.equal(args[0], '--run');
+      assert.equal(args.at(-2), 'libvirtxml');
+      const xml = readFileSync(join(fake, 'domain.xml'), 'utf8');
+      for (const id of out.ids) assert.match(xml, new RegExp(`<source file="[^"]*/volume-${id}"/>`));
+      assert.equal(xml.match(/<disk type="file" device="disk">/g)?.length, 2);
+      const volumes = await withOpenstack((s) => Promise.all(out.ids.map((id) => getVolume(s, id!))));
+      assert.deepEqual(
+        volumes.map((v) => v?.metadata.converted),
+        ['true', 'true'],
+      );
+      assert.equal(await withVsphere((vs) => powerState(vs, { type: 'VirtualMachine', value: vm.moid })), 'poweredOff');
+      await assertNoLeftovers(vm.name, out.ids as string[]);
+    } finally {
+      await ensurePoweredOn(vm.name);
+    }
+  });
+
   it('ssh source: a VM whose name and datastore path hold spaces and accents', async () => {
     const vm = vmFacts('osm ñame é spaces');
     const out = await run(request(vm.name, { source: { ...request(vm.name).source, kind: 'ssh' }, verify: true }));
@@ -172,7 +231,6 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     const writes = [1024 * 1024, 1024 * 1024 + block, 40 * 1024 * 1024];
     let original: Buffer[] = [];
     let ids: string[] = [];
-    const fake = mkdtempSync(join(tmpdir(), 'osm-fake-v2v-'));
     const cbt = (over: Partial<MigrateRequest> = {}) => request(vm.name, { source: { ...request(vm.name).source, kind: 'https' }, cbtSync: true, ...over });
 
     before(async () => {
@@ -185,18 +243,6 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
         }),
       );
       await fh.close();
-      writeFileSync(
-        join(fake, 'virt-v2v-in-place'),
-        [
-          '#!/bin/sh',
-          '[ "$1" = --help ] && { echo "--run SCRIPT --firstboot SCRIPT"; exit 0; }',
-          `printf '%s\\n' "$@" > "${fake}/args"`,
-          `while [ $# -gt 0 ]; do [ "$1" = --run ] && cp "$2" "${fake}/run.sh"; shift; done`,
-          'exit 0',
-          '',
-        ].join('\n'),
-      );
-      chmodSync(join(fake, 'virt-v2v-in-place'), 0o755);
     });
 
     after(async () => {
@@ -242,14 +288,7 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
 
     it('cutover shuts the VM down, syncs, converts with the network script and marks the volumes converted', async () => {
       diskWrite(vm.name, 0, writes[2]!, randomBytes(block));
-      const path = process.env.PATH;
-      process.env.PATH = `${fake}:${path}`;
-      let out;
-      try {
-        out = await run(cbt({ cutover: true, skipConversion: false }));
-      } finally {
-        process.env.PATH = path;
-      }
+      const out = await withFakeV2v(fake, () => run(cbt({ cutover: true, skipConversion: false })));
       assert.equal(out.converted, true);
       assert.equal(out.disks[0]!.mode, 'delta');
       assert.equal(out.disks[0]!.bytes_read, block);
