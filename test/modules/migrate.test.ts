@@ -15,13 +15,24 @@ import { deleteVmVolumes, leftovers, moduleArgs, vmFacts, volumeSha256, vsphere,
 const VM = 'osm-windows';
 
 /** Start the module in the background with a fault-injection pause; resolve once it paused there (or fail). */
-async function runUntilPaused(args: Record<string, unknown>, env: Record<string, string>, step: string): Promise<{ pid: number; log: string }> {
+async function runUntilPaused(
+  args: Record<string, unknown>,
+  env: Record<string, string>,
+  step: string,
+): Promise<{ pid: number; log: string; result: Promise<{ code: number | null; stdout: string }> }> {
   const dir = mkdtempSync(join(tmpdir(), 'osm-run-'));
   writeFileSync(join(dir, 'args'), JSON.stringify(args));
   const startedMs = Date.now();
-  const child = spawn(join(modulesDir, 'migrate'), [join(dir, 'args')], { env: { ...env, OSM_MIGRATE_PAUSE_AT: step }, stdio: 'ignore' });
+  const child = spawn(join(modulesDir, 'migrate'), [join(dir, 'args')], { env: { ...env, OSM_MIGRATE_PAUSE_AT: step }, stdio: ['ignore', 'pipe', 'ignore'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   let exited: number | null = null;
-  child.on('exit', (code) => (exited = code ?? -1));
+  const result = new Promise<{ code: number | null; stdout: string }>((resolve) =>
+    child.on('close', (code) => {
+      exited = code ?? -1;
+      resolve({ code, stdout });
+    }),
+  );
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (exited !== null) throw new Error(`migrate exited (${exited}) before pausing at ${step}`);
@@ -30,7 +41,7 @@ async function runUntilPaused(args: Record<string, unknown>, env: Record<string,
       .map((n) => join('/tmp', n))
       .filter((p) => statSync(p).mtimeMs >= startedMs - 1000);
     for (const log of logs) {
-      if (readFileSync(log, 'utf8').includes(`fault injection: paused at ${step}`)) return { pid: child.pid!, log };
+      if (readFileSync(log, 'utf8').includes(`fault injection: paused at ${step}`)) return { pid: child.pid!, log, result };
     }
     await sleep(200);
   }
@@ -101,6 +112,18 @@ describe('migrate executable', { timeout: 900_000 }, () => {
     const id = (result.id as string[])[0]!;
     assert.equal(await volumeSha256(id, disk().capacity_bytes), disk().sha256);
     assert.match(readFileSync(result.log_file as string, 'utf8'), /removing snapshot osm-snap .* left by an earlier run/);
+    assert.deepEqual(await leftovers(VM, [id]), { snapshots: 0, attachments: [], links: [] });
+  });
+
+  it('on SIGTERM mid-copy it stops, detaches, removes the snapshot and reports the failure with the log path', async () => {
+    const { pid, log, result } = await runUntilPaused(moduleArgs(VM, { disk_source: 'https' }), env, 'mid-copy');
+    process.kill(pid, 'SIGTERM');
+    const { code, stdout } = await result;
+    assert.equal(code, 1);
+    const out = JSON.parse(stdout) as Record<string, unknown>;
+    assert.equal(out.failed, true);
+    assert.match(out.msg as string, new RegExp(`interrupted by SIGTERM\\. Check logs: ${log}$`));
+    const id = (await withOpenstack((s) => findToolVolume(s, 'osm-windows-2000')))!.id;
     assert.deepEqual(await leftovers(VM, [id]), { snapshots: 0, attachments: [], links: [] });
   });
 });
