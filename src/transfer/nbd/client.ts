@@ -16,6 +16,7 @@ const SIMPLE_REPLY_MAGIC = 0x67446698;
 const STRUCTURED_REPLY_MAGIC = 0x668e33ef;
 
 const FLAG_FIXED_NEWSTYLE = 1;
+const FLAG_CAN_MULTI_CONN = 1 << 8;
 const FLAG_NO_ZEROES = 2;
 
 const OPT_GO = 7;
@@ -73,6 +74,8 @@ export class NbdClient {
   readonly size: number;
   readonly maxRequest: number;
   readonly canBlockStatus: boolean;
+  /** The server allows several connections to the same export (NBD_FLAG_CAN_MULTI_CONN). */
+  readonly canMultiConn: boolean;
   /** Bytes of read payload received from the server. */
   bytesReceived = 0;
   private readonly pending = new Map<bigint, Pending>();
@@ -84,9 +87,10 @@ export class NbdClient {
     private readonly socket: Socket,
     private readonly reader: SocketReader,
     private readonly describe: string,
-    info: { size: number; maxRequest: number; metaContextId: number | undefined; structured: boolean },
+    info: HandshakeInfo,
   ) {
     this.size = info.size;
+    this.canMultiConn = (info.flags & FLAG_CAN_MULTI_CONN) !== 0;
     this.maxRequest = info.maxRequest;
     this.metaContextId = info.metaContextId;
     this.canBlockStatus = info.metaContextId !== undefined && info.structured;
@@ -275,12 +279,21 @@ export class NbdClient {
   }
 }
 
+interface HandshakeInfo {
+  size: number;
+  /** Transmission flags. */
+  flags: number;
+  maxRequest: number;
+  metaContextId: number | undefined;
+  structured: boolean;
+}
+
 async function handshake(
   socket: Socket,
   reader: SocketReader,
   exportName: string,
   describe: string,
-): Promise<{ size: number; maxRequest: number; metaContextId: number | undefined; structured: boolean }> {
+): Promise<HandshakeInfo> {
   const hello = await reader.read(18);
   if (!hello.subarray(0, 8).equals(NBDMAGIC) || hello.readBigUInt64BE(8) !== IHAVEOPT) {
     throw new Error(`${describe}: not a newstyle NBD server`);
@@ -336,6 +349,7 @@ async function handshake(
   go.writeUInt16BE(INFO_BLOCK_SIZE, p);
   sendOption(OPT_GO, go);
   let size: number | undefined;
+  let flags = 0;
   let maxRequest = MAX_REQUEST;
   for (;;) {
     const r = await readReply();
@@ -345,13 +359,16 @@ async function handshake(
     }
     if (r.type === REP_INFO) {
       const info = r.data.readUInt16BE(0);
-      if (info === INFO_EXPORT) size = Number(r.data.readBigUInt64BE(2));
+      if (info === INFO_EXPORT) {
+        size = Number(r.data.readBigUInt64BE(2));
+        flags = r.data.readUInt16BE(10);
+      }
       if (info === INFO_BLOCK_SIZE) maxRequest = Math.min(MAX_REQUEST, r.data.readUInt32BE(10));
     }
     if (r.type === REP_ACK) break;
   }
   if (size === undefined) throw new Error(`${describe}: server sent no export size`);
-  return { size, maxRequest, metaContextId, structured };
+  return { size, flags, maxRequest, metaContextId, structured };
 }
 
 const errnos: Record<number, string> = { 1: 'EPERM', 5: 'EIO', 12: 'ENOMEM', 22: 'EINVAL', 28: 'ENOSPC', 75: 'EOVERFLOW', 95: 'ENOTSUP', 108: 'ESHUTDOWN' };

@@ -5,6 +5,7 @@ import type { DiskSource, Extent, SourceKind, SourceStats } from '../types.js';
 /**
  * A disk read over NBD from a Unix socket, optionally owning the server process that serves it
  * (nbdkit for vddk, qemu-nbd for sparse VMDKs); `close` disconnects and stops that process.
+ * When the server allows it (multi-conn), reads are spread over several connections.
  */
 export class NbdSource implements DiskSource {
   readonly size: number;
@@ -12,29 +13,39 @@ export class NbdSource implements DiskSource {
   readonly maxReadSize: number;
   private closed: Promise<void> | undefined;
 
+  private turn = 0;
+
   private constructor(
     readonly kind: SourceKind,
-    private readonly client: NbdClient,
+    private readonly clients: NbdClient[],
     private readonly server: NbdServer | undefined,
     private readonly requests: { n: number },
   ) {
-    this.size = client.size;
+    this.size = clients[0]!.size;
     this.maxReadSize = 64 * 1024 * 1024;
   }
 
-  /** Connect to `socketPath`; when `server` is given the source owns it and stops it on close (also on a failed connect). */
-  static async open(kind: SourceKind, socketPath: string, server?: NbdServer): Promise<NbdSource> {
+  /**
+   * Connect to `socketPath` (up to `connections`, default 4, when the server allows multi-conn); when `server` is
+   * given the source owns it and stops it on close (also on a failed connect).
+   */
+  static async open(kind: SourceKind, socketPath: string, server?: NbdServer, connections = 4): Promise<NbdSource> {
+    const clients: NbdClient[] = [];
     try {
-      const client = await NbdClient.connect({ socketPath });
-      return new NbdSource(kind, client, server, { n: 0 });
+      clients.push(await NbdClient.connect({ socketPath }));
+      if (clients[0]!.canMultiConn) {
+        for (let i = 1; i < connections; i++) clients.push(await NbdClient.connect({ socketPath }));
+      }
+      return new NbdSource(kind, clients, server, { n: 0 });
     } catch (e) {
+      await Promise.allSettled(clients.map((c) => c.close()));
       await server?.stop();
       throw e;
     }
   }
 
   get stats(): SourceStats {
-    return { bytesRead: this.client.bytesReceived, requests: this.requests.n };
+    return { bytesRead: this.clients.reduce((s, c) => s + c.bytesReceived, 0), requests: this.requests.n };
   }
 
   /** The NBD URI of the server, for external tools such as nbdcopy. */
@@ -44,17 +55,18 @@ export class NbdSource implements DiskSource {
 
   async read(buf: Buffer, offset: number): Promise<void> {
     this.requests.n++;
-    await this.client.read(buf, offset);
+    await this.clients[this.turn++ % this.clients.length]!.read(buf, offset);
   }
 
   async allocatedExtents(): Promise<Extent[] | undefined> {
-    return this.client.canBlockStatus ? this.client.allocatedExtents() : undefined;
+    const c = this.clients[0]!;
+    return c.canBlockStatus ? c.allocatedExtents() : undefined;
   }
 
   close(): Promise<void> {
     this.closed ??= (async () => {
       try {
-        await this.client.close();
+        await Promise.allSettled(this.clients.map((c) => c.close()));
       } finally {
         await this.server?.stop();
       }
