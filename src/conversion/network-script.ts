@@ -67,7 +67,8 @@ function nicRow(nic: GuestNic, index: number): NicRow {
         '(1-15 characters from A-Z a-z 0-9 _ . -)',
     );
   }
-  const ips = (nic.ipaddresses ?? []).map((ip) => ip.replace(/\/\d+$/, '').toLowerCase());
+  // Prefix lengths and IPv6 zone ids (fe80::1%ens192) are not part of a configured address.
+  const ips = (nic.ipaddresses ?? []).map((ip) => ip.replace(/\/\d+$/, '').replace(/%.*$/, '').toLowerCase());
   for (const ip of ips) {
     if (isIP(ip) === 0) throw new Error(`${where}: ${JSON.stringify(ip)} is not an IP address`);
   }

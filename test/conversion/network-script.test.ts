@@ -101,7 +101,7 @@ test('Debian ifupdown: the derived VMware names are pinned to their MACs whateve
 test('static addresses pair NICs with configs that carry no MAC (ifupdown, two NICs, swapped order)', () => {
   const run = runInGuest(
     [
-      { mac: MAC1, name: 'ens192', ipaddresses: ['192.168.10.5', 'fe80::250:56ff:feaa:1'] },
+      { mac: MAC1, name: 'ens192', ipaddresses: ['192.168.10.5/24', 'fe80::250:56ff:feaa:1%ens192'] },
       { mac: MAC2, name: 'ens224', ipaddresses: ['10.0.0.9'] },
     ],
     {
