@@ -266,14 +266,14 @@ export async function deleteVolumeAttachment(s: Session, serverId: string, volum
   });
 }
 
-export interface Interface {
+export interface ServerInterface {
   portId: string;
   netId: string;
   macAddr: string;
   state: string;
 }
 
-export async function listInterfaces(s: Session, serverId: string): Promise<Interface[]> {
+export async function listInterfaces(s: Session, serverId: string): Promise<ServerInterface[]> {
   const list = await s.list<{ port_id: string; net_id: string; mac_addr: string; port_state: string }>(
     'compute',
     `list interfaces of server ${serverId}`,
