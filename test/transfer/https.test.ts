@@ -77,6 +77,22 @@ describe('https source (datastore file access)', () => {
     }
   });
 
+  it('retries reads the network dropped, and still copies identical bytes', async () => {
+    mkdirSync(join(t.dir, 'flaky'));
+    const flaky = await startDatastoreServer({ root: join(t.dir, 'ds'), dir: join(t.dir, 'flaky'), cookie, dropRangedGets: 2 });
+    const source = await openHttpsSource({ url: flaky.url('vm-1/vm-1.vmdk'), cookie, tls: { insecure: true }, connections: 2 });
+    const target = await openTarget({ path: makeEmptyTarget(join(t.dir, 'vol4'), size) });
+    try {
+      await copyDisk({ source, target, assumeZero: true });
+      assert.equal(source.stats.requests, size / (4 * MiB) + 2);
+    } finally {
+      await source.close();
+      await target.close();
+      await flaky.close();
+    }
+    assert.equal(sha256File(join(t.dir, 'vol4')), sha256File(raw));
+  });
+
   it('refuses a certificate that matches neither the CA store nor the pin, before sending the cookie', async () => {
     const requests = srv.requests;
     await assert.rejects(openHttpsSource({ url: srv.url('vm-1/vm-1.vmdk'), cookie }), /certificate|self.signed/i);

@@ -39,7 +39,10 @@ export async function startDatastoreServer(opts: {
   cookie?: string;
   /** Require HTTP basic auth `user:password` instead of the cookie. */
   basicAuth?: string;
+  /** Drop the connection (no response) for this many ranged GETs of more than 64 KiB: a flaky network. */
+  dropRangedGets?: number;
 }): Promise<DatastoreServer> {
+  let drops = opts.dropRangedGets ?? 0;
   const tls = selfSignedCert(opts.dir);
   const ds = opts.dsName ?? 'LocalDS_0';
   const state = { bytesServed: 0, requests: 0 };
@@ -73,6 +76,11 @@ export async function startDatastoreServer(opts: {
     }
     let start = 0;
     let end = size - 1;
+    if (range && drops > 0 && Number(range[2]) - Number(range[1]) >= 65536) {
+      drops--;
+      req.socket.destroy();
+      return;
+    }
     if (range) {
       start = Number(range[1]);
       end = Math.min(Number(range[2]), size - 1);

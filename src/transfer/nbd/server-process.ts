@@ -47,7 +47,7 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
   const baseDir = spec.baseDir ?? tmpdir();
   reapStaleServers(baseDir);
   const privateDir = mkdtempSync(join(baseDir, 'osm-nbd-'));
-  const socketPath = join(privateDir, `${spec.name}.sock`);
+  const socketPath = join(privateDir, `${spec.name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'disk'}.sock`);
   if (Buffer.byteLength(socketPath) > 107) {
     rmSync(privateDir, { recursive: true, force: true });
     throw new Error(`socket path too long for a Unix socket (${socketPath}); use a shorter name or base directory`);

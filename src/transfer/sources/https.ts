@@ -1,4 +1,5 @@
 import type { TLSSocket } from 'node:tls';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, buildConnector } from 'undici';
 import type { DiskSource, SourceStats } from '../types.js';
 import { flatLayout, isBinarySparseVmdk, parseVmdkDescriptor, type FlatLayout } from '../vmdk.js';
@@ -53,9 +54,18 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
     for (const e of layout.extents) if (e.file !== undefined) urls.set(e.file, siblingUrl(descUrl, e.file));
     await checkExtentSizes(pool, urls, layout, headers);
     const readFile = async (file: string, buf: Buffer, fileOffset: number): Promise<void> => {
-      stats.requests++;
-      const got = await rangedGet(pool, urls.get(file)!, headers, fileOffset, buf.length, false, buf);
-      stats.bytesRead += got.length;
+      // Transient network failures (reset, timeout) are retried; HTTP errors are not.
+      for (let attempt = 1; ; attempt++) {
+        stats.requests++;
+        try {
+          const got = await rangedGet(pool, urls.get(file)!, headers, fileOffset, buf.length, false, buf);
+          stats.bytesRead += got.length;
+          return;
+        } catch (e) {
+          if (e instanceof HttpStatusError || attempt >= READ_ATTEMPTS || pool.destroyed) throw e;
+          await sleep(500 * attempt);
+        }
+      }
     };
     return new LayoutSource({
       kind: 'https',
@@ -99,6 +109,10 @@ async function checkExtentSizes(pool: Pool, urls: Map<string, URL>, layout: Flat
   }
 }
 
+const READ_ATTEMPTS = 3;
+
+class HttpStatusError extends Error {}
+
 function statusError(status: number, url: URL, method: string): Error {
   const hint =
     status === 401 || status === 403
@@ -106,7 +120,7 @@ function statusError(status: number, url: URL, method: string): Error {
       : status === 404
         ? ' (no such file: check the datastore path, dcPath and dsName)'
         : '';
-  return new Error(`${method} ${describeUrl(url)} returned HTTP ${status}${hint}`);
+  return new HttpStatusError(`${method} ${describeUrl(url)} returned HTTP ${status}${hint}`);
 }
 
 /** GET `length` bytes at `offset` into `into` (or a new buffer); `allowShort` accepts a smaller file (descriptor probe). */
