@@ -1,0 +1,144 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Apache License 2.0 (see LICENSE)
+# Generated from src/modules/create_server.ts by `npm run build`; edit the TypeScript, not this file.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: create_server
+short_description: Create the Nova server of a migrated VM, booting from its volume (idempotent)
+version_added: 1.0.0
+description:
+  - Boots a server named SafeVmName(name) from boot_volume, with the data volumes, ports or networks, security groups, key pair, availability zone and user data, and waits until it is ACTIVE.
+  - Everything is checked before the create call (flavor, volumes available and the boot volume bootable, ports free, networks, security groups, key pair), so mistakes fail with a clear message and create nothing.
+  - "Idempotent: a server of that name carrying the tool marker (metadata osm=true) is reused (changed false); a server of that name without it is left alone and the module fails. A server in ERROR fails with Nova's fault message."
+author:
+  - vmware-migration-kit TypeScript contributors
+options:
+  availability_zone:
+    description:
+      - Nova availability zone.
+    type: str
+  boot_from_cinder:
+    description:
+      - Upstream option; the boot volume is always checked to be available and bootable.
+    type: bool
+    default: false
+  boot_volume:
+    description:
+      - Cinder volume ID to boot from (boot_index 0).
+    type: str
+    required: true
+  cloud:
+    description:
+      - "The destination cloud. Either a dict like a clouds.yaml entry (upstream's form: auth.auth_url, auth.username, auth.password, auth.project_name, auth.user_domain_name, region_name, interface, openstack_insecure, cacert, <service>_endpoint_override, or application credentials / a token with auth_type), or the name of a cloud in clouds.yaml (searched in $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with secure.yaml merged). When omitted, OS_CLOUD or the OS_* environment variables are used."
+    type: raw
+  flavor:
+    description:
+      - Flavor ID or name.
+    type: str
+    required: true
+  key_name:
+    description:
+      - Nova key pair to inject.
+    type: str
+  metadata:
+    description:
+      - Extra server metadata (osm=true is always added).
+    type: dict
+    default: {}
+  name:
+    description:
+      - VM name; the server is named SafeVmName(name).
+    type: str
+    required: true
+  nics:
+    description:
+      - "NICs: {port-id} (from create_network_port) or {net-id[, fixed-ip]}."
+    type: list
+    default: []
+    elements: dict
+    suboptions:
+      fixed-ip:
+        description:
+          - Fixed IP on net-id.
+        type: str
+      net-id:
+        description:
+          - Network ID.
+        type: str
+      port-id:
+        description:
+          - Port ID (from create_network_port).
+        type: str
+  security_groups:
+    description:
+      - Security group names or IDs (apply to NICs given by net-id; ports keep their own groups).
+    type: list
+    default: []
+    elements: str
+  state:
+    description:
+      - Only present (use delete_server to remove).
+    type: str
+    default: present
+    choices:
+      - present
+  timeout:
+    description:
+      - Seconds to wait for the server to become ACTIVE.
+    type: int
+    default: 1800
+  user_data:
+    description:
+      - User data (plain text; base64-encoded by the module).
+    type: str
+  volumes:
+    description:
+      - Data volume IDs, attached in order (empty strings ignored).
+    type: list
+    default: []
+    elements: str
+  wait:
+    description:
+      - Wait until the server is ACTIVE.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+notes:
+  - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+'''
+
+EXAMPLES = r'''
+- name: Create the server
+  os_migrate.vmware_migration_kit.create_server:
+    cloud: "{{ dst_cloud }}"
+    name: "{{ vm_name }}"
+    nics: "{{ nics }}"
+    boot_volume: "{{ boot_volume_uuid }}"
+    volumes: "{{ volumes_list }}"
+    security_groups: ["{{ security_groups }}"]
+    flavor: "{{ flavor_info.flavor.id }}"
+    key_name: "{{ ssh_key_name | default(omit) }}"
+  register: instance_output
+'''
+
+RETURN = r'''
+id:
+  description: Server ID (null in check mode when it would be created).
+  returned: success
+  type: str
+server:
+  description: id, name, status.
+  returned: success
+  type: dict
+'''

@@ -1,0 +1,104 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Apache License 2.0 (see LICENSE)
+# Generated from src/modules/generate_heat_template.ts by `npm run build`; edit the TypeScript, not this file.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: generate_heat_template
+short_description: Write a Heat template creating the servers of migrated VMs
+version_added: 1.0.0
+description:
+  - "Writes <output_dir>/heat_template.yaml: per VM a port and a server booting from the migrated volume with its data volumes; volume IDs and security groups are template parameters, returned in parameters for create_heat_stack."
+  - The volumes are referenced, not managed by the stack, so deleting the stack never deletes migrated data. The file is rewritten only when it changes; check mode writes nothing.
+author:
+  - vmware-migration-kit TypeScript contributors
+options:
+  output_dir:
+    description:
+      - Directory for heat_template.yaml.
+    type: str
+    required: true
+  stack_name:
+    description:
+      - Stack name (recorded in the template description).
+    type: str
+    required: true
+  vms_data:
+    description:
+      - The VMs.
+    type: list
+    required: true
+    elements: dict
+    suboptions:
+      boot_volume_id:
+        description:
+          - Migrated boot volume ID.
+        type: str
+        required: true
+      data_volume_ids:
+        description:
+          - Migrated data volume IDs.
+        type: list
+        elements: str
+      flavor:
+        description:
+          - Flavor name or ID.
+        type: str
+        required: true
+      mac_address:
+        description:
+          - MAC address to keep on the port.
+        type: str
+      name:
+        description:
+          - VM name (the server is named SafeVmName(name)).
+        type: str
+        required: true
+      network:
+        description:
+          - Network name or ID for the VM port.
+        type: str
+        required: true
+      security_groups:
+        description:
+          - Security groups of the port.
+        type: list
+        elements: str
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+notes:
+  - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+'''
+
+EXAMPLES = r'''
+- name: Generate the Heat template
+  os_migrate.vmware_migration_kit.generate_heat_template:
+    vms_data: "{{ heat_vms_data }}"
+    stack_name: "{{ heat_stack_name }}"
+    output_dir: "{{ os_migrate_vmw_data_dir }}"
+  register: heat_template
+'''
+
+RETURN = r'''
+template_path:
+  description: Path of the template.
+  returned: success
+  type: str
+stack_name:
+  description: The stack name.
+  returned: success
+  type: str
+parameters:
+  description: Parameter values for the template.
+  returned: success
+  type: dict
+'''
