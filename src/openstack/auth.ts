@@ -3,12 +3,12 @@ import type { CloudConfig } from './cloud-config.js';
 import {
   type HttpRequest,
   type HttpResponse,
-  OpenStackApiError,
   type RetryPolicy,
   createAgent,
   defaultRetry,
   httpRequest,
 } from './http.js';
+import { OpenStackApiError } from './errors.js';
 import { registerSecret } from '../util/secrets.js';
 
 /**

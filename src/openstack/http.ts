@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
-import { maskSecrets } from '../util/secrets.js';
+import { OpenStackApiError, parseFault } from './errors.js';
 
 /**
  * The HTTP layer of the OpenStack client: one undici agent per cloud (TLS settings), JSON requests with bounded
@@ -28,23 +28,6 @@ export function createAgent(tls: TlsSettings): Agent {
     bodyTimeout: 300_000,
     keepAliveTimeout: 4_000,
   });
-}
-
-/** An error answer from an OpenStack API (or no answer at all: `status` 0). */
-export class OpenStackApiError extends Error {
-  override name = 'OpenStackApiError';
-  constructor(
-    message: string,
-    readonly service: string,
-    readonly call: string,
-    readonly status: number,
-    /** OpenStack's fault type when it gave one (e.g. MacAddressInUse, overLimit, itemNotFound) */
-    readonly faultType: string | undefined,
-    /** OpenStack's own fault message */
-    readonly fault: string | undefined,
-  ) {
-    super(maskSecrets(message));
-  }
 }
 
 export interface HttpRequest {
@@ -86,34 +69,6 @@ const RETRY_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_CLOSED',
 ]);
-
-/** OpenStack services wrap faults differently (Nova/Cinder `{"badRequest":{...}}`, Neutron `NeutronError`, ...). */
-export function parseFault(body: unknown): { type: string | undefined; message: string | undefined } {
-  if (typeof body === 'string') {
-    const text = body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
-    return { type: undefined, message: text ? text.slice(0, 500) : undefined };
-  }
-  if (!body || typeof body !== 'object') return { type: undefined, message: undefined };
-  const b = body as Record<string, unknown>;
-  const neutron = b.NeutronError as Record<string, unknown> | undefined;
-  if (neutron && typeof neutron === 'object') {
-    return { type: String(neutron.type ?? ''), message: String(neutron.message ?? '') };
-  }
-  if (typeof b.NeutronError === 'string') return { type: undefined, message: b.NeutronError };
-  const err = b.error as Record<string, unknown> | undefined;
-  if (err && typeof err === 'object') {
-    // Keystone {"error":{"code","message","title"}}, Heat {"error":{"message","type"},"explanation"}
-    return { type: String(err.type ?? err.title ?? ''), message: String(err.message ?? b.explanation ?? '') };
-  }
-  for (const [k, v] of Object.entries(b)) {
-    if (v && typeof v === 'object' && 'message' in (v as object)) {
-      return { type: k, message: String((v as Record<string, unknown>).message) };
-    }
-  }
-  if (typeof b.message === 'string') return { type: undefined, message: b.message };
-  if (typeof b.title === 'string') return { type: undefined, message: `${b.title}${b.description ? `: ${b.description}` : ''}` };
-  return { type: undefined, message: undefined };
-}
 
 function errorCode(e: unknown): string | undefined {
   let cur: unknown = e;
@@ -229,8 +184,4 @@ function backoff(retry: RetryPolicy, attempt: number): number {
 function stripQuery(url: string): string {
   const i = url.indexOf('?');
   return i < 0 ? url : url.slice(0, i);
-}
-
-export function isNotFound(e: unknown): boolean {
-  return e instanceof OpenStackApiError && e.status === 404;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Session } from './auth.js';
-import { isNotFound } from './http.js';
+import { isNotFound } from './errors.js';
 import { parseAnswer } from './parse.js';
 import { type WaitOptions, pollUntil } from './wait.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Session } from './auth.js';
 import { createVolumeAttachment, deleteVolumeAttachment } from './compute.js';
-import { isNotFound } from './http.js';
+import { isNotFound } from './errors.js';
 import { TOOL_METADATA, hasToolMetadata, inProject } from './markers.js';
 import { parseAnswer } from './parse.js';
 import { type WaitOptions, pollUntil } from './wait.js';

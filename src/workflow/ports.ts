@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
 import type { Session } from '../openstack/auth.js';
-import { OpenStackApiError } from '../openstack/http.js';
+import { OpenStackApiError } from '../openstack/errors.js';
 import { hasToolDescription, inProject, toolDescription } from '../openstack/markers.js';
 import {
   type Network,

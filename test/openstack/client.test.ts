@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { Session } from '../../src/openstack/auth.js';
 import { CloudConfigError, resolveCloud } from '../../src/openstack/cloud-config.js';
 import { listFlavors } from '../../src/openstack/compute.js';
-import { OpenStackApiError, parseFault } from '../../src/openstack/http.js';
+import { OpenStackApiError, parseFault } from '../../src/openstack/errors.js';
 import { listPorts } from '../../src/openstack/network.js';
 import { maskSecrets } from '../../src/util/secrets.js';
 import { FakeCloud, PROJECT_ID } from './fake-cloud.js';

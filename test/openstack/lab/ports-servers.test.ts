@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Session } from '../../../src/openstack/auth.js';
 import { findServersByName, getServer, listVolumeAttachments } from '../../../src/openstack/compute.js';
-import { OpenStackApiError } from '../../../src/openstack/http.js';
+import { OpenStackApiError } from '../../../src/openstack/errors.js';
 import { createPort, getPort, listPorts } from '../../../src/openstack/network.js';
 import { createVolume, getVolume, setBootable } from '../../../src/openstack/volume.js';
 import { safeVmName } from '../../../src/util/names.js';

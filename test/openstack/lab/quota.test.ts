@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Session } from '../../../src/openstack/auth.js';
 import { resolveCloud } from '../../../src/openstack/cloud-config.js';
-import { OpenStackApiError } from '../../../src/openstack/http.js';
+import { OpenStackApiError } from '../../../src/openstack/errors.js';
 import { createVolume, deleteVolume, listVolumesByName, setBootable, waitForVolumeGone } from '../../../src/openstack/volume.js';
 import { cloudDict, expectFail, labFacts, runModule, session } from './lab.js';
 
