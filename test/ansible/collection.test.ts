@@ -1,56 +1,31 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { optionsSchema } from '../../src/ansible/module.js';
 import { moduleAliases, moduleLoaders, moduleNames } from '../../src/modules/registry.js';
-import { repoRoot } from '../helpers/run-module.js';
-
-const FQCN = 'os_migrate.vmware_migration_kit';
-const work = mkdtempSync(join(tmpdir(), 'osm-collection-'));
-const collections = join(work, 'collections');
-const installed = join(collections, 'ansible_collections', 'os_migrate', 'vmware_migration_kit');
-const env = { ...process.env, ANSIBLE_COLLECTIONS_PATH: collections, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: 'False' };
-
-function playbook(tasks: string): string {
-  const file = join(work, `play-${Math.random().toString(36).slice(2)}.yml`);
-  writeFileSync(file, `- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n${tasks}`);
-  return file;
-}
-
-function runPlaybook(file: string, extra: string[] = []): { code: number | null; results: Record<string, unknown>[] } {
-  const p = spawnSync('ansible-playbook', ['-i', 'localhost,', file, ...extra], {
-    env: { ...env, ANSIBLE_STDOUT_CALLBACK: 'json' },
-    encoding: 'utf8',
-    cwd: work,
-  });
-  const out = JSON.parse(p.stdout) as { plays: { tasks: { hosts: { localhost: Record<string, unknown> } }[] }[] };
-  return { code: p.status, results: out.plays[0]!.tasks.map((t) => t.hosts.localhost) };
-}
+import { FQCN, type InstalledCollection, installCollection, localPlaybook, runPlaybook } from '../helpers/collection.js';
 
 describe('the collection as Ansible sees it', () => {
+  let c: InstalledCollection;
   before(() => {
-    execFileSync('ansible-galaxy', ['collection', 'build', '--force', '--output-path', work, repoRoot], { env, stdio: 'pipe' });
-    const tarball = readdirSync(work).find((f) => f.endsWith('.tar.gz'));
-    assert.ok(tarball, 'ansible-galaxy built no tarball');
-    execFileSync('ansible-galaxy', ['collection', 'install', '--force', '-p', collections, join(work, tarball)], { env, stdio: 'pipe' });
+    c = installCollection();
   });
 
   it('installs the executable once and every module as a link to it', () => {
-    assert.ok(lstatSync(join(installed, 'plugins/modules/module_dispatcher')).isFile());
+    assert.ok(lstatSync(join(c.root, 'plugins/modules/module_dispatcher')).isFile());
     for (const name of moduleNames()) {
-      assert.ok(lstatSync(join(installed, 'plugins/modules', name)).isSymbolicLink(), name);
-      assert.ok(existsSync(join(installed, 'plugins/modules', `${name}.py`)), `${name}.py`);
+      assert.ok(lstatSync(join(c.root, 'plugins/modules', name)).isSymbolicLink(), name);
+      assert.ok(existsSync(join(c.root, 'plugins/modules', `${name}.py`)), `${name}.py`);
     }
-    assert.ok(!existsSync(join(installed, 'node_modules')));
-    assert.ok(!existsSync(join(installed, 'src')));
+    assert.ok(!existsSync(join(c.root, 'node_modules')));
+    assert.ok(!existsSync(join(c.root, 'src')));
   });
 
   it('ansible-doc documents every module with the options the code accepts', async () => {
     const names = moduleNames().map((n) => `${FQCN}.${n}`);
-    const out = execFileSync('ansible-doc', ['--json', '-t', 'module', ...names], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const out = execFileSync('ansible-doc', ['--json', '-t', 'module', ...names], { env: c.env, encoding: 'utf8', maxBuffer: 64 << 20 });
     const docs = JSON.parse(out) as Record<string, { doc: { options?: Record<string, unknown> } }>;
     for (const name of moduleNames()) {
       const doc = docs[`${FQCN}.${name}`];
@@ -61,7 +36,8 @@ describe('the collection as Ansible sees it', () => {
   });
 
   it('runs a module in normal and in check mode under ansible-playbook', () => {
-    const file = playbook(
+    const play = localPlaybook(
+      c,
       `    - name: normal
       ${FQCN}.warn:
         msg: from a playbook
@@ -76,12 +52,13 @@ describe('the collection as Ansible sees it', () => {
       ignore_errors: true
 `,
     );
-    const { code, results } = runPlaybook(file);
-    assert.equal(code, 0);
-    assert.equal(results[0]!.message, 'from a playbook');
-    assert.deepEqual(results[0]!.warnings, ['from a playbook']);
-    assert.equal(results[1]!.message, 'checked');
-    assert.equal(results[2]!.failed, true);
-    assert.match(String(results[2]!.msg), /unsupported argument 'colour'/);
+    const run = runPlaybook(c, ['-i', 'localhost,', play]);
+    assert.equal(run.code, 0);
+    const [normal, check, bad] = run.tasks.map((t) => t.result);
+    assert.equal(normal!.message, 'from a playbook');
+    assert.deepEqual(normal!.warnings, ['from a playbook']);
+    assert.equal(check!.message, 'checked');
+    assert.equal(bad!.failed, true);
+    assert.match(String(bad!.msg), /unsupported argument 'colour'/);
   });
 });

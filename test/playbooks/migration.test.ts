@@ -1,0 +1,234 @@
+/**
+ * End to end through the collection's own playbook, as users run it:
+ *   ansible-playbook -i inventory.yml os_migrate.vmware_migration_kit.migration -e @secrets.yml -e @myvars.yml
+ * against the lab (lab/up, lab/env). Real vSphere simulator, real OpenStack, real bytes.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ServiceType, Session } from '../../src/openstack/auth.js';
+import { connect } from '../../src/openstack/connect.js';
+import { type Server, findServersByName, getServer } from '../../src/openstack/compute.js';
+import { listPorts } from '../../src/openstack/network.js';
+import { getVolume, listVolumesByName } from '../../src/openstack/volume.js';
+import { safeVmName } from '../../src/util/names.js';
+import { deleteToolPort, deleteToolServer, deleteToolVolume } from '../../src/workflow/teardown.js';
+import { FQCN, type InstalledCollection, installCollection, runPlaybook } from '../helpers/collection.js';
+import { repoRoot } from '../helpers/run-module.js';
+
+const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
+
+interface LabDisk {
+  key: number;
+  capacity_bytes: number;
+  sha256: string;
+}
+interface LabVm {
+  name: string;
+  disks: LabDisk[];
+  nics: { mac: string }[];
+}
+const vsphere = JSON.parse(readFileSync(join(labDir, 'vsphere.json'), 'utf8')) as { vms: LabVm[] };
+const openstack = JSON.parse(readFileSync(join(labDir, 'openstack.json'), 'utf8')) as {
+  cinder_volumes_dir: string;
+  foreign: { server_id: string; volume_id: string; port_id: string };
+};
+const envDir = execFileSync(join(repoRoot, 'lab', 'env'), { encoding: 'utf8' }).trim();
+const secrets = YAMLish(join(envDir, 'secrets.yml'));
+const labVm = (name: string) => vsphere.vms.find((v) => v.name === name)!;
+
+/** The lab's secrets.yml holds dst_cloud as YAML; ansible reads it, and so does this test through /usr/bin/python3. */
+function YAMLish(path: string): { dst_cloud: unknown } {
+  const json = execFileSync('/usr/bin/python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', path], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(json) as { dst_cloud: unknown };
+}
+
+async function sha256Prefix(path: string, bytes: number): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+function migration(c: InstalledCollection, extra: Record<string, unknown>) {
+  const vars = join(c.work, `vars-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(vars, JSON.stringify({ os_migrate_conversion_host_content_install: false, ...extra }));
+  return runPlaybook(c, [
+    '-i', join(envDir, 'inventory.yml'),
+    `${FQCN}.migration`,
+    '-e', `@${join(envDir, 'secrets.yml')}`,
+    '-e', `@${join(envDir, 'myvars.yml')}`,
+    '-e', `@${vars}`,
+  ]);
+}
+
+function importResults(run: ReturnType<typeof migration>): Record<string, unknown>[] {
+  return run.tasks
+    .filter((t) => t.task.endsWith('Wait for the batch to finish'))
+    .flatMap((t) => ((t.result.results as Record<string, unknown>[] | undefined) ?? [t.result]));
+}
+
+async function toolServer(s: Session, vm: string): Promise<Server | undefined> {
+  const found = await findServersByName(s, safeVmName(vm));
+  return found.find((x) => x.metadata?.osm === 'true');
+}
+
+/** Remove what earlier runs left for a lab VM (only the tool's own server, volumes and ports), so each test starts clean. */
+async function cleanLabVm(s: Session, name: string): Promise<void> {
+  const del = (id: string) => ({ name: id, wait: true, waitOpts: { timeoutMs: 120_000, intervalMs: 1000 }, checkMode: false });
+  const server = await toolServer(s, name);
+  if (server) await deleteToolServer(s, del(server.id));
+  for (const disk of labVm(name).disks) {
+    for (const v of await listVolumesByName(s, `${safeVmName(name)}-${disk.key}`)) {
+      if (v.metadata.osm === 'true') await deleteToolVolume(s, del(v.id));
+    }
+  }
+  for (const nic of labVm(name).nics) {
+    for (const p of await listPorts(s, { mac_address: nic.mac })) await deleteToolPort(s, del(p.id));
+  }
+}
+
+/** Everything in the project that a failed run must not have created. */
+async function inventory(s: Session): Promise<string[]> {
+  const ids = async (service: ServiceType, path: string, key: string) =>
+    (await s.list<{ id: string }>(service, `list ${key}`, path, key, {})).map((x) => `${key} ${x.id}`);
+  const all = await Promise.all([
+    ids('block-storage', '/volumes/detail', 'volumes'),
+    ids('network', '/v2.0/ports', 'ports'),
+    ids('compute', '/servers/detail', 'servers'),
+  ]);
+  return all.flat().sort();
+}
+
+const VMS = ['osm-single', 'osm-multidisk', 'osm-multinic', 'osm ñame é spaces'];
+
+describe('the migration playbook against the lab', () => {
+  let c: InstalledCollection;
+  let s: Session;
+  let foreignBefore: Server;
+
+  before(async () => {
+    c = installCollection();
+    s = await connect(secrets.dst_cloud);
+    foreignBefore = (await getServer(s, openstack.foreign.server_id))!;
+    for (const name of [...VMS, 'osm-efi']) await cleanLabVm(s, name);
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('fails early on a wrong vCenter password and creates nothing', async () => {
+    const before = await inventory(s);
+    const run = migration(c, { vms_list: ['osm-single'], vcenter_password: 'wrong-password' });
+    assert.notEqual(run.code, 0);
+    const failed = run.tasks.find((t) => t.result.failed === true);
+    assert.ok(failed, 'a task failed');
+    assert.match(String(failed.result.msg), /login|credentials|password/i);
+    assert.equal(run.tasks.filter((t) => t.task.endsWith('Start the migration of each VM of the batch')).length, 0, 'no migration started');
+    assert.deepEqual(await inventory(s), before, 'nothing was created');
+  });
+
+  it('fails early on an unknown VM, naming the closest existing ones', async () => {
+    const before = await inventory(s);
+    const run = migration(c, { vms_list: ['osm-singel'] });
+    assert.notEqual(run.code, 0);
+    const failed = run.tasks.find((t) => t.result.failed === true);
+    assert.match(String(failed?.result.msg), /osm-singel.*osm-single/s);
+    assert.equal(run.tasks.filter((t) => t.task.endsWith('Start the migration of each VM of the batch')).length, 0, 'no migration started');
+    assert.deepEqual(await inventory(s), before, 'nothing was created');
+  });
+
+  it('migrates several VMs into ACTIVE servers with the VMware MACs and the source bytes', async () => {
+    const run = migration(c, { vms_list: VMS });
+    assert.equal(run.code, 0, JSON.stringify(importResults(run).map((r) => r.msg)));
+    for (const name of VMS) {
+      const vm = labVm(name);
+      const server = await toolServer(s, name);
+      assert.ok(server, `server of ${name}`);
+      assert.equal(server.status, 'ACTIVE', name);
+      const attached = (server['os-extended-volumes:volumes_attached'] ?? []).map((v) => v.id);
+      assert.equal(attached.length, vm.disks.length, `${name}: one volume per disk`);
+      for (const disk of vm.disks) {
+        const [vol] = await listVolumesByName(s, `${safeVmName(name)}-${disk.key}`);
+        assert.ok(vol && attached.includes(vol.id), `${name} disk ${disk.key} volume attached to its server`);
+        const file = join(openstack.cinder_volumes_dir, `volume-${vol.id}`);
+        assert.equal(await sha256Prefix(file, disk.capacity_bytes), disk.sha256, `${name} disk ${disk.key} bytes`);
+      }
+      const ports = await listPorts(s, { device_id: server.id });
+      assert.deepEqual(
+        ports.map((p) => p.mac_address).sort(),
+        vm.nics.map((n) => n.mac).sort(),
+        `${name}: ports carry the VMware MACs`,
+      );
+    }
+  });
+
+  it('changes nothing on a second run', async () => {
+    const servers = await Promise.all(VMS.map((n) => toolServer(s, n)));
+    const run = migration(c, { vms_list: VMS });
+    assert.equal(run.code, 0);
+    const results = importResults(run);
+    assert.equal(results.length, VMS.length);
+    for (const r of results) assert.equal(r.changed, false, `${String(r.vm_name)}: ${String(r.msg)}`);
+    const again = await Promise.all(VMS.map((n) => toolServer(s, n)));
+    assert.deepEqual(again.map((x) => x?.id), servers.map((x) => x?.id));
+  });
+
+  it('tears down exactly what it created, and never the foreign tenant', async () => {
+    const servers = await Promise.all(VMS.map((n) => toolServer(s, n)));
+    const volumes = (
+      await Promise.all(VMS.flatMap((n) => labVm(n).disks.map((d) => listVolumesByName(s, `${safeVmName(n)}-${d.key}`))))
+    ).flat();
+    const run = migration(c, { vms_list: VMS, os_migrate_tear_down: true });
+    assert.equal(run.code, 0);
+    for (const x of servers) assert.equal(await getServer(s, x!.id), undefined, `server ${x!.name} deleted`);
+    for (const v of volumes) assert.equal(await getVolume(s, v.id), undefined, `volume ${v.name} deleted`);
+    for (const name of VMS) {
+      for (const nic of labVm(name).nics) assert.equal((await listPorts(s, { mac_address: nic.mac })).length, 0, `port ${nic.mac} deleted`);
+    }
+    const foreign = (await getServer(s, openstack.foreign.server_id))!;
+    assert.equal(foreign.status, foreignBefore.status);
+    assert.equal(foreign.updated, foreignBefore.updated);
+    assert.ok(await getVolume(s, openstack.foreign.volume_id), 'foreign volume kept');
+  });
+
+  it('runs a CBT pre-sync, a delta sync and a cutover through the playbook', async () => {
+    const name = 'osm-efi';
+    const vm = labVm(name);
+    const first = migration(c, { vms_list: [name], cbt_sync: true });
+    assert.equal(first.code, 0);
+    assert.equal(await toolServer(s, name), undefined, 'no server before the cutover');
+    const [vol] = await listVolumesByName(s, `${safeVmName(name)}-${vm.disks[0]!.key}`);
+    assert.ok(vol, 'pre-sync created the volume');
+    const changeId = vol.metadata.changeID;
+    assert.ok(changeId, 'pre-sync recorded the change ID');
+
+    const block = Buffer.alloc(65536, 0x5a);
+    const blockFile = join(c.work, 'block.bin');
+    writeFileSync(blockFile, block);
+    execFileSync(join(repoRoot, 'lab', 'vsphere', 'disk-write'), [name, '0', String(3 * 1024 * 1024), blockFile]);
+
+    const delta = migration(c, { vms_list: [name], cbt_sync: true });
+    assert.equal(delta.code, 0);
+    const [disk] = importResults(delta)[0]!.disks as { mode: string; bytes_read: number }[];
+    assert.equal(disk!.mode, 'delta');
+    assert.equal(disk!.bytes_read, block.length, 'the delta reads only the written block');
+    assert.notEqual((await getVolume(s, vol.id))!.metadata.changeID, changeId, 'the change ID moves on');
+
+    const cutover = migration(c, { vms_list: [name], cbt_sync: true, cutover: true, os_migrate_tear_down: false });
+    assert.equal(cutover.code, 0);
+    const server = await toolServer(s, name);
+    assert.equal(server?.status, 'ACTIVE');
+    const file = join(openstack.cinder_volumes_dir, `volume-${vol.id}`);
+    const bytes = readFileSync(file).subarray(3 * 1024 * 1024, 3 * 1024 * 1024 + block.length);
+    assert.ok(bytes.equals(block), 'the written block reached the volume');
+
+    const down = migration(c, { vms_list: [name], cbt_sync: true, cutover: true, os_migrate_tear_down: true });
+    assert.equal(down.code, 0);
+    assert.equal(await getVolume(s, vol.id), undefined);
+  });
+});
