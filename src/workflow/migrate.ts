@@ -17,6 +17,7 @@ import { type ConversionHost, detachIfAttached, ensureAttached, findConversionHo
 import { UnknownVmError, discover } from './discovery.js';
 import { type DiskMode, copyOneDisk } from './migrate-disk.js';
 import { convertGuest, isWindowsGuest } from './migrate-convert.js';
+import { lockVm } from './migrate-lock.js';
 import { pauseIfAsked } from './migrate-log.js';
 import { type SourceSettings, type VmwareEndpoint, openDiskSource } from './migrate-source.js';
 
@@ -132,7 +133,13 @@ export async function migrateVm(req: MigrateRequest, env: { log: Logger; signal:
     try {
       const vm = await findVm(vs, req.folder, req.vmName);
       log.info(`VM ${vm.path} (${vm.moid}): ${vm.disks.length} disks, ${vm.powerState}, guest ${vm.guestFullName || vm.guestId}, firmware ${vm.firmware}`);
-      return await new Migration(req, vs, os, vm, env).run();
+      if (env.checkMode) return await new Migration(req, vs, os, vm, env).run();
+      const unlock = lockVm(vm.name);
+      try {
+        return await new Migration(req, vs, os, vm, env).run();
+      } finally {
+        unlock();
+      }
     } finally {
       await os.close();
     }

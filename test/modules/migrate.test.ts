@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { findToolVolume } from '../../src/openstack/volume.js';
 import { modulesDir, runModule } from '../helpers/run-module.js';
-import { deleteVmVolumes, leftovers, moduleArgs, vmFacts, volumeSha256, vsphere, withOpenstack } from '../workflow/migrate-lab.js';
+import { getVolume } from '../../src/openstack/volume.js';
+import { deleteVmVolumes, ensurePoweredOn, fakeVirtV2v, leftovers, moduleArgs, vmFacts, volumeSha256, vsphere, withOpenstack } from '../workflow/migrate-lab.js';
 
 const VM = 'osm-windows';
 
@@ -115,7 +116,38 @@ describe('migrate executable', { timeout: 900_000 }, () => {
     assert.deepEqual(await leftovers(VM, [id]), { snapshots: 0, attachments: [], links: [] });
   });
 
+  it('a crash after virt-v2v ran but before the volume was marked converted makes the rerun copy the whole disk again', async () => {
+    await deleteVmVolumes(VM);
+    const fake = fakeVirtV2v();
+    const v2vEnv = { ...env, PATH: `${fake}:${env.PATH}` };
+    const presync = moduleArgs(VM, { disk_source: 'https', cbtsync: true });
+    const cutover = { ...presync, cutover: true, skipconversion: false };
+    try {
+      const first = runModule('migrate', presync, { env: v2vEnv, timeoutMs: 300_000 });
+      assert.equal(first.code, 0, first.stdout);
+      const id = (first.result.id as string[])[0]!;
+      const { pid } = await runUntilPaused(cutover, v2vEnv, 'converted');
+      process.kill(pid, 'SIGKILL');
+      const halfway = await withOpenstack((s) => getVolume(s, id));
+      assert.deepEqual([halfway?.metadata.osm_conversion, halfway?.metadata.converted], ['started', 'false']);
+      const rerun = runModule('migrate', { ...cutover, verify: true }, { env: v2vEnv, timeoutMs: 300_000 });
+      assert.equal(rerun.code, 0, rerun.stdout);
+      const [d] = rerun.result.disks as Array<Record<string, unknown>>;
+      assert.equal(d!.mode, 'full');
+      assert.equal(d!.sha256_target, disk().sha256);
+      assert.equal(rerun.result.converted, true);
+      assert.match(readFileSync(rerun.result.log_file as string, 'utf8'), /an earlier conversion did not finish; copying the whole disk again/);
+      const done = await withOpenstack((s) => getVolume(s, id));
+      assert.deepEqual([done?.metadata.osm_conversion, done?.metadata.converted], ['done', 'true']);
+      assert.match(done?.metadata.changeID ?? '', /\/\d+$/);
+      assert.deepEqual(await leftovers(VM, [id]), { snapshots: 0, attachments: [], links: [] });
+    } finally {
+      await ensurePoweredOn(VM);
+    }
+  });
+
   it('on SIGTERM mid-copy it stops, detaches, removes the snapshot and reports the failure with the log path', async () => {
+    await deleteVmVolumes(VM);
     const { pid, log, result } = await runUntilPaused(moduleArgs(VM, { disk_source: 'https' }), env, 'mid-copy');
     process.kill(pid, 'SIGTERM');
     const { code, stdout } = await result;

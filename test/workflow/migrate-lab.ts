@@ -1,13 +1,13 @@
 // Shared helpers of the migrate lab tests: lab facts, a loopback metadata service, requests, leftovers, cleanup.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from '../../src/openstack/auth.js';
 import { listVolumeAttachments } from '../../src/openstack/compute.js';
 import { connect } from '../../src/openstack/connect.js';
-import { deleteVolume, findToolVolume, waitForVolumeGone } from '../../src/openstack/volume.js';
+import { deleteVolume, isToolVolume, listVolumesByName, waitForVolumeGone } from '../../src/openstack/volume.js';
 import { sha256OfPath } from '../../src/transfer/verify.js';
 import { createLogger, type Logger } from '../../src/util/log.js';
 import { safeVmName } from '../../src/util/names.js';
@@ -43,6 +43,7 @@ interface VsphereFacts {
   user: string;
   password: string;
   cert_path: string;
+  thumbprint: string;
   datastores: Record<string, string>;
   ssh: { host: string; port: number; user: string; key_path: string; known_hosts_path: string };
   cbt: { block_size: number; window: number };
@@ -186,11 +187,11 @@ const conversionHost = () => {
 export async function deleteVmVolumes(vm: string): Promise<void> {
   await withOpenstack(async (s) => {
     for (const d of vmFacts(vm).disks) {
-      const v = await findToolVolume(s, `${safeVmName(vm)}-${d.key}`);
-      if (!v) continue;
-      await detachIfAttached(s, conversionHost(), v.id, { timeoutMs: 120_000, intervalMs: 500 });
-      await deleteVolume(s, v.id);
-      await waitForVolumeGone(s, v.id, { timeoutMs: 120_000, intervalMs: 500 });
+      for (const v of (await listVolumesByName(s, `${safeVmName(vm)}-${d.key}`)).filter((x) => isToolVolume(s, x))) {
+        await detachIfAttached(s, conversionHost(), v.id, { timeoutMs: 120_000, intervalMs: 500 });
+        await deleteVolume(s, v.id);
+        await waitForVolumeGone(s, v.id, { timeoutMs: 120_000, intervalMs: 500 });
+      }
     }
   });
 }
@@ -219,3 +220,26 @@ export function diskWrite(vm: string, index: number, offset: number, data: Buffe
 export async function ensurePoweredOn(vm: string): Promise<void> {
   await withVsphere((vs) => powerOn(vs, { type: 'VirtualMachine', value: vmFacts(vm).moid }));
 }
+
+/** A stand-in virt-v2v-in-place that records its arguments, the --run script and the domain XML in `dir`. */
+export function fakeVirtV2v(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-fake-v2v-'));
+  writeFileSync(
+    join(dir, 'virt-v2v-in-place'),
+    [
+      '#!/bin/sh',
+      '[ "$1" = --help ] && { echo "--run SCRIPT --firstboot SCRIPT"; exit 0; }',
+      `printf '%s\\n' "$@" > "${dir}/args"`,
+      'while [ $# -gt 0 ]; do',
+      `  [ "$1" = --run ] && cp "$2" "${dir}/run.sh"`,
+      `  [ "$1" = libvirtxml ] && cp "$2" "${dir}/domain.xml"`,
+      '  shift',
+      'done',
+      'exit 0',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(join(dir, 'virt-v2v-in-place'), 0o755);
+  return dir;
+}
+

@@ -3,18 +3,19 @@
 // Conversion runs a stand-in virt-v2v-in-place that records its arguments (a real guest is the e2e test's job).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findToolVolume, getVolume } from '../../src/openstack/volume.js';
 import { powerState } from '../../src/vmware/power.js';
 import { migrateVm, type MigrateOutcome, type MigrateRequest } from '../../src/workflow/migrate.js';
+import { serverThumbprint } from '../../src/workflow/migrate-source.js';
 import {
   deleteVmVolumes,
   diskWrite,
   ensurePoweredOn,
+  fakeVirtV2v,
   leftovers,
   localSource,
   openstack,
@@ -58,28 +59,6 @@ async function fileSha256(path: string, size: number): Promise<string> {
   } finally {
     await fh.close();
   }
-}
-
-/** A stand-in virt-v2v-in-place that records its arguments, the --run script and the domain XML in `dir`. */
-function fakeVirtV2v(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'osm-fake-v2v-'));
-  writeFileSync(
-    join(dir, 'virt-v2v-in-place'),
-    [
-      '#!/bin/sh',
-      '[ "$1" = --help ] && { echo "--run SCRIPT --firstboot SCRIPT"; exit 0; }',
-      `printf '%s\\n' "$@" > "${dir}/args"`,
-      'while [ $# -gt 0 ]; do',
-      `  [ "$1" = --run ] && cp "$2" "${dir}/run.sh"`,
-      `  [ "$1" = libvirtxml ] && cp "$2" "${dir}/domain.xml"`,
-      '  shift',
-      'done',
-      'exit 0',
-      '',
-    ].join('\n'),
-  );
-  chmodSync(join(dir, 'virt-v2v-in-place'), 0o755);
-  return dir;
 }
 
 /** Run `fn` with the stand-in virt-v2v-in-place first in PATH. */
@@ -195,6 +174,12 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     assert.equal(await volumeSha256(id, vm.disks[0]!.capacity_bytes), vm.disks[0]!.sha256);
     assert.equal(out.disks[0]!.sha256_source, vm.disks[0]!.sha256);
     await assertNoLeftovers(vm.name, out.ids as string[]);
+  });
+
+  it('reads the vCenter certificate thumbprint VDDK pins, verified against the CA file', async () => {
+    const v = vsphere();
+    assert.equal(await serverThumbprint({ server: `${v.host}:${v.port}`, user: v.user, password: v.password, insecure: false, caFile: v.cert_path }), v.thumbprint);
+    await assert.rejects(serverThumbprint({ server: `${v.host}:${v.port}`, user: v.user, password: v.password, insecure: false }), /set vmware_thumbprint, vmware_ca_file or vmware_insecure/);
   });
 
   it('check mode resolves the VM and its volumes, reports the plan and creates nothing', async () => {
