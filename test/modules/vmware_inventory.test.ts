@@ -20,12 +20,13 @@ describe('vmware_inventory module against the lab', () => {
     };
   });
 
-  it('writes upstream-compatible files for every lab test VM, then changes nothing on a second run', () => {
+  it('writes upstream-compatible files for every lab VM, then changes nothing on a second run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'osm-export-'));
-    const dvKey = facts.vms.flatMap((v) => v.nics).find((n) => n.portgroup_key)!.portgroup_key!;
+    const all = [...facts.vms, ...facts.base_vms];
+    const dvKey = all.flatMap((v) => v.nics).find((n) => n.portgroup_key)!.portgroup_key!;
     const args = {
       ...connection,
-      vms_list: facts.vms.map((v) => v.name),
+      vms_list: all.map((v) => v.name),
       os_migrate_vmw_data_dir: dir,
       used_mapped_networks: true,
       network_map: { 'VM Network': 'public', [dvKey]: 'private,subnet-1' },
@@ -33,7 +34,7 @@ describe('vmware_inventory module against the lab', () => {
     const first = runModule('vmware_inventory', args);
     assert.equal(first.code, 0, first.stdout);
     assert.equal(first.result.changed, true);
-    for (const vm of facts.vms) {
+    for (const vm of all) {
       const vmDir = join(dir, vm.name);
       const guest = JSON.parse(readFileSync(join(vmDir, 'guest_info.json'), 'utf8'));
       assert.equal(guest.moid, vm.moid);
