@@ -65,7 +65,7 @@ export default defineModule({
       const changed = outcomes.some((o) => o.action !== 'reused');
       return {
         changed,
-        msg: changed ? 'Network ports created successfully' : 'Network ports already exist',
+        msg: !changed ? 'Network ports already exist' : ctx.checkMode ? 'Network ports would be created or updated' : 'Network ports created successfully',
         ports: outcomes.map((o) => ({ 'port-id': o.id })),
         port_details: outcomes,
       };
