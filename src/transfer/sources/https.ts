@@ -123,8 +123,11 @@ function statusError(status: number, url: URL, method: string): Error {
   return new HttpStatusError(`${method} ${describeUrl(url)} returned HTTP ${status}${hint}`);
 }
 
-/** GET `length` bytes at `offset` into `into` (or a new buffer); `allowShort` accepts a smaller file (descriptor probe). */
-async function rangedGet(
+/**
+ * GET `length` bytes at `offset` into `into` (or a new buffer); `allowShort` accepts a smaller file (descriptor probe).
+ * Uses undici's dispatch handler so body chunks are copied straight into the buffer (no stream in between).
+ */
+function rangedGet(
   pool: Pool,
   url: URL,
   headers: Record<string, string>,
@@ -133,36 +136,65 @@ async function rangedGet(
   allowShort: boolean,
   into?: Buffer,
 ): Promise<Buffer> {
-  const res = await pool.request({
-    path: url.pathname + url.search,
-    method: 'GET',
-    headers: { ...headers, range: `bytes=${offset}-${offset + length - 1}` },
-  });
-  if (res.statusCode !== 206 && !(res.statusCode === 200 && offset === 0)) {
-    await res.body.dump();
-    throw statusError(res.statusCode, url, 'GET');
-  }
-  if (res.statusCode === 206) {
-    const cr = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
-    if (!cr || Number(cr[1]) !== offset) {
-      await res.body.dump();
-      throw new Error(`GET ${describeUrl(url)}: server answered range ${String(res.headers['content-range'])} for offset ${offset}`);
-    }
-  }
   const buf = into ?? Buffer.allocUnsafe(length);
-  let got = 0;
-  // A 206 body is consumed to its end so the connection is reused; a 200 (whole file) is cut off once enough arrived.
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    const n = Math.min(chunk.length, length - got);
-    chunk.copy(buf, got, 0, n);
-    got += n;
-    if (got === length && res.statusCode === 200) break;
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let got = 0;
+    let failure: Error | undefined;
+    let cutOff = false;
+    let abort: ((err?: Error) => void) | undefined;
+    const finish = (): void => {
+      if (failure) return reject(failure);
+      if (got < length && !allowShort) {
+        return reject(new Error(`GET ${describeUrl(url)}: short read at offset ${offset} (${got} of ${length} bytes)`));
+      }
+      resolve(got < length ? buf.subarray(0, got) : buf);
+    };
+    pool.dispatch(
+      { path: url.pathname + url.search, method: 'GET', headers: { ...headers, range: `bytes=${offset}-${offset + length - 1}` } },
+      {
+        onConnect: (a: (err?: Error) => void) => {
+          abort = a;
+        },
+        onHeaders: (statusCode: number, raw: Buffer[] | string[] | null) => {
+          status = statusCode;
+          if (status !== 206 && !(status === 200 && offset === 0)) {
+            failure = statusError(status, url, 'GET');
+            return true;
+          }
+          if (status === 206) {
+            const cr = headerValue(raw, 'content-range');
+            if (!cr || Number(/^bytes (\d+)-/.exec(cr)?.[1]) !== offset) {
+              failure = new Error(`GET ${describeUrl(url)}: server answered range ${cr ?? 'none'} for offset ${offset}`);
+            }
+          }
+          return true;
+        },
+        onData: (chunk: Buffer) => {
+          if (failure) return true;
+          const n = Math.min(chunk.length, length - got);
+          chunk.copy(buf, got, 0, n);
+          got += n;
+          // A 200 (whole file) is cut off once enough arrived; a 206 is read to its end so the connection is reused.
+          if (status === 200 && got === length && !cutOff) {
+            cutOff = true;
+            abort?.(new Error('enough data'));
+          }
+          return true;
+        },
+        onComplete: () => finish(),
+        onError: (e: Error) => (cutOff ? finish() : reject(failure ?? e)),
+      },
+    );
+  });
+}
+
+function headerValue(raw: Buffer[] | string[] | null, name: string): string | undefined {
+  if (!raw) return undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (String(raw[i]).toLowerCase() === name) return String(raw[i + 1]);
   }
-  if (got < length) {
-    if (!allowShort) throw new Error(`GET ${describeUrl(url)}: short read at offset ${offset} (${got} of ${length} bytes)`);
-    return buf.subarray(0, got);
-  }
-  return buf;
+  return undefined;
 }
 
 /** undici connector applying CA / insecure / fingerprint pin; a pin mismatch drops the socket before any request is sent. */
