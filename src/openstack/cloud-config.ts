@@ -107,7 +107,6 @@ const SERVICE_OVERRIDE_KEYS: Record<string, string> = {
   block_storage: 'block-storage',
   image: 'image',
   orchestration: 'orchestration',
-  identity: 'identity',
 };
 
 function normalizeInterface(raw: string | undefined, source: string): Interface {
