@@ -99,4 +99,15 @@ describe('vmware_inventory module against the lab', () => {
     assert.match(String(run.result.msg), /rejected the user name or password/);
     assert.ok(!run.stdout.includes('wrong-lab-password') && !run.stderr.includes('wrong-lab-password'));
   });
+
+  it('a wrong thumbprint fails before logging in; the right one works without a CA', () => {
+    const { vcenter_ca_file: _ca, ...noCa } = connection;
+    const dir = mkdtempSync(join(tmpdir(), 'osm-x-'));
+    const wrong = runModule('vmware_inventory', { ...noCa, vcenter_thumbprint: '12'.repeat(20), os_migrate_vmw_data_dir: dir, vms_list: ['osm-single'] });
+    assert.equal(wrong.code, 1);
+    assert.match(String(wrong.result.msg), /SHA-1 thumbprint .* but 12:12:.* was expected; nothing was sent/);
+    assert.deepEqual(readdirSync(dir), []);
+    const right = runModule('vmware_inventory', { ...noCa, vcenter_thumbprint: facts.thumbprint, os_migrate_vmw_data_dir: dir, vms_list: ['osm-single'] });
+    assert.equal(right.code, 0, right.stdout);
+  });
 });
