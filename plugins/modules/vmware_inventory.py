@@ -45,6 +45,8 @@ options:
     description:
       - PEM file of a CA (or of the self-signed vCenter certificate) to trust.
     type: str
+    aliases:
+      - vmware_ca_file
   vcenter_hostname:
     description:
       - vCenter or ESXi address, `host` or `host:port` (port 443 by default).
@@ -66,6 +68,7 @@ options:
     type: str
     aliases:
       - thumbprint
+      - vmware_thumbprint
   vcenter_username:
     description:
       - vCenter user name, e.g. administrator@vsphere.local.

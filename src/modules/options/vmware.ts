@@ -25,7 +25,8 @@ export const vmwareConnectionAliases = {
   vcenter_hostname: ['hostname'],
   vcenter_username: ['username'],
   vcenter_password: ['password'],
-  vcenter_thumbprint: ['thumbprint'],
+  vcenter_thumbprint: ['thumbprint', 'vmware_thumbprint'],
+  vcenter_ca_file: ['vmware_ca_file'],
 };
 
 export interface VmwareConnectionParams {
