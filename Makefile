@@ -34,8 +34,11 @@ lab-up: ## start (and on first use install and build) the lab
 lab-down: ## stop every lab process
 	lab/down
 
-bench: build ## benchmarks printing ratios against baselines
+bench: build ## benchmarks printing ratios against baselines (start-up, discovery, disk transfer)
+	lab/up
 	node build/bench/startup.js
+	node build/bench/discovery.js 5000
+	node build/bench/transfer.js
 
 clean: ## remove build output
 	rm -rf build dist
