@@ -24,6 +24,9 @@ import { openTarget } from '../src/transfer/target.js';
 import type { DiskSource, Extent } from '../src/transfer/types.js';
 import { startSshd } from '../test/transfer/servers.js';
 
+// libuv's thread pool carries every file read and write; the module executables set the same size at startup.
+process.env.UV_THREADPOOL_SIZE ??= '8';
+
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 

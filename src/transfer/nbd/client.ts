@@ -101,8 +101,9 @@ export class NbdClient {
 
   static async connect(opts: NbdConnectOptions): Promise<NbdClient> {
     const describe = `NBD server at ${opts.socketPath}`;
+    const reader = new SocketReader(describe);
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ path: opts.socketPath });
+      const s = connect({ path: opts.socketPath, onread: reader.socketOptions() });
       const timer = setTimeout(() => {
         s.destroy();
         reject(new Error(`${describe}: connection timed out`));
@@ -116,8 +117,7 @@ export class NbdClient {
         reject(new Error(`${describe}: cannot connect: ${e.message}`));
       });
     });
-    socket.setNoDelay(true);
-    const reader = new SocketReader(socket, describe);
+    reader.attach(socket);
     try {
       const info = await handshake(socket, reader, opts.exportName ?? '', describe);
       return new NbdClient(socket, reader, describe, info);

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { OnReadOpts, Socket } from 'node:net';
 
 interface Waiter {
   dst: Buffer;
@@ -8,20 +8,38 @@ interface Waiter {
   reject: (e: Error) => void;
 }
 
+/** Payloads at least this large are read by the kernel straight into the caller's buffer. */
+const DIRECT_MIN = 64 * 1024;
+
 /**
- * Exact-length reads from a stream socket: `readInto` copies incoming bytes straight into the caller's buffer,
- * so large NBD payloads are copied once.
+ * Exact-length reads from a stream socket. Used through `onread` (see `socketOptions`): when a large payload is
+ * awaited, the socket reads straight into the caller's buffer (one syscall for up to the whole payload, no copy);
+ * small reads (headers) go through a scratch buffer and a queue.
  */
 export class SocketReader {
   private queue: Buffer[] = [];
-  private queued = 0;
   private waiter: Waiter | undefined;
   private failure: Error | undefined;
+  private readonly scratch = Buffer.allocUnsafe(256 * 1024);
+  private direct = false;
 
-  constructor(socket: Socket, describe: string) {
-    socket.on('data', (d: Buffer) => this.push(d));
-    socket.on('error', (e) => this.fail(new Error(`${describe}: ${e.message}`)));
-    socket.on('close', () => this.fail(new Error(`${describe}: connection closed by the server`)));
+  constructor(private readonly describe: string) {}
+
+  /** Options for `net.connect` that route the socket's reads through this reader. */
+  socketOptions(): OnReadOpts {
+    return {
+      buffer: () => this.nextBuffer(),
+      callback: (n: number, buf: Uint8Array) => {
+        this.onRead(n, buf);
+        return true;
+      },
+    };
+  }
+
+  /** Watch the connected socket for errors and close. */
+  attach(socket: Socket): void {
+    socket.on('error', (e) => this.fail(new Error(`${this.describe}: ${e.message}`)));
+    socket.on('close', () => this.fail(new Error(`${this.describe}: connection closed by the server`)));
   }
 
   /** Read exactly `n` bytes into a new buffer. */
@@ -34,14 +52,12 @@ export class SocketReader {
   /** Read exactly `n` bytes into `dst` at `off`. Only one read may be pending at a time. */
   readInto(dst: Buffer, off: number, n: number): Promise<void> {
     if (n === 0) return Promise.resolve();
-    // Serve from the queue first.
     while (n > 0 && this.queue.length > 0) {
       const head = this.queue[0]!;
       const take = Math.min(n, head.length);
       head.copy(dst, off, 0, take);
       off += take;
       n -= take;
-      this.queued -= take;
       if (take === head.length) this.queue.shift();
       else this.queue[0] = head.subarray(take);
     }
@@ -57,25 +73,39 @@ export class SocketReader {
     if (n > 0) await this.read(n);
   }
 
-  private push(d: Buffer): void {
+  private nextBuffer(): Buffer {
     const w = this.waiter;
-    if (w) {
-      const take = Math.min(w.need, d.length);
-      d.copy(w.dst, w.off, 0, take);
-      w.off += take;
-      w.need -= take;
-      if (take < d.length) {
-        this.queue.push(d.subarray(take));
-        this.queued += d.length - take;
-      }
+    this.direct = w !== undefined && w.need >= DIRECT_MIN && this.queue.length === 0;
+    return this.direct ? w!.dst.subarray(w!.off, w!.off + w!.need) : this.scratch;
+  }
+
+  private onRead(n: number, buf: Uint8Array): void {
+    if (n <= 0) return;
+    if (this.direct && this.waiter && buf !== this.scratch) {
+      const w = this.waiter;
+      w.off += n;
+      w.need -= n;
       if (w.need === 0) {
         this.waiter = undefined;
         w.resolve();
       }
       return;
     }
-    this.queue.push(d);
-    this.queued += d.length;
+    // The scratch buffer is reused by the next read: keep a copy of what is not consumed right away.
+    let d = Buffer.from(buf.buffer, buf.byteOffset, n);
+    const w = this.waiter;
+    if (w) {
+      const take = Math.min(w.need, n);
+      d.copy(w.dst, w.off, 0, take);
+      w.off += take;
+      w.need -= take;
+      d = d.subarray(take);
+      if (w.need === 0) {
+        this.waiter = undefined;
+        w.resolve();
+      }
+    }
+    if (d.length > 0) this.queue.push(Buffer.from(d));
   }
 
   private fail(e: Error): void {
