@@ -176,6 +176,7 @@ interface ListedVm {
   firmware: string;
   disks: { key: number; capacity: number; fileName: string }[];
   macs: string[];
+  pciSlots: number[];
   guestIps: string[];
 }
 
@@ -226,6 +227,7 @@ async function listVms(vim: Vim): Promise<ListedVm[]> {
         firmware: text(prop('config.firmware'), 'val') ?? '',
         disks,
         macs: all(devices, 'macAddress'),
+        pciSlots: all(devices, 'pciSlotNumber').map(Number),
         guestIps: all(prop('guest.net'), 'ipAddress'),
       };
     });
@@ -296,7 +298,7 @@ describe('vSphere lab: inventory', () => {
   });
 
   it('lists the 30 standard VMs and the test VMs, all powered on', () => {
-    const expected = [...baseVmNames(), 'osm-single', 'osm-multidisk', 'osm-multinic', 'osm ñame é spaces', 'osm-efi', 'osm-windows'];
+    const expected = [...baseVmNames(), 'osm-single', 'osm-multidisk', 'osm-multinic', 'osm ñame é spaces', 'osm-efi', 'osm-windows', 'osm-debian-guest'];
     assert.deepEqual(vms.map((v) => v.name).sort(), expected.sort());
     assert.deepEqual(facts.vms.map((v) => v.name).sort(), expected.slice(30).sort());
     for (const vm of vms) assert.equal(vm.powerState, 'poweredOn', vm.name);
@@ -314,7 +316,7 @@ describe('vSphere lab: inventory', () => {
 
   it('gives every NIC of the inventory its own MAC address', () => {
     const macs = vms.flatMap((v) => v.macs);
-    assert.equal(macs.length, 30 + 7);
+    assert.equal(macs.length, 30 + 8);
     assert.equal(new Set(macs).size, macs.length, `duplicate MACs: ${macs.join(' ')}`);
   });
 
@@ -338,6 +340,11 @@ describe('vSphere lab: inventory', () => {
     assert.ok(byName.get('osm-multinic')?.nics[1]?.portgroup_key?.startsWith('dvportgroup-'));
     assert.equal(byName.get('osm-efi')?.firmware, 'efi');
     assert.equal(byName.get('osm-windows')?.guest_id, 'windows2019srv_64Guest');
+    assert.equal(byName.get('osm-debian-guest')?.guest_id, 'debian12_64Guest');
+    assert.deepEqual(byName.get('osm-debian-guest')?.nics.map((n) => n.mac), ['00:50:56:8a:0c:01']);
+    const guest = vms.find((v) => v.name === 'osm-debian-guest');
+    assert.equal(guest?.memoryMB, 1024);
+    assert.deepEqual(guest?.pciSlots, [192], 'the guest names its vmxnet3 NIC after PCI slot 192: ens192');
   });
 });
 

@@ -13,6 +13,7 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 )
@@ -151,6 +152,25 @@ func writeTestDisk(descriptor string, capacity int64, seed uint64, label, adapte
 		return "", err
 	}
 	return hex.EncodeToString(sum.Sum(nil)), nil
+}
+
+// copyImageDisk (re)makes a disk whose flat extent is a sparse copy of a raw image of the given capacity.
+func copyImageDisk(descriptor, image string, capacity int64, adapter string) error {
+	fi, err := os.Stat(image)
+	if err != nil {
+		return fmt.Errorf("guest image (run lab/guest/build): %w", err)
+	}
+	if fi.Size() != capacity {
+		return fmt.Errorf("guest image %s holds %d bytes, expected %d", image, fi.Size(), capacity)
+	}
+	if err := os.MkdirAll(filepath.Dir(descriptor), 0o755); err != nil {
+		return err
+	}
+	flat := flatName(descriptor)
+	if out, err := exec.Command("cp", "--sparse=always", image, flat).CombinedOutput(); err != nil {
+		return fmt.Errorf("copy %s to %s: %v: %s", image, flat, err, out)
+	}
+	return writeDescriptor(descriptor, capacity, adapter)
 }
 
 // flatPathOf reads a descriptor's first extent line and returns the flat file's path.

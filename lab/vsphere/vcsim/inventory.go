@@ -91,6 +91,13 @@ func (inv *inventory) prepareDatastores(defs []vmDef) (map[string][]string, erro
 		for i, d := range def.Disks {
 			descriptor := filepath.Join(inv.datastores[d.Datastore], d.File)
 			adapter := map[string]string{"pvscsi": "pvscsi", "lsisas": "lsilogic"}[def.Adapter]
+			if d.Source != "" {
+				if err := copyImageDisk(descriptor, d.Source, d.Capacity, adapter); err != nil {
+					return nil, fmt.Errorf("disk %d of %s: %w", i, def.Name, err)
+				}
+				hashes[def.Name] = append(hashes[def.Name], d.SHA256)
+				continue
+			}
 			if d.Seed == 0 {
 				if err := writeEmptyDisk(descriptor, d.Capacity, adapter); err != nil {
 					return nil, err
@@ -176,9 +183,13 @@ func (inv *inventory) devices(ctx context.Context, def vmDef) ([]types.BaseVirtu
 		if err != nil {
 			return nil, fmt.Errorf("network %q for %s: %w", n.Network, def.Name, err)
 		}
+		device := types.VirtualDevice{Key: int32(firstNICKey + i), Backing: backing}
+		if n.PCISlot != 0 {
+			device.SlotInfo = &types.VirtualDevicePciBusSlotInfo{PciSlotNumber: n.PCISlot}
+		}
 		devices = append(devices, &types.VirtualVmxnet3{VirtualVmxnet: types.VirtualVmxnet{
 			VirtualEthernetCard: types.VirtualEthernetCard{
-				VirtualDevice: types.VirtualDevice{Key: int32(firstNICKey + i), Backing: backing},
+				VirtualDevice: device,
 				AddressType:   string(types.VirtualEthernetCardMacTypeManual),
 				MacAddress:    n.MAC,
 			},
@@ -229,12 +240,16 @@ func (inv *inventory) createVM(ctx context.Context, def vmDef) (builtVM, error) 
 	if err != nil {
 		return builtVM{}, err
 	}
+	memoryMB := int64(32)
+	if def.MemoryMB != 0 {
+		memoryMB = int64(def.MemoryMB)
+	}
 	spec := types.VirtualMachineConfigSpec{
 		Name:         def.Name,
 		GuestId:      def.GuestID,
 		Firmware:     def.Firmware,
 		NumCPUs:      1,
-		MemoryMB:     32,
+		MemoryMB:     memoryMB,
 		Files:        &types.VirtualMachineFileInfo{VmPathName: fmt.Sprintf("[LocalDS_0] %s/%s.vmx", def.Name, def.Name)},
 		DeviceChange: devices,
 	}
@@ -294,8 +309,8 @@ func (inv *inventory) refreshDatastores() {
 	}
 }
 
-func (inv *inventory) build(ctx context.Context) error {
-	defs := append(baseVMs(), testVMs()...)
+func (inv *inventory) build(ctx context.Context, guest guestImage) error {
+	defs := append(baseVMs(), testVMs(guest)...)
 	hashes, err := inv.prepareDatastores(defs)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ const (
 	testFolder      = "osm-tests"
 	gib             = int64(1) << 30
 	mib             = int64(1) << 20
+	guestMAC        = "00:50:56:8a:0c:01"
 )
 
 var datastoreNames = []string{"LocalDS_0", "LocalDS_1"}
@@ -20,13 +21,23 @@ type nicDef struct {
 	Network string
 	MAC     string
 	IP      string
+	PCISlot int32 // 0: none reported; 192 makes a Linux guest name the NIC ens192
 }
 
 type diskDef struct {
 	Datastore string
 	File      string // path inside the datastore, e.g. "osm-single/osm-single.vmdk"
 	Capacity  int64
-	Seed      uint64 // 0: empty sparse disk; otherwise deterministic content
+	Seed      uint64 // 0: empty sparse disk (unless Source); otherwise deterministic content
+	Source    string // raw image copied (sparse) as the flat extent at every start
+	SHA256    string // of Source
+}
+
+// guestImage is the real Linux guest disk lab/guest/build makes (its guest.json facts).
+type guestImage struct {
+	Image     string `json:"image"`
+	SHA256    string `json:"sha256"`
+	SizeBytes int64  `json:"sizeBytes"`
 }
 
 type vmDef struct {
@@ -37,6 +48,7 @@ type vmDef struct {
 	GuestID       string
 	GuestFullName string
 	Firmware      string
+	MemoryMB      int32  // 0: 32 MB
 	Adapter       string // pvscsi or lsisas
 	Disks         []diskDef
 	NICs          []nicDef
@@ -81,7 +93,7 @@ func baseVMs() []vmDef {
 	return vms
 }
 
-func testVMs() []vmDef {
+func testVMs(guest guestImage) []vmDef {
 	const pool, host = "/DC0/host/DC0_C0/Resources", "/DC0/host/DC0_C0/DC0_C0_H0"
 	linux := func(name string, n int, guestID, fullName string, disks []diskDef, nets ...string) vmDef {
 		vm := vmDef{
@@ -118,5 +130,13 @@ func testVMs() []vmDef {
 	windows := linux("osm-windows", 6, "windows2019srv_64Guest", "Microsoft Windows Server 2019 (64-bit)",
 		[]diskDef{disk("LocalDS_0", "osm-windows", "osm-windows.vmdk", 128*mib, 601)}, standardNetwork)
 	windows.Adapter = "lsisas"
-	return []vmDef{single, multidisk, multinic, odd, efi, windows}
+	// The boot proof's real Debian guest (lab/guest): its disk is the built image, its vmxnet3 NIC sits in
+	// PCI slot 192 like on vSphere, so the guest names it ens192.
+	debian := linux("osm-debian-guest", 7, "debian12_64Guest", "Debian GNU/Linux 12 (64-bit)",
+		[]diskDef{{Datastore: "LocalDS_0", File: "osm-debian-guest/osm-debian-guest.vmdk", Capacity: guest.SizeBytes,
+			Source: guest.Image, SHA256: guest.SHA256}}, standardNetwork)
+	debian.MemoryMB = 1024
+	debian.NICs[0].MAC = guestMAC
+	debian.NICs[0].PCISlot = 192
+	return []vmDef{single, multidisk, multinic, odd, efi, windows, debian}
 }

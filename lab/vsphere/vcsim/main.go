@@ -131,9 +131,14 @@ func serve(args []string) error {
 	sshKey := fs.String("ssh-key", "", "SSH private key path")
 	sshKnownHosts := fs.String("ssh-known-hosts", "", "known_hosts file for the SSH endpoint")
 	vmfsRoot := fs.String("vmfs-root", "/vmfs/volumes", "directory holding <datastore> links for SSH")
+	guestFacts := fs.String("guest-facts", "", "facts file of the real guest disk (lab/guest/build's guest.json)")
 	_ = fs.Parse(args)
-	if *state == "" || *factsPath == "" || *certPath == "" || *keyPath == "" {
-		return fmt.Errorf("serve needs -state, -facts, -cert and -key")
+	if *state == "" || *factsPath == "" || *certPath == "" || *keyPath == "" || *guestFacts == "" {
+		return fmt.Errorf("serve needs -state, -facts, -cert, -key and -guest-facts")
+	}
+	guest, err := readGuestImage(*guestFacts)
+	if err != nil {
+		return err
 	}
 	if abs, err := filepath.Abs(*certPath); err == nil {
 		*certPath = abs
@@ -148,7 +153,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := inv.build(ctx); err != nil {
+	if err := inv.build(ctx, guest); err != nil {
 		return err
 	}
 
@@ -200,6 +205,21 @@ func serve(args []string) error {
 	server.Close()
 	log.Printf("stopped")
 	return nil
+}
+
+func readGuestImage(path string) (guestImage, error) {
+	var g guestImage
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return g, fmt.Errorf("guest facts (run lab/guest/build): %w", err)
+	}
+	if err := json.Unmarshal(data, &g); err != nil {
+		return g, fmt.Errorf("parse %s: %w", path, err)
+	}
+	if g.Image == "" || len(g.SHA256) != 64 || g.SizeBytes <= 0 {
+		return g, fmt.Errorf("%s lacks image, sha256 or sizeBytes", path)
+	}
+	return g, nil
 }
 
 func (inv *inventory) vmFacts(vm builtVM) vmFacts {
