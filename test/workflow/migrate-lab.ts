@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from '../../src/openstack/auth.js';
-import { listVolumeAttachments } from '../../src/openstack/compute.js';
+import { findServersByName, listVolumeAttachments } from '../../src/openstack/compute.js';
 import { connect } from '../../src/openstack/connect.js';
 import { deleteVolume, isToolVolume, listVolumesByName, waitForVolumeGone } from '../../src/openstack/volume.js';
 import { sha256OfPath } from '../../src/transfer/verify.js';
@@ -15,6 +15,7 @@ import { powerOn } from '../../src/vmware/power.js';
 import { VSphereSession } from '../../src/vmware/session.js';
 import { findSnapshots } from '../../src/vmware/snapshots.js';
 import { detachIfAttached } from '../../src/workflow/conversion-host.js';
+import { deleteToolServer } from '../../src/workflow/teardown.js';
 import type { MigrateRequest } from '../../src/workflow/migrate.js';
 
 export const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
@@ -155,6 +156,7 @@ export async function startMetadataService(uuid: string): Promise<{ url: string;
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  server.unref();
   const port = (server.address() as { port: number }).port;
   return { url: `http://127.0.0.1:${port}/openstack/latest/meta_data.json`, hits: () => hits, close: () => new Promise((r) => server.close(() => r())) };
 }
@@ -183,11 +185,18 @@ const conversionHost = () => {
   return { id: o.conversion_host.uuid, name: o.conversion_host.name, source: 'instanceuuid' as const };
 };
 
-/** Delete the tool's volumes of `vm` (only those: named <SafeVmName>-<key> with the osm marker), detaching them first. */
+/**
+ * Reset a lab VM's target side: the tool's server for it (named <SafeVmName>, osm marker, e.g. left by the playbook
+ * test) and the tool's volumes of it (named <SafeVmName>-<key>, osm marker), detached from the conversion host first.
+ */
 export async function deleteVmVolumes(vm: string): Promise<void> {
   await withOpenstack(async (s) => {
+    const server = (await findServersByName(s, safeVmName(vm))).find((x) => x.metadata?.osm === 'true');
+    if (server) await deleteToolServer(s, { name: server.id, wait: true, waitOpts: { timeoutMs: 120_000, intervalMs: 1000 }, checkMode: false });
     for (const d of vmFacts(vm).disks) {
       for (const v of (await listVolumesByName(s, `${safeVmName(vm)}-${d.key}`)).filter((x) => isToolVolume(s, x))) {
+        const others = v.attachments.map((a) => a.server_id).filter((id) => id && id !== conversionHost().id);
+        if (others.length) throw new Error(`volume ${v.name} (${v.id}) is attached to server ${others.join(', ')}: another test is using VM ${vm}`);
         await detachIfAttached(s, conversionHost(), v.id, { timeoutMs: 120_000, intervalMs: 500 });
         await deleteVolume(s, v.id);
         await waitForVolumeGone(s, v.id, { timeoutMs: 120_000, intervalMs: 500 });

@@ -83,9 +83,9 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
   });
 
   after(async () => {
-    for (const vm of VMS) await deleteVmVolumes(vm);
     delete process.env.OSM_METADATA_URL;
     await metadata.close();
+    for (const vm of VMS) await deleteVmVolumes(vm);
   });
 
   it('local source: copies the disk byte for byte into a new bootable UEFI volume and leaves nothing attached', async () => {
