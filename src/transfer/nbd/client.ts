@@ -80,6 +80,7 @@ export class NbdClient {
   bytesReceived = 0;
   private readonly pending = new Map<bigint, Pending>();
   private nextCookie = 1n;
+  private outgoing: Buffer[] = [];
   private closed = false;
   private failure: Error | undefined;
 
@@ -194,8 +195,20 @@ export class NbdClient {
     req.writeUInt32BE(length, 24);
     return new Promise((resolve, reject) => {
       this.pending.set(cookie, { ...p, resolve, reject });
-      this.socket.write(req);
+      this.send(req);
     });
+  }
+
+  /** Requests issued in the same tick go out in one write (one syscall for many small CBT reads). */
+  private send(req: Buffer): void {
+    this.outgoing.push(req);
+    if (this.outgoing.length === 1) {
+      queueMicrotask(() => {
+        const batch = this.outgoing;
+        this.outgoing = [];
+        if (!this.socket.destroyed) this.socket.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch));
+      });
+    }
   }
 
   private async replyLoop(): Promise<void> {

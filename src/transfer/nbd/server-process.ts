@@ -113,9 +113,10 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
 
   const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
   try {
-    for (;;) {
+    // Poll quickly at first (servers are usually up within milliseconds), then every 50 ms.
+    for (let poll = 2; ; poll = Math.min(50, poll * 2)) {
       signal?.throwIfAborted();
-      const state = await Promise.race([exited, sleep(50, undefined)]);
+      const state = await Promise.race([exited, sleep(poll, undefined)]);
       if (state !== undefined) {
         const why = state.err ? state.err.message : state.sig ? `killed by ${state.sig}` : `exit code ${state.code}`;
         const hint = state.err && (state.err as NodeJS.ErrnoException).code === 'ENOENT' ? ` (install ${spec.command})` : '';
