@@ -6,6 +6,8 @@ import { type ModuleDefinition, runModule } from './module.js';
  * AbortSignal (a second signal exits at once), `--help` prints usage, and the process exits with the module's code.
  */
 export function runAsMain(def: ModuleDefinition, invokedAs: string, args: string[]): void {
+  // Disk copies keep several file reads and writes in flight; libuv's default pool of 4 threads would cap them.
+  process.env.UV_THREADPOOL_SIZE ??= '8';
   console.log = console.error;
   console.info = console.error;
   console.debug = console.error;
