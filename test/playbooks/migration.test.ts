@@ -15,6 +15,8 @@ import { type Server, findServersByName, getServer } from '../../src/openstack/c
 import { listPorts } from '../../src/openstack/network.js';
 import { getVolume, listVolumesByName } from '../../src/openstack/volume.js';
 import { safeVmName } from '../../src/util/names.js';
+import { powerOn } from '../../src/vmware/power.js';
+import { withSession as withVSphere } from '../../src/vmware/session.js';
 import { deleteToolPort, deleteToolServer, deleteToolVolume } from '../../src/workflow/teardown.js';
 import { FQCN, type InstalledCollection, installCollection, runPlaybook } from '../helpers/collection.js';
 import { repoRoot } from '../helpers/run-module.js';
@@ -28,10 +30,18 @@ interface LabDisk {
 }
 interface LabVm {
   name: string;
+  moid: string;
   disks: LabDisk[];
   nics: { mac: string }[];
 }
-const vsphere = JSON.parse(readFileSync(join(labDir, 'vsphere.json'), 'utf8')) as { vms: LabVm[] };
+const vsphere = JSON.parse(readFileSync(join(labDir, 'vsphere.json'), 'utf8')) as {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  thumbprint: string;
+  vms: (LabVm & { moid: string })[];
+};
 const openstack = JSON.parse(readFileSync(join(labDir, 'openstack.json'), 'utf8')) as {
   cinder_volumes_dir: string;
   foreign: { server_id: string; volume_id: string; port_id: string };
@@ -230,5 +240,10 @@ describe('the migration playbook against the lab', () => {
     const down = migration(c, { vms_list: [name], cbt_sync: true, cutover: true, os_migrate_tear_down: true });
     assert.equal(down.code, 0);
     assert.equal(await getVolume(s, vol.id), undefined);
+    // The cutover shut the source VM down, as it must; give the lab back its running VM.
+    await withVSphere(
+      { host: `${vsphere.host}:${vsphere.port}`, username: vsphere.user, password: vsphere.password, thumbprint: vsphere.thumbprint },
+      (v) => powerOn(v, { type: 'VirtualMachine', value: vm.moid }),
+    );
   });
 });
