@@ -1,5 +1,6 @@
 import { copyDisk, type CopyResult } from '../transfer/copy.js';
 import { copyChangedAreas } from '../transfer/delta.js';
+import { progressLine } from '../transfer/progress.js';
 import { openTarget } from '../transfer/target.js';
 import type { DiskSource, Extent } from '../transfer/types.js';
 import { sha256OfPath, sha256OfSource } from '../transfer/verify.js';
@@ -9,7 +10,7 @@ import { VSphereError } from '../vmware/faults.js';
 import type { MoRef } from '../vmware/moref.js';
 import type { VSphereSession } from '../vmware/session.js';
 import type { VmDisk } from '../vmware/vm.js';
-import { PAUSE_ENV, pauseIfAsked, progressLine } from './migrate-log.js';
+import { PAUSE_ENV, pauseIfAsked } from './migrate-log.js';
 
 /** What happened to one disk; `skipped` = its volume was converted already. */
 export type DiskMode = 'full' | 'delta' | 'skipped';

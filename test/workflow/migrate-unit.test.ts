@@ -1,4 +1,4 @@
-// Pure parts of the migrate workflow: naming, volume types, log lines, guest detection and NIC names,
+// Pure parts of the migrate workflow: naming, volume types, guest detection and NIC names, the lock,
 // known_hosts pinning, and the module's option parsing.
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { parseParams } from '../../src/ansible/module.js';
 import migrateModule from '../../src/modules/migrate.js';
 import { guestNics, isLinuxGuest, isWindowsGuest } from '../../src/workflow/migrate-convert.js';
-import { migrationLogPath, progressLine, runId } from '../../src/workflow/migrate-log.js';
+import { migrationLogPath, runId } from '../../src/workflow/migrate-log.js';
 import { hostOf, knownHostKey } from '../../src/workflow/migrate-source.js';
 import { isConverted, volumeNameFor, volumeTypeFor } from '../../src/workflow/migrate.js';
 import { lockVm } from '../../src/workflow/migrate-lock.js';
@@ -38,21 +38,6 @@ describe('migrate naming and volume types', () => {
     assert.equal(isConverted(v('True')), true);
     assert.equal(isConverted(v('0')), false);
     assert.throws(() => isConverted(v('yes')), /not a boolean/);
-  });
-});
-
-describe('migrate progress lines', () => {
-  it('says bytes done, percentage, rate and ETA', () => {
-    const line = progressLine('disk 2000 (full)', {
-      done: 64 * 1024 ** 2,
-      total: 128 * 1024 ** 2,
-      bytesRead: 64 * 1024 ** 2,
-      elapsedSeconds: 2,
-      bytesPerSecond: 32 * 1024 ** 2,
-      etaSeconds: 2,
-      final: false,
-    });
-    assert.equal(line, 'disk 2000 (full): 64.0 MiB of 128.0 MiB (50.0%), read 64.0 MiB, 32.0 MiB/s, ETA 2s');
   });
 });
 

@@ -109,7 +109,7 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     assert.equal(v?.metadata.converted, 'false');
     assert.equal(v?.volume_image_metadata?.hw_firmware_type, 'uefi');
     assert.equal(v?.volume_image_metadata?.hw_machine_type, 'q35');
-    assert.match(out.log, /disk 2000 \(full\): 64\.0 MiB of 64\.0 MiB \(100\.0%\)/);
+    assert.match(out.log, /disk 2000 \(full\): 64\.0 MiB of 64\.0 MiB \(100%\)/);
     assert.doesNotMatch(out.log, /osm-lab-osm/);
     await assertNoLeftovers(vm.name, out.ids as string[]);
   });
