@@ -4,7 +4,7 @@
  * the single executable, so each module pays for the libraries it uses and no other.
  */
 import { getAsset } from 'node:sea';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { writeSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { compileFunction } from 'node:vm';
@@ -54,7 +54,8 @@ function builtinRequire(id: string): unknown {
 }
 
 const code = getAsset(`modules/${target}.cjs`, 'utf8');
-const load = compileFunction(code, ['module', 'exports', 'require'], { filename: `${target}.cjs` });
+const load = compileFunction(code, ['module', 'exports', 'require', '__filename', '__dirname'], { filename: `${target}.cjs` });
 const mod: { exports: unknown } = { exports: {} };
-load(mod, mod.exports, builtinRequire);
+// CommonJS code may read __filename/__dirname at load time (ssh2 does): the executable stands for both.
+load(mod, mod.exports, builtinRequire, process.execPath, dirname(process.execPath));
 (mod.exports as { main(invokedAs: string, args: string[]): void }).main(name, args);

@@ -5,7 +5,11 @@
 const MASK = '********';
 const secrets = new Set<string>();
 
-/** Register a value that must never be printed. Values shorter than 3 characters are masked only when exact. */
+/**
+ * Register a value that must never be printed. Secrets of 8 characters or more are masked wherever they appear;
+ * shorter ones only as a whole word (so a lab password `pass` masks `user:pass@host` but not `password`), and
+ * values shorter than 3 characters only when they are the whole string.
+ */
 export function registerSecret(value: unknown): void {
   if (typeof value === 'string' && value.length > 0) secrets.add(value);
 }
@@ -17,11 +21,17 @@ export function maskSecrets(text: string): string {
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
     if (secret.length < 3) {
       if (out === secret) return MASK;
-      continue;
+    } else if (secret.length < 8) {
+      out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(secret)}(?![\\p{L}\\p{N}_])`, 'gu'), MASK);
+    } else {
+      out = out.split(secret).join(MASK);
     }
-    out = out.split(secret).join(MASK);
   }
   return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Deep copy of a JSON-like value with every string masked. */

@@ -128,6 +128,7 @@ describe('the migration playbook against the lab', () => {
     for (const name of [...VMS, 'osm-efi']) await cleanLabVm(s, name);
   });
   after(async () => {
+    for (const name of [...VMS, 'osm-efi']) await cleanLabVm(s, name);
     await s?.close();
   });
 

@@ -16,6 +16,13 @@ describe('secret masking', () => {
       n: 1,
     });
   });
+  it('masks short secrets as whole words only, long ones everywhere', () => {
+    registerSecret('pass');
+    registerSecret('Sup3rS3cretValue');
+    assert.equal(maskSecrets('login user:pass@host failed: bad password'), 'login user:********@host failed: bad password');
+    assert.equal(maskSecrets('{"password":"pass"}'), '{"password":"********"}');
+    assert.equal(maskSecrets('xSup3rS3cretValuex'), 'x********x');
+  });
   it('masks very short secrets only when they are the whole string', () => {
     registerSecret('ab');
     assert.equal(maskSecrets('abc'), 'abc');
