@@ -290,7 +290,7 @@ disks:
   type: list
   elements: dict
 converted:
-  description: The volumes are converted.
+  description: The volumes are final (converted, or copied with skip_conversion); reruns skip them.
   returned: success
   type: bool
 port_ids:

@@ -269,7 +269,7 @@ disks:
   type: list
   elements: dict
 converted:
-  description: The volumes are converted (bootable in OpenStack).
+  description: "The volumes are final: converted by virt-v2v-in-place, or copied with skipconversion (volume metadata osm_conversion says which); reruns skip them."
   returned: success
   type: bool
 conversion_host:

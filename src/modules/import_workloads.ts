@@ -99,7 +99,7 @@ export default defineModule({
     vm_name: { description: 'The VM.', returned: 'always', type: 'str', sample: 'rhel-1' },
     volume_ids: { description: 'Volume IDs in VMware disk order.', returned: 'success', type: 'list', elements: 'str' },
     disks: { description: 'Per disk: key, volume_id, mode, bytes_copied, bytes_read (see migrate).', returned: 'success', type: 'list', elements: 'dict' },
-    converted: { description: 'The volumes are converted.', returned: 'success', type: 'bool' },
+    converted: { description: 'The volumes are final (converted, or copied with skip_conversion); reruns skip them.', returned: 'success', type: 'bool' },
     port_ids: { description: 'Neutron port IDs, one per NIC.', returned: 'success', type: 'list', elements: 'str' },
     ports: { description: 'Per port: nic, id, name, mac_address, network_id, fixed_ips, action.', returned: 'success', type: 'list', elements: 'dict' },
     server_id: { description: 'The Nova server.', returned: 'when a server was created or found', type: 'str' },

@@ -120,7 +120,7 @@ export default defineModule({
       type: 'list',
       elements: 'dict',
     },
-    converted: { description: 'The volumes are converted (bootable in OpenStack).', returned: 'success', type: 'bool' },
+    converted: { description: 'The volumes are final: converted by virt-v2v-in-place, or copied with skipconversion (volume metadata osm_conversion says which); reruns skip them.', returned: 'success', type: 'bool' },
     conversion_host: { description: 'Nova server ID of the conversion host.', returned: 'success', type: 'str' },
     duration_seconds: { description: 'Duration of the run.', returned: 'always', type: 'float' },
     log_file: { description: 'The migration log on the conversion host.', returned: 'always', type: 'str' },

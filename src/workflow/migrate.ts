@@ -337,8 +337,14 @@ class Migration {
         this.changed = true;
         log.info(`marked ${all.length} volumes converted`);
         if (!shutdown) await this.shutdownSource('after conversion').catch((e: unknown) => log.warn(`${(e as Error).message}; power the VM off yourself`));
+      } else if (req.skipConversion && (!req.cbtSync || req.cutover)) {
+        // The disks are final and the user asked for no conversion: mark them done, so a rerun leaves them alone
+        // (they may already be attached to the migrated server) and the record says no conversion ran.
+        for (const v of volumes as Volume[]) await updateVolumeMetadata(this.os, v.id, { converted: 'true', [CONVERSION_KEY]: 'skipped' });
+        converted = true;
+        log.info('skipconversion: the guest is not converted; the volumes are final');
       } else {
-        log.info(req.skipConversion ? 'skipconversion: the guest is not converted' : 'cbtsync without cutover: the guest is not converted yet');
+        log.info('cbtsync without cutover: the guest is not converted yet');
       }
     } catch (e) {
       failure = e;
