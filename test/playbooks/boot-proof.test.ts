@@ -153,7 +153,8 @@ function readAt(path: string, offset: number, length: number): Buffer {
 describe('boot proof: the real guest migrated through the playbook boots on virtio', () => {
   let c: InstalledCollection;
   let s: Session;
-  let work: string;
+  let work = '';
+  let passed = 0;
 
   before(async () => {
     assert.ok(labVm, `${VM} is in ${join(labDir, 'vsphere.json')} (lab/vsphere/up places it)`);
@@ -171,6 +172,8 @@ describe('boot proof: the real guest migrated through the playbook boots on virt
       await s.close();
     }
     if (c) rmSync(c.work, { recursive: true, force: true });
+    // Serial logs stay for diagnosis when a proof failed.
+    if (work !== '' && passed === 2) rmSync(work, { recursive: true, force: true });
   });
 
   it('plain migration with conversion: the volume is marked converted and boots', async (t) => {
@@ -184,6 +187,7 @@ describe('boot proof: the real guest migrated through the playbook boots on virt
     assert.equal(volume.metadata.converted, 'true');
     await assertBoots(s, volume, join(work, 'plain.log'), t);
     await cleanGuestVm(s);
+    passed++;
   });
 
   it('CBT: pre-sync, the guest disk changes, delta sync, cutover with conversion: the volume boots and holds the change', async (t) => {
@@ -219,5 +223,6 @@ describe('boot proof: the real guest migrated through the playbook boots on virt
     const file = join(openstack.cinder_volumes_dir, `volume-${volume.id}`);
     assert.ok(readAt(file, offset, written.length).equals(written), 'the bytes the guest wrote reached the volume');
     await assertBoots(s, converted, join(work, 'cbt.log'), t);
+    passed++;
   });
 });
