@@ -24,6 +24,7 @@ import { safeVmName } from '../../src/util/names.js';
 import { deleteToolPort, deleteToolServer, deleteToolVolume } from '../../src/workflow/teardown.js';
 import { FQCN, type InstalledCollection, installCollection, runPlaybook } from '../helpers/collection.js';
 import { repoRoot } from '../helpers/run-module.js';
+import { ensurePoweredOn } from '../workflow/migrate-lab.js';
 
 const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
 const VM = 'osm-debian-guest';
@@ -171,6 +172,8 @@ describe('boot proof: the real guest migrated through the playbook boots on virt
       await cleanGuestVm(s);
       await s.close();
     }
+    // The cutover shut the source VM down; the lab's VMs stay powered on for the other tests.
+    await ensurePoweredOn(VM);
     if (c) rmSync(c.work, { recursive: true, force: true });
     // Serial logs stay for diagnosis when a proof failed.
     if (work !== '' && passed === 2) rmSync(work, { recursive: true, force: true });
@@ -187,6 +190,8 @@ describe('boot proof: the real guest migrated through the playbook boots on virt
     assert.equal(volume.metadata.converted, 'true');
     await assertBoots(s, volume, join(work, 'plain.log'), t);
     await cleanGuestVm(s);
+    // The migration shut the source VM down; the CBT pre-sync below runs against a running guest again.
+    await ensurePoweredOn(VM);
     passed++;
   });
 
