@@ -108,7 +108,7 @@ async function inventory(s: Session): Promise<string[]> {
     (await s.list<{ id: string }>(service, `list ${key}`, path, key, {})).map((x) => `${key} ${x.id}`);
   const all = await Promise.all([
     ids('block-storage', '/volumes/detail', 'volumes'),
-    ids('network', '/v2.0/ports', 'ports'),
+    ids('network', '/ports', 'ports'),
     ids('compute', '/servers/detail', 'servers'),
   ]);
   return all.flat().sort();
@@ -140,7 +140,7 @@ describe('the migration playbook against the lab', () => {
     assert.ok(failed, 'a task failed');
     assert.match(String(failed.result.msg), /login|credentials|password/i);
     assert.equal(run.tasks.filter((t) => t.task.endsWith('Start the migration of each VM of the batch')).length, 0, 'no migration started');
-    assert.deepEqual(await inventory(s), before, 'nothing was created');
+    assert.deepEqual((await inventory(s)).filter((x) => !before.includes(x)), [], 'nothing was created');
   });
 
   it('fails early on an unknown VM, naming the closest existing ones', async () => {
@@ -150,7 +150,7 @@ describe('the migration playbook against the lab', () => {
     const failed = run.tasks.find((t) => t.result.failed === true);
     assert.match(String(failed?.result.msg), /osm-singel.*osm-single/s);
     assert.equal(run.tasks.filter((t) => t.task.endsWith('Start the migration of each VM of the batch')).length, 0, 'no migration started');
-    assert.deepEqual(await inventory(s), before, 'nothing was created');
+    assert.deepEqual((await inventory(s)).filter((x) => !before.includes(x)), [], 'nothing was created');
   });
 
   it('migrates several VMs into ACTIVE servers with the VMware MACs and the source bytes', async () => {
