@@ -9,14 +9,16 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { renderDocStub } from '../src/ansible/doc-stub.js';
 import { moduleAliases, moduleLoaders, moduleNames } from '../src/modules/registry.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const out = join(root, 'build', 'sea');
+/** `--out DIR`: only build the executable into DIR (used to check that builds are reproducible). */
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 && process.argv[outArg + 1] ? resolve(process.argv[outArg + 1]!) : join(root, 'build', 'sea');
 const modulesDir = join(root, 'plugins', 'modules');
 const DISPATCHER = 'module_dispatcher';
 const require = createRequire(import.meta.url);
@@ -57,7 +59,8 @@ const esbuildCommon: BuildOptions = {
 
 /** One self-contained bundle per module (protocol + module + the libraries it uses), plus the launcher. */
 async function bundle(): Promise<{ launcher: string; modules: Record<string, string> }> {
-  const entries = join(out, 'entries');
+  // Inside the repository whatever `out` is: package.json's module type shapes the output ("use strict").
+  const entries = join(root, 'build', 'entries');
   rmSync(entries, { recursive: true, force: true });
   mkdirSync(entries, { recursive: true });
   const entryPoints: Record<string, string> = {};
@@ -83,18 +86,20 @@ async function bundle(): Promise<{ launcher: string; modules: Record<string, str
   return { launcher, modules };
 }
 
+/**
+ * The SEA blob records the main script's path, so every path in its config is relative to `out` (and the tool runs
+ * there): the bytes do not depend on where the repository is checked out.
+ */
 function seaBlob(bundles: { launcher: string; modules: Record<string, string> }): string {
-  const blob = join(out, `${DISPATCHER}.blob`);
-  const config = join(out, 'sea-config.json');
-  const index = join(out, 'modules.json');
   const targets = { ...Object.fromEntries(Object.keys(bundles.modules).map((n) => [n, n])), ...moduleAliases };
-  writeFileSync(index, JSON.stringify(Object.fromEntries(Object.entries(targets).sort())));
-  const assets: Record<string, string> = { 'modules.json': index };
-  for (const [name, file] of Object.entries(bundles.modules)) assets[`modules/${name}.cjs`] = file;
+  writeFileSync(join(out, 'modules.json'), JSON.stringify(Object.fromEntries(Object.entries(targets).sort())));
+  const assets: Record<string, string> = { 'modules.json': 'modules.json' };
+  for (const [name, file] of Object.entries(bundles.modules)) assets[`modules/${name}.cjs`] = relative(out, file);
+  const blob = `${DISPATCHER}.blob`;
   writeFileSync(
-    config,
+    join(out, 'sea-config.json'),
     JSON.stringify({
-      main: bundles.launcher,
+      main: relative(out, bundles.launcher),
       output: blob,
       disableExperimentalSEAWarning: true,
       useSnapshot: false,
@@ -102,8 +107,8 @@ function seaBlob(bundles: { launcher: string; modules: Record<string, string> })
       assets,
     }),
   );
-  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return blob;
+  execFileSync(process.execPath, ['--experimental-sea-config', 'sea-config.json'], { cwd: out, stdio: ['ignore', 'ignore', 'pipe'] });
+  return join(out, blob);
 }
 
 function pinnedNode(): string {
@@ -138,9 +143,8 @@ function install(exe: string): void {
   for (const name of moduleNames()) symlinkSync(DISPATCHER, join(modulesDir, name));
 }
 
-/** Write the `.py` stubs; with `check`, only report the ones that differ from what the definitions give. */
-export async function docStubs(check: boolean): Promise<string[]> {
-  const stale: string[] = [];
+/** Write the `.py` stubs the module definitions give, and remove stubs of modules that no longer exist. */
+async function docStubs(): Promise<void> {
   const entries: [string, string][] = [
     ...Object.keys(moduleLoaders).map((n): [string, string] => [n, n]),
     ...Object.entries(moduleAliases),
@@ -149,31 +153,19 @@ export async function docStubs(check: boolean): Promise<string[]> {
     const def = (await moduleLoaders[target]!()).default;
     const text = renderDocStub({ ...def, name });
     const file = join(modulesDir, `${name}.py`);
-    const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (current !== text) {
-      stale.push(file);
-      if (!check) writeFileSync(file, text);
-    }
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
   }
   const known = new Set(entries.map(([n]) => `${n}.py`));
-  for (const f of readdirSync(modulesDir).filter((f) => f.endsWith('.py') && !known.has(f))) {
-    stale.push(join(modulesDir, f));
-    if (!check) rmSync(join(modulesDir, f));
-  }
-  return stale;
+  for (const f of readdirSync(modulesDir).filter((f) => f.endsWith('.py') && !known.has(f))) rmSync(join(modulesDir, f));
 }
 
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
-  if (process.argv.includes('--check-docs')) {
-    const stale = await docStubs(true);
-    if (stale.length) {
-      console.error(`documentation stubs out of date (run npm run build): ${stale.join(', ')}`);
-      process.exit(1);
-    }
+  if (outArg > 0) {
+    console.error(`built ${inject(seaBlob(await bundle()))}`);
     return;
   }
-  await docStubs(false);
+  await docStubs();
   const exe = inject(seaBlob(await bundle()));
   install(exe);
   console.error(`built ${join(modulesDir, DISPATCHER)} and ${moduleNames().length} module links`);
