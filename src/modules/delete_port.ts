@@ -1,39 +1,4 @@
-import { defineModule } from '../ansible/module.js';
-import { ModuleFailure } from '../ansible/errors.js';
-import { withSession } from '../openstack/connect.js';
 import { deleteToolPort } from '../workflow/teardown.js';
-import { deleteOptions, deleteReturns } from './options/openstack.js';
+import { deleteModule } from './options/delete-module.js';
 
-export default defineModule({
-  name: 'delete_port',
-  shortDescription: 'Delete a port created by the migration (by name or ID)',
-  description: [
-    'Deletes the port only if it carries the tool marker (a description starting with osm=true) and belongs to the current project; anything else is refused and left untouched.',
-    'A port that does not exist is success with changed false, so teardown can be rerun.',
-  ],
-  options: deleteOptions('Port', true),
-  checkMode: 'full',
-  diffMode: 'none',
-  examples: `
-- name: Delete the port
-  os_migrate.vmware_migration_kit.delete_port:
-    cloud: "{{ dst_cloud }}"
-    name: "{{ port_id_or_name }}"
-`,
-  returns: deleteReturns,
-  async run(params, ctx) {
-    return withSession(params.cloud, ctx.signal, async (s) => {
-      try {
-        const o = await deleteToolPort(s, {
-          name: params.name,
-          wait: params.wait,
-          waitOpts: { timeoutMs: params.timeout * 1000, intervalMs: 2000, signal: ctx.signal },
-          checkMode: ctx.checkMode,
-        });
-        return { changed: o.changed, msg: o.msg, id: o.id };
-      } catch (e) {
-        throw new ModuleFailure(`Failed to delete port: ${(e as Error).message}`);
-      }
-    });
-  },
-});
+export default deleteModule({ kind: 'port', marker: 'a description starting with osm=true', waitDefault: true, remove: deleteToolPort });

@@ -1,39 +1,10 @@
-import { defineModule } from '../ansible/module.js';
-import { ModuleFailure } from '../ansible/errors.js';
-import { withSession } from '../openstack/connect.js';
 import { deleteToolVolume } from '../workflow/teardown.js';
-import { deleteOptions, deleteReturns } from './options/openstack.js';
+import { deleteModule } from './options/delete-module.js';
 
-export default defineModule({
-  name: 'delete_volume',
-  shortDescription: 'Delete a volume created by the migration (by name or ID)',
-  description: [
-    'Deletes the volume only if it carries the tool marker (metadata osm=true) and belongs to the current project; anything else is refused and left untouched. A volume still detaching from a deleted server is waited for.',
-    'A volume that does not exist is success with changed false, so teardown can be rerun.',
-  ],
-  options: deleteOptions('Volume', true),
-  checkMode: 'full',
-  diffMode: 'none',
-  examples: `
-- name: Delete the volume
-  os_migrate.vmware_migration_kit.delete_volume:
-    cloud: "{{ dst_cloud }}"
-    name: "{{ volume_id_or_name }}"
-`,
-  returns: deleteReturns,
-  async run(params, ctx) {
-    return withSession(params.cloud, ctx.signal, async (s) => {
-      try {
-        const o = await deleteToolVolume(s, {
-          name: params.name,
-          wait: params.wait,
-          waitOpts: { timeoutMs: params.timeout * 1000, intervalMs: 2000, signal: ctx.signal },
-          checkMode: ctx.checkMode,
-        });
-        return { changed: o.changed, msg: o.msg, id: o.id };
-      } catch (e) {
-        throw new ModuleFailure(`Failed to delete volume: ${(e as Error).message}`);
-      }
-    });
-  },
+export default deleteModule({
+  kind: 'volume',
+  marker: 'metadata osm=true',
+  waitDefault: true,
+  note: 'A volume still detaching from a deleted server is waited for.',
+  remove: deleteToolVolume,
 });
