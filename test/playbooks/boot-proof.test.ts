@@ -16,58 +16,36 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rm
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../src/openstack/auth.js';
-import { type Server, findServersByName } from '../../src/openstack/compute.js';
 import { connect } from '../../src/openstack/connect.js';
 import { listPorts } from '../../src/openstack/network.js';
-import { type Volume, listVolumesByName } from '../../src/openstack/volume.js';
-import { safeVmName } from '../../src/util/names.js';
-import { deleteToolPort, deleteToolServer, deleteToolVolume } from '../../src/workflow/teardown.js';
-import { FQCN, type InstalledCollection, installCollection, runPlaybook } from '../helpers/collection.js';
+import type { Volume } from '../../src/openstack/volume.js';
+import { type InstalledCollection, installCollection } from '../helpers/collection.js';
+import {
+  cleanLabVm,
+  importResults,
+  labDir,
+  labDstCloud,
+  labMigration,
+  openstackFacts as openstack,
+  toolServer,
+  toolVolumes,
+  vsphereFacts,
+} from '../helpers/lab-migration.js';
 import { repoRoot } from '../helpers/run-module.js';
 import { ensurePoweredOn } from '../workflow/migrate-lab.js';
 
-const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
 const VM = 'osm-debian-guest';
 const GUEST_NIC = 'ens192';
+const labVmFacts = vsphereFacts.vms.find((v) => v.name === VM);
+const guest = JSON.parse(readFileSync(join(labDir, 'guest', 'guest.json'), 'utf8')) as { scratchOffsetBytes: number; scratchBytes: number };
 
-interface LabVm {
-  name: string;
-  disks: { key: number; capacity_bytes: number; sha256: string }[];
-  nics: { mac: string }[];
-}
-const read = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
-const vsphere = read<{ vms: LabVm[] }>(join(labDir, 'vsphere.json'));
-const openstack = read<{ cinder_volumes_dir: string }>(join(labDir, 'openstack.json'));
-const guest = read<{ scratchOffsetBytes: number; scratchBytes: number }>(join(labDir, 'guest', 'guest.json'));
-const labVm = vsphere.vms.find((v) => v.name === VM);
-const envDir = execFileSync(join(repoRoot, 'lab', 'env'), { encoding: 'utf8' }).trim();
-
-function dstCloud(): unknown {
-  const py = 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))["dst_cloud"]))';
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, join(envDir, 'secrets.yml')], { encoding: 'utf8' }));
-}
-
-function migration(c: InstalledCollection, extra: Record<string, unknown>) {
-  const vars = join(c.work, `vars-${Math.random().toString(36).slice(2)}.json`);
-  const base = { vms_list: [VM], skip_conversion: false, disk_source: 'https', os_migrate_conversion_host_content_install: false };
-  writeFileSync(vars, JSON.stringify({ ...base, ...extra }));
-  const start = Date.now();
-  const run = runPlaybook(c, [
-    '-i', join(envDir, 'inventory.yml'),
-    `${FQCN}.migration`,
-    '-e', `@${join(envDir, 'secrets.yml')}`,
-    '-e', `@${join(envDir, 'myvars.yml')}`,
-    '-e', `@${vars}`,
-  ]);
-  return { ...run, seconds: Math.round((Date.now() - start) / 1000) };
-}
+const migration = (c: InstalledCollection, extra: Record<string, unknown>) =>
+  labMigration(c, { vms_list: [VM], skip_conversion: false, disk_source: 'https', ...extra });
 
 type Run = ReturnType<typeof migration>;
 
 function importResult(run: Run): Record<string, unknown> {
-  const results = run.tasks
-    .filter((t) => t.task.endsWith('Wait for the batch to finish'))
-    .flatMap((t) => (t.result.results as Record<string, unknown>[] | undefined) ?? [t.result]);
+  const results = importResults(run);
   assert.equal(results.length, 1, `one migration result: ${JSON.stringify(run.tasks.filter((t) => t.result.failed).map((t) => t.result.msg))}`);
   return results[0]!;
 }
@@ -77,26 +55,7 @@ function assertOk(run: Run, what: string): void {
   assert.equal(run.code, 0, `${what} failed: ${failed.join('\n')}\n${run.stderr.slice(-2000)}`);
 }
 
-async function toolServer(s: Session): Promise<Server | undefined> {
-  return (await findServersByName(s, safeVmName(VM))).find((x) => x.metadata?.osm === 'true');
-}
-
-async function toolVolume(s: Session): Promise<Volume | undefined> {
-  const key = labVm!.disks[0]!.key;
-  return (await listVolumesByName(s, `${safeVmName(VM)}-${key}`)).find((v) => v.metadata.osm === 'true');
-}
-
-/** Removes only the tool's own server, volume and ports of the guest VM. */
-async function cleanGuestVm(s: Session): Promise<void> {
-  const del = (id: string) => ({ name: id, wait: true, waitOpts: { timeoutMs: 120_000, intervalMs: 1000 }, checkMode: false });
-  const server = await toolServer(s);
-  if (server) await deleteToolServer(s, del(server.id));
-  const volume = await toolVolume(s);
-  if (volume) await deleteToolVolume(s, del(volume.id));
-  for (const nic of labVm!.nics) {
-    for (const p of await listPorts(s, { mac_address: nic.mac })) await deleteToolPort(s, del(p.id));
-  }
-}
+const toolVolume = async (s: Session): Promise<Volume | undefined> => (await toolVolumes(s, VM))[0];
 
 interface Boot {
   code: number;
@@ -123,10 +82,10 @@ function nicLines(serial: string): Array<{ name: string; mac: string; ipv4: stri
 
 /** The migrated guest boots on virtio, reports its NIC under the old name with the port's MAC and an IPv4 address. */
 async function assertBoots(s: Session, volume: Volume, log: string, t: { diagnostic: (m: string) => void }): Promise<void> {
-  const server = await toolServer(s);
+  const server = await toolServer(s, VM);
   assert.equal(server?.status, 'ACTIVE', 'the migrated server is ACTIVE');
   const ports = await listPorts(s, { device_id: server.id });
-  assert.deepEqual(ports.map((p) => p.mac_address), labVm!.nics.map((n) => n.mac), 'the tool created the port with the VMware MAC');
+  assert.deepEqual(ports.map((p) => p.mac_address), labVmFacts!.nics.map((n) => n.mac), 'the tool created the port with the VMware MAC');
   const mac = ports[0]!.mac_address;
   const r = await boot(join(openstack.cinder_volumes_dir, `volume-${volume.id}`), mac, log);
   t.diagnostic(`virtio boot of volume ${volume.id}: ${r.seconds}s, exit ${r.code}`);
@@ -158,18 +117,18 @@ describe('boot proof: the real guest migrated through the playbook boots on virt
   let passed = 0;
 
   before(async () => {
-    assert.ok(labVm, `${VM} is in ${join(labDir, 'vsphere.json')} (lab/vsphere/up places it)`);
+    assert.ok(labVmFacts, `${VM} is in ${join(labDir, 'vsphere.json')} (lab/vsphere/up places it)`);
     // /dev/kvm does not work on the lab machine: libguestfs (virt-v2v-in-place, virt-customize) must use TCG.
     process.env.LIBGUESTFS_BACKEND_SETTINGS = 'force_tcg';
     c = installCollection();
-    s = await connect(dstCloud() as Parameters<typeof connect>[0]);
-    await cleanGuestVm(s);
+    s = await connect(labDstCloud() as Parameters<typeof connect>[0]);
+    await cleanLabVm(s, VM);
     mkdirSync(join(labDir, 'guest', 'runs'), { recursive: true });
     work = mkdtempSync(join(labDir, 'guest', 'runs', 'boot-proof-'));
   });
   after(async () => {
     if (s) {
-      await cleanGuestVm(s);
+      await cleanLabVm(s, VM);
       await s.close();
     }
     // The cutover shut the source VM down; the lab's VMs stay powered on for the other tests.
@@ -189,7 +148,7 @@ describe('boot proof: the real guest migrated through the playbook boots on virt
     assert.ok(volume, 'the migration created the volume');
     assert.equal(volume.metadata.converted, 'true');
     await assertBoots(s, volume, join(work, 'plain.log'), t);
-    await cleanGuestVm(s);
+    await cleanLabVm(s, VM);
     // The migration shut the source VM down; the CBT pre-sync below runs against a running guest again.
     await ensurePoweredOn(VM);
     passed++;
@@ -199,7 +158,7 @@ describe('boot proof: the real guest migrated through the playbook boots on virt
     const presync = migration(c, { cbt_sync: true });
     assertOk(presync, 'the CBT pre-sync');
     t.diagnostic(`pre-sync: ${presync.seconds}s`);
-    assert.equal(await toolServer(s), undefined, 'no server before the cutover');
+    assert.equal(await toolServer(s, VM), undefined, 'no server before the cutover');
     const volume = await toolVolume(s);
     assert.ok(volume?.metadata.changeID, 'the pre-sync recorded a change ID');
 

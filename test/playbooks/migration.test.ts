@@ -11,95 +11,29 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServiceType, Session } from '../../src/openstack/auth.js';
 import { connect } from '../../src/openstack/connect.js';
-import { type Server, findServersByName, getServer } from '../../src/openstack/compute.js';
+import { type Server, getServer } from '../../src/openstack/compute.js';
 import { listPorts } from '../../src/openstack/network.js';
 import { getVolume, listVolumesByName } from '../../src/openstack/volume.js';
 import { safeVmName } from '../../src/util/names.js';
 import { powerOn } from '../../src/vmware/power.js';
 import { withSession as withVSphere } from '../../src/vmware/session.js';
-import { deleteToolPort, deleteToolServer, deleteToolVolume } from '../../src/workflow/teardown.js';
-import { FQCN, type InstalledCollection, installCollection, runPlaybook } from '../helpers/collection.js';
+import { type InstalledCollection, installCollection } from '../helpers/collection.js';
+import {
+  cleanLabVm,
+  importResults,
+  labDstCloud,
+  labMigration as migration,
+  labVm,
+  openstackFacts as openstack,
+  toolServer,
+  vsphereFacts as vsphere,
+} from '../helpers/lab-migration.js';
 import { repoRoot } from '../helpers/run-module.js';
-
-const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
-
-interface LabDisk {
-  key: number;
-  capacity_bytes: number;
-  sha256: string;
-}
-interface LabVm {
-  name: string;
-  moid: string;
-  disks: LabDisk[];
-  nics: { mac: string }[];
-}
-const vsphere = JSON.parse(readFileSync(join(labDir, 'vsphere.json'), 'utf8')) as {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  thumbprint: string;
-  vms: (LabVm & { moid: string })[];
-};
-const openstack = JSON.parse(readFileSync(join(labDir, 'openstack.json'), 'utf8')) as {
-  cinder_volumes_dir: string;
-  foreign: { server_id: string; volume_id: string; port_id: string };
-};
-const envDir = execFileSync(join(repoRoot, 'lab', 'env'), { encoding: 'utf8' }).trim();
-const secrets = YAMLish(join(envDir, 'secrets.yml'));
-const labVm = (name: string) => vsphere.vms.find((v) => v.name === name)!;
-
-/** The lab's secrets.yml holds dst_cloud as YAML; ansible reads it, and so does this test through /usr/bin/python3. */
-function YAMLish(path: string): { dst_cloud: unknown } {
-  const json = execFileSync('/usr/bin/python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', path], {
-    encoding: 'utf8',
-  });
-  return JSON.parse(json) as { dst_cloud: unknown };
-}
 
 async function sha256Prefix(path: string, bytes: number): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1 })) h.update(chunk as Buffer);
   return h.digest('hex');
-}
-
-function migration(c: InstalledCollection, extra: Record<string, unknown>) {
-  const vars = join(c.work, `vars-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(vars, JSON.stringify({ os_migrate_conversion_host_content_install: false, ...extra }));
-  return runPlaybook(c, [
-    '-i', join(envDir, 'inventory.yml'),
-    `${FQCN}.migration`,
-    '-e', `@${join(envDir, 'secrets.yml')}`,
-    '-e', `@${join(envDir, 'myvars.yml')}`,
-    '-e', `@${vars}`,
-  ]);
-}
-
-function importResults(run: ReturnType<typeof migration>): Record<string, unknown>[] {
-  return run.tasks
-    .filter((t) => t.task.endsWith('Wait for the batch to finish'))
-    .flatMap((t) => ((t.result.results as Record<string, unknown>[] | undefined) ?? [t.result]));
-}
-
-async function toolServer(s: Session, vm: string): Promise<Server | undefined> {
-  const found = await findServersByName(s, safeVmName(vm));
-  return found.find((x) => x.metadata?.osm === 'true');
-}
-
-/** Remove what earlier runs left for a lab VM (only the tool's own server, volumes and ports), so each test starts clean. */
-async function cleanLabVm(s: Session, name: string): Promise<void> {
-  const del = (id: string) => ({ name: id, wait: true, waitOpts: { timeoutMs: 120_000, intervalMs: 1000 }, checkMode: false });
-  const server = await toolServer(s, name);
-  if (server) await deleteToolServer(s, del(server.id));
-  for (const disk of labVm(name).disks) {
-    for (const v of await listVolumesByName(s, `${safeVmName(name)}-${disk.key}`)) {
-      if (v.metadata.osm === 'true') await deleteToolVolume(s, del(v.id));
-    }
-  }
-  for (const nic of labVm(name).nics) {
-    for (const p of await listPorts(s, { mac_address: nic.mac })) await deleteToolPort(s, del(p.id));
-  }
 }
 
 /** Everything in the project that a failed run must not have created. */
@@ -123,7 +57,7 @@ describe('the migration playbook against the lab', () => {
 
   before(async () => {
     c = installCollection();
-    s = await connect(secrets.dst_cloud);
+    s = await connect(labDstCloud() as Parameters<typeof connect>[0]);
     foreignBefore = (await getServer(s, openstack.foreign.server_id))!;
     for (const name of [...VMS, 'osm-efi']) await cleanLabVm(s, name);
   });
