@@ -19,7 +19,7 @@ export const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
 export interface LabVm {
   name: string;
   moid: string;
-  disks: { key: number; capacity_bytes: number; sha256: string }[];
+  disks: { key: number; capacity_bytes: number; sha256: string; flat_path: string }[];
   nics: { mac: string }[];
 }
 

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +29,17 @@ import {
   vsphereFacts as vsphere,
 } from '../helpers/lab-migration.js';
 import { repoRoot } from '../helpers/run-module.js';
+
+function readBytes(path: string, offset: number, length: number): Buffer {
+  const buf = Buffer.alloc(length);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buf, 0, length, offset);
+  } finally {
+    closeSync(fd);
+  }
+  return buf;
+}
 
 async function sha256Prefix(path: string, bytes: number): Promise<string> {
   const h = createHash('sha256');
@@ -152,33 +163,42 @@ describe('the migration playbook against the lab', () => {
     const changeId = vol.metadata.changeID;
     assert.ok(changeId, 'pre-sync recorded the change ID');
 
+    // The guest writes a block between two syncs; the test gives the disk its original bytes back afterwards, so
+    // the lab's facts (sha256 of every disk) still hold for the tests that run later.
+    const offset = 3 * 1024 * 1024;
     const block = Buffer.alloc(65536, 0x5a);
-    const blockFile = join(c.work, 'block.bin');
-    writeFileSync(blockFile, block);
-    execFileSync(join(repoRoot, 'lab', 'vsphere', 'disk-write'), [name, '0', String(3 * 1024 * 1024), blockFile]);
+    const original = readBytes(vm.disks[0]!.flat_path, offset, block.length);
+    const diskWrite = (bytes: Buffer) => {
+      const file = join(c.work, `block-${Math.random().toString(36).slice(2)}.bin`);
+      writeFileSync(file, bytes);
+      execFileSync(join(repoRoot, 'lab', 'vsphere', 'disk-write'), [name, '0', String(offset), file]);
+    };
+    diskWrite(block);
+    try {
+      const delta = migration(c, { vms_list: [name], cbt_sync: true });
+      assert.equal(delta.code, 0);
+      const [disk] = importResults(delta)[0]!.disks as { mode: string; bytes_read: number }[];
+      assert.equal(disk!.mode, 'delta');
+      assert.equal(disk!.bytes_read, block.length, 'the delta reads only the written block');
+      assert.notEqual((await getVolume(s, vol.id))!.metadata.changeID, changeId, 'the change ID moves on');
 
-    const delta = migration(c, { vms_list: [name], cbt_sync: true });
-    assert.equal(delta.code, 0);
-    const [disk] = importResults(delta)[0]!.disks as { mode: string; bytes_read: number }[];
-    assert.equal(disk!.mode, 'delta');
-    assert.equal(disk!.bytes_read, block.length, 'the delta reads only the written block');
-    assert.notEqual((await getVolume(s, vol.id))!.metadata.changeID, changeId, 'the change ID moves on');
+      const cutover = migration(c, { vms_list: [name], cbt_sync: true, cutover: true, os_migrate_tear_down: false });
+      assert.equal(cutover.code, 0);
+      const server = await toolServer(s, name);
+      assert.equal(server?.status, 'ACTIVE');
+      const file = join(openstack.cinder_volumes_dir, `volume-${vol.id}`);
+      assert.ok(readBytes(file, offset, block.length).equals(block), 'the written block reached the volume');
 
-    const cutover = migration(c, { vms_list: [name], cbt_sync: true, cutover: true, os_migrate_tear_down: false });
-    assert.equal(cutover.code, 0);
-    const server = await toolServer(s, name);
-    assert.equal(server?.status, 'ACTIVE');
-    const file = join(openstack.cinder_volumes_dir, `volume-${vol.id}`);
-    const bytes = readFileSync(file).subarray(3 * 1024 * 1024, 3 * 1024 * 1024 + block.length);
-    assert.ok(bytes.equals(block), 'the written block reached the volume');
-
-    const down = migration(c, { vms_list: [name], cbt_sync: true, cutover: true, os_migrate_tear_down: true });
-    assert.equal(down.code, 0);
-    assert.equal(await getVolume(s, vol.id), undefined);
-    // The cutover shut the source VM down, as it must; give the lab back its running VM.
-    await withVSphere(
-      { host: `${vsphere.host}:${vsphere.port}`, username: vsphere.user, password: vsphere.password, thumbprint: vsphere.thumbprint },
-      (v) => powerOn(v, { type: 'VirtualMachine', value: vm.moid }),
-    );
+      const down = migration(c, { vms_list: [name], cbt_sync: true, cutover: true, os_migrate_tear_down: true });
+      assert.equal(down.code, 0);
+      assert.equal(await getVolume(s, vol.id), undefined);
+    } finally {
+      diskWrite(original);
+      // The cutover shut the source VM down, as it must; give the lab back its running VM.
+      await withVSphere(
+        { host: `${vsphere.host}:${vsphere.port}`, username: vsphere.user, password: vsphere.password, thumbprint: vsphere.thumbprint },
+        (v) => powerOn(v, { type: 'VirtualMachine', value: vm.moid }),
+      );
+    }
   });
 });
