@@ -27,7 +27,7 @@ await withSession('osm-lab', undefined, async (s) => {
     console.log(`server ${server.name} (${server.id}): ${server.status}`);
     for (const { id } of server['os-extended-volumes:volumes_attached'] ?? []) {
       const v = await getVolume(s, id);
-      console.log(`  volume ${v?.name ?? id} (${id}): ${v?.size ?? '?'} GiB, bootable ${v?.bootable ?? '?'}, converted ${v?.metadata.converted ?? '-'}`);
+      console.log(`  volume ${v?.name ?? id} (${id}): ${v?.size ?? '?'} GiB, bootable ${v?.bootable ?? '?'}, converted ${v?.metadata.converted ?? '-'} (${v?.metadata.osm_conversion ?? 'conversion unknown'})`);
     }
     for (const p of await listPorts(s, { device_id: server.id })) {
       console.log(`  port ${p.name} (${p.id}): MAC ${p.mac_address}, ${p.fixed_ips.map((f) => f.ip_address).join(', ')}`);
