@@ -9,7 +9,7 @@ import { writeSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { compileFunction } from 'node:vm';
 
-export function moduleNameFromArgv0(argv0: string): string {
+function moduleNameFromArgv0(argv0: string): string {
   return basename(argv0).replace(/^AnsiballZ_/, '').replace(/\.py$/, '');
 }
 

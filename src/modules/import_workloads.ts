@@ -5,7 +5,8 @@ import { secretString } from '../ansible/schema.js';
 import { DEFAULT_VDDK_LIBDIR } from '../transfer/sources/vddk.js';
 import { DEFAULT_BY_ID_DIR } from '../transfer/target.js';
 import { importWorkload } from '../workflow/import-workloads.js';
-import { migrationLogPath, migrationLogger, runId } from '../workflow/migrate-log.js';
+import { startMigrationRun } from '../workflow/migrate-log.js';
+import { extraOptionList } from '../workflow/migrate-convert.js';
 import { cloudOption } from './options/openstack.js';
 
 const d = (description: string) => ({ description });
@@ -109,12 +110,8 @@ export default defineModule({
     duration_seconds: { description: 'Duration of the run.', returned: 'always', type: 'float' },
   },
   async run(p, ctx) {
-    const started = performance.now();
-    const id = runId();
-    const logFile = migrationLogPath(p.vm_name, id);
-    const log = migrationLogger(logFile, p.debug || ctx.verbosity >= 3 ? 'debug' : 'info');
-    const duration = () => Math.round((performance.now() - started) / 10) / 100;
-    const extraOpts = typeof p.extra_opts === 'string' ? p.extra_opts.split(/\s+/).filter(Boolean) : (p.extra_opts ?? []);
+    const { id, logFile, log, duration } = startMigrationRun(p.vm_name, p.debug || ctx.verbosity >= 3);
+    const extraOpts = extraOptionList(p.extra_opts);
     try {
       const out = await importWorkload(
         p.vm_name,

@@ -4,7 +4,8 @@ import { defineModule } from '../ansible/module.js';
 import { DEFAULT_BY_ID_DIR } from '../transfer/target.js';
 import { DEFAULT_VDDK_LIBDIR } from '../transfer/sources/vddk.js';
 import { migrateVm } from '../workflow/migrate.js';
-import { migrationLogPath, migrationLogger, runId } from '../workflow/migrate-log.js';
+import { startMigrationRun } from '../workflow/migrate-log.js';
+import { extraOptionList } from '../workflow/migrate-convert.js';
 import { cloudOption } from './options/openstack.js';
 
 const d = (description: string) => ({ description });
@@ -127,13 +128,9 @@ export default defineModule({
     plan: { description: 'Check mode: what a run would do per disk, whether it would convert, and the cleanup of earlier runs.', returned: 'check mode', type: 'dict' },
   },
   async run(p, ctx) {
-    const started = performance.now();
-    const id = runId();
-    const logFile = migrationLogPath(p.vmname, id);
-    const log = migrationLogger(logFile, p.debug || ctx.verbosity >= 3 ? 'debug' : 'info');
-    const duration = () => Math.round((performance.now() - started) / 10) / 100;
+    const { id, logFile, log, duration } = startMigrationRun(p.vmname, p.debug || ctx.verbosity >= 3);
     if (p.externalvolume && (!p.volumename || !p.hostpool)) throw new ModuleFailure('externalvolume needs volumename and hostpool');
-    const extraOpts = typeof p.extraopts === 'string' ? p.extraopts.split(/\s+/).filter(Boolean) : (p.extraopts ?? []);
+    const extraOpts = extraOptionList(p.extraopts);
     log.info(`migrate ${p.vmname} from ${p.server}${ctx.checkMode ? ' (check mode)' : ''}, run ${id}`);
     try {
       const out = await migrateVm(

@@ -14,6 +14,11 @@ function guestText(vm: Pick<VmDetail, 'guestFullName' | 'guestId'>): string {
   return `${vm.guestFullName} ${vm.guestId}`.toLowerCase();
 }
 
+/** virt-v2v-in-place extra options as an argument list: upstream's string form is split on whitespace (no shell). */
+export function extraOptionList(opts: string | string[] | undefined): string[] {
+  return typeof opts === 'string' ? opts.split(/\s+/).filter(Boolean) : (opts ?? []);
+}
+
 export function isWindowsGuest(vm: Pick<VmDetail, 'guestFullName' | 'guestId'>): boolean {
   return /windows|microsoft/.test(guestText(vm));
 }

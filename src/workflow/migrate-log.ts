@@ -24,6 +24,27 @@ export function migrationLogger(path: string, level: LogLevel): Logger {
   return createLogger({ file: path, level });
 }
 
+/** One migration run: its id (also in socket names), its log file and logger, and a clock for `duration_seconds`. */
+export interface MigrationRun {
+  id: string;
+  logFile: string;
+  log: Logger;
+  /** Seconds since the run started, rounded to 10 ms. */
+  duration(): number;
+}
+
+export function startMigrationRun(vmName: string, debug: boolean): MigrationRun {
+  const started = performance.now();
+  const id = runId();
+  const logFile = migrationLogPath(vmName, id);
+  return {
+    id,
+    logFile,
+    log: migrationLogger(logFile, debug ? 'debug' : 'info'),
+    duration: () => Math.round((performance.now() - started) / 10) / 100,
+  };
+}
+
 /** Environment variable naming a step where the migration stops for good (fault-injection tests kill it there). */
 export const PAUSE_ENV = 'OSM_MIGRATE_PAUSE_AT';
 
