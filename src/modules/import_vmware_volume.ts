@@ -78,6 +78,7 @@ export default defineModule({
   diffMode: 'none',
   notes: [
     'Needs virt-v2v with the VDDK input and the openstack client (python3-openstackclient) on the conversion host, and the VDDK library.',
+    'libvirt verifies the vCenter certificate against its own CA bundle (/etc/pki/CA/cacert.pem on the conversion host); a vmware_ca_file or vmware_thumbprint given to the other modules is not used by virt-v2v: put the CA there.',
     'Upstream wrote the password to /tmp/passwd and left it there, and always disabled the vCenter certificate check.',
   ],
   examples: `

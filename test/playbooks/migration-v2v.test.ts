@@ -73,6 +73,8 @@ describe('migration_v2v.yml: the virt-v2v path, chosen by the playbook', () => {
     assert.equal(r.code, 0, `playbook failed: ${r.stderr}\n${JSON.stringify(r.tasks.filter((t) => t.result.failed || t.result.msg).map((t) => [t.task, t.result.msg]))}`);
     console.error(`migration_v2v first run: ${r.seconds} s`);
     assert.ok(!r.tasks.some((t) => t.task.includes('Start the migration of each VM')), 'the disk-copy path ran');
+    const caWarning = r.tasks.find((t) => t.task.includes('Warn that virt-v2v does not use vmware_ca_file'));
+    assert.match(String(caWarning?.result.message), /libvirt verifies the vCenter certificate against \/etc\/pki\/CA\/cacert.pem/, 'lab myvars set vmware_ca_file');
 
     const record = readRecord(standIn.recordFile);
     const uri = record.argv[record.argv.indexOf('-ic') + 1];
