@@ -171,7 +171,13 @@ describe('import_vmware_volume with the real virt-v2v and libvirt against the vC
     const right = await realRun({ vmware_insecure: true });
     expectFail(right.r, /Command failed/, 'right password, simulator limits');
     assert.match(String(right.r.result.stderr), /VIR_FROM_ESX/);
-    assert.doesNotMatch(String(right.r.result.stderr), /Login failure|certificate verification failed/);
+    assert.doesNotMatch(String(right.r.result.stderr), /Login failure|certificate verification failed|Could not find/);
     assert.deepEqual(readdirSync(right.tmp), []);
+  });
+
+  it("libvirt resolves the URI's /<datacenter>/host/<cluster>/<esxi> path in the inventory", async () => {
+    const { r } = await realRun({ vmware_insecure: true, vcenter_cluster: 'NO_SUCH_CLUSTER' });
+    expectFail(r, /Command failed/, 'unknown cluster');
+    assert.match(String(r.result.stderr), /Could not find compute resource specified in '\/DC0\/host\/NO_SUCH_CLUSTER\/DC0_C0_H0'/);
   });
 });
