@@ -6,7 +6,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 export OSM_LAB_DIR ?= /var/lib/osm-lab
 
-.PHONY: help deps build collection test demo lab-up lab-down bench clean
+.PHONY: help deps build collection aee-context test demo lab-up lab-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -21,6 +21,9 @@ build: deps ## type-check, compile and build the module executables and doc stub
 collection: build ## build the collection tarball into dist/
 	mkdir -p dist
 	ansible-galaxy collection build --force --output-path dist .
+
+aee-context: collection ## stage the collection tarball for the execution environment (then: ansible-builder build -f aee/execution-environment.yml)
+	scripts/stage-aee
 
 test: build ## bring the lab up, run every test, bring the lab down
 	scripts/run-tests
@@ -41,5 +44,5 @@ bench: build ## benchmarks printing ratios against baselines (start-up, discover
 	node build/bench/transfer.js
 
 clean: ## remove build output
-	rm -rf build dist
+	rm -rf build dist aee/staged aee/context
 	find plugins/modules -mindepth 1 ! -name '*.py' -delete

@@ -19,6 +19,7 @@ export const moduleLoaders: Record<string, Loader> = {
   export_flavor: () => import('./export_flavor.js'),
   flavor_info: () => import('./flavor_info.js'),
   generate_heat_template: () => import('./generate_heat_template.js'),
+  import_vmware_volume: () => import('./import_vmware_volume.js'),
   import_workloads: () => import('./import_workloads.js'),
   migrate: () => import('./migrate.js'),
   vmware_inventory: () => import('./vmware_inventory.js'),

@@ -1,0 +1,246 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import type { CloudConfig } from '../openstack/cloud-config.js';
+import { conversionEnv } from './virt-v2v.js';
+
+/**
+ * The legacy virt-v2v path: virt-v2v reads the VM from vCenter through VDDK (`-it vddk`) and writes Cinder volumes
+ * itself (`-o openstack`, named `<vm>-sda`, `<vm>-sdb`, ...). No shell: an argument list. The vCenter password and
+ * the OpenStack credentials reach virt-v2v through 0600 files in a private 0700 directory, removed on every exit path.
+ */
+
+export interface VddkImportSpec {
+  vcenterHostname: string;
+  vcenterUsername: string;
+  datacenter: string;
+  cluster: string;
+  esxiHostname: string;
+  vddkLibdir: string;
+  vddkThumbprint: string;
+  conversionHostId: string;
+  vmName: string;
+  /** Add `?no_verify=1`: libvirt then skips the vCenter certificate check. */
+  insecure: boolean;
+}
+
+/** A host name, an IPv4 address or an IPv6 address, optionally with a port: the URL authority (brackets for IPv6). */
+export function uriHost(hostname: string): string {
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?$/.exec(hostname);
+  if (bracketed) return `[${bracketed[1]}]${bracketed[2] ? `:${port(bracketed[2], hostname)}` : ''}`;
+  if (/^[0-9A-Fa-f]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/.test(hostname)) return `[${hostname}]`;
+  const m = /^([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/.exec(hostname);
+  if (!m) throw new Error(`vcenter_hostname '${hostname}' is not a host name, an IP address or host:port`);
+  return m[2] ? `${m[1]}:${port(m[2], hostname)}` : m[1]!;
+}
+
+function port(p: string, hostname: string): string {
+  const n = Number(p);
+  if (n < 1 || n > 65535) throw new Error(`vcenter_hostname '${hostname}': port ${p} is not between 1 and 65535`);
+  return String(n);
+}
+
+/** Percent-encode every segment of an inventory path; `/` separates folders (a `/` inside a name is `%2f` in vSphere). */
+function pathSegments(what: string, value: string): string[] {
+  const segments = value.split('/').filter((s) => s !== '');
+  if (segments.length === 0) throw new Error(`${what} '${value}' names no inventory object`);
+  return segments.map((s) => encodeURIComponent(s));
+}
+
+/** `vpx://<user>@<host>/<datacenter>/host/<cluster>/<esxi>[?no_verify=1]`, every component percent-encoded. */
+export function vpxUri(s: Pick<VddkImportSpec, 'vcenterHostname' | 'vcenterUsername' | 'datacenter' | 'cluster' | 'esxiHostname' | 'insecure'>): string {
+  const path = [
+    ...pathSegments('vcenter_datacenter', s.datacenter),
+    'host',
+    ...pathSegments('vcenter_cluster', s.cluster),
+    ...pathSegments('esxi_hostname', s.esxiHostname),
+  ];
+  return `vpx://${encodeURIComponent(s.vcenterUsername)}@${uriHost(s.vcenterHostname)}/${path.join('/')}${s.insecure ? '?no_verify=1' : ''}`;
+}
+
+/** virt-v2v's argument list (without the command). The password is only ever named by its file. */
+export function virtV2vVddkArgs(s: VddkImportSpec, passwordFile: string): string[] {
+  return [
+    '-ip', passwordFile,
+    '-ic', vpxUri(s),
+    '-it', 'vddk',
+    '-io', `vddk-libdir=${s.vddkLibdir}`,
+    '-io', `vddk-thumbprint=${s.vddkThumbprint}`,
+    '-o', 'openstack',
+    '-oo', `server-id=${s.conversionHostId}`,
+    '--',
+    s.vmName,
+  ];
+}
+
+/** Name of the cloud in the private clouds.yaml handed to virt-v2v's openstack client. */
+export const V2V_CLOUD_NAME = 'osm-v2v';
+
+const SERVICE_KEYS: Record<string, string> = {
+  compute: 'compute',
+  network: 'network',
+  'block-storage': 'block_storage',
+  image: 'image',
+  orchestration: 'orchestration',
+};
+
+/** A clouds.yaml holding `cfg` as the cloud `osm-v2v` (the format python-openstackclient reads). */
+export function cloudsYaml(cfg: CloudConfig): string {
+  const a = cfg.auth;
+  const auth = Object.fromEntries(
+    Object.entries({
+      auth_url: a.authUrl,
+      username: a.username,
+      user_id: a.userId,
+      password: a.password,
+      token: a.token,
+      application_credential_id: a.applicationCredentialId,
+      application_credential_name: a.applicationCredentialName,
+      application_credential_secret: a.applicationCredentialSecret,
+      project_id: a.projectId,
+      project_name: a.projectName,
+      user_domain_name: a.userDomainName,
+      user_domain_id: a.userDomainId,
+      project_domain_name: a.projectDomainName,
+      project_domain_id: a.projectDomainId,
+      system_scope: a.systemScope,
+    }).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const entry: Record<string, unknown> = {
+    auth_type: cfg.authType === 'password' ? 'password' : cfg.authType === 'token' ? 'v3token' : 'v3applicationcredential',
+    auth,
+    interface: cfg.interface,
+    identity_api_version: 3,
+    verify: cfg.verify,
+    ...(cfg.regionName ? { region_name: cfg.regionName } : {}),
+    ...(cfg.cacert ? { cacert: cfg.cacert } : {}),
+  };
+  for (const [service, url] of Object.entries(cfg.endpointOverrides)) entry[`${SERVICE_KEYS[service] ?? service}_endpoint_override`] = url;
+  return toYaml({ clouds: { [V2V_CLOUD_NAME]: entry } });
+}
+
+/** The child's environment: no inherited OS_* variable (they would override the file), the private cloud selected. */
+export function virtV2vEnv(cloudsFile: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env = conversionEnv(false, Object.fromEntries(Object.entries(base).filter(([k]) => !k.startsWith('OS_'))));
+  return { ...env, OS_CLIENT_CONFIG_FILE: cloudsFile, OS_CLOUD: V2V_CLOUD_NAME };
+}
+
+const PRIVATE_PREFIX = 'osm-v2v-';
+const OWNER_FILE = 'owner';
+
+/**
+ * Remove private directories left by a run that was killed (SIGKILL cannot be caught): those whose owner process
+ * is gone. They may hold a password file.
+ */
+export function reapStalePrivateDirs(baseDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(baseDir).filter((n) => n.startsWith(PRIVATE_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = join(baseDir, name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8').trim());
+    } catch {
+      continue;
+    }
+    if (!owner || alive(owner)) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface VirtV2vRun {
+  rc: number;
+  stdout: string;
+  stderr: string;
+  /** The command run (argv): only a file path stands for the password. */
+  cmd: string[];
+}
+
+export interface RunVirtV2vOptions {
+  spec: VddkImportSpec;
+  password: string;
+  cloud: CloudConfig;
+  /** virt-v2v executable (name looked up in PATH, or a path). */
+  command: string;
+  signal?: AbortSignal;
+  /** Parent of the private directory (default: the OS temp dir). */
+  baseDir?: string;
+  /** Output kept per stream (the end of it), in bytes. */
+  maxOutput?: number;
+}
+
+/**
+ * Write the password and clouds.yaml into a fresh private directory, run virt-v2v with its output captured, and
+ * remove the directory whatever happens (success, failure, spawn error, abort: the process group is killed first).
+ */
+export async function runVirtV2v(o: RunVirtV2vOptions): Promise<VirtV2vRun> {
+  o.signal?.throwIfAborted();
+  const baseDir = o.baseDir ?? tmpdir();
+  reapStalePrivateDirs(baseDir);
+  const dir = mkdtempSync(join(baseDir, PRIVATE_PREFIX));
+  try {
+    writeFileSync(join(dir, OWNER_FILE), `${process.pid}\n`, { mode: 0o600 });
+    const passwordFile = join(dir, 'password');
+    // virt-v2v wants the password alone in the file, without a trailing newline.
+    writeFileSync(passwordFile, o.password, { mode: 0o600, flag: 'wx' });
+    const cloudsFile = join(dir, 'clouds.yaml');
+    writeFileSync(cloudsFile, cloudsYaml(o.cloud), { mode: 0o600, flag: 'wx' });
+    const args = virtV2vVddkArgs(o.spec, passwordFile);
+    const cmd = [o.command, ...args];
+    const { rc, stdout, stderr } = await runCaptured(o.command, args, virtV2vEnv(cloudsFile), o.maxOutput ?? 1 << 20, o.signal);
+    return { rc, stdout, stderr, cmd };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runCaptured(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  maxOutput: number,
+  signal: AbortSignal | undefined,
+): Promise<{ rc: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = { stdout: '', stderr: '' };
+    const keep = (key: 'stdout' | 'stderr') => (d: string) => {
+      out[key] = (out[key] + d).slice(-maxOutput);
+    };
+    child.stdout.setEncoding('utf8').on('data', keep('stdout'));
+    child.stderr.setEncoding('utf8').on('data', keep('stderr'));
+    const onAbort = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      signal?.removeEventListener('abort', onAbort);
+      const hint = e.code === 'ENOENT' ? ': install virt-v2v on the conversion host, or set virt_v2v_path' : '';
+      reject(new Error(`cannot run ${command}: ${e.message}${hint}`));
+    });
+    child.once('close', (code, sig) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) reject(signal.reason instanceof Error ? signal.reason : new Error('interrupted'));
+      else resolve({ rc: code ?? 128 + (sig ? constants.signals[sig] : 0), ...out });
+    });
+  });
+}
