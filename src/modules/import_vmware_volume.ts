@@ -3,8 +3,9 @@ import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { secretString } from '../ansible/schema.js';
 import { type VddkImportSpec, runVirtV2v, virtV2vVddkArgs } from '../conversion/virt-v2v-vddk.js';
-import { Session } from '../openstack/auth.js';
+import type { Session } from '../openstack/auth.js';
 import { type CloudConfig, resolveCloud } from '../openstack/cloud-config.js';
+import { withResolvedSession } from '../openstack/connect.js';
 import { listVolumesByName } from '../openstack/volume.js';
 import { cloudOption } from './options/openstack.js';
 
@@ -31,20 +32,6 @@ async function importedVolumes(s: Session, vm: string): Promise<{ id: string; na
       throw new Error(`several volumes named ${name} come from virt-v2v imports of ${vm} (${matches.map((v) => v.id).join(', ')}); delete the extra ones`);
     }
     found.push({ id: matches[0]!.id, name });
-  }
-}
-
-async function withCloud<T>(cfg: CloudConfig, signal: AbortSignal, fn: (s: Session) => Promise<T>): Promise<T> {
-  let s: Session;
-  try {
-    s = await Session.connect(cfg, { signal });
-  } catch (e) {
-    throw new ModuleFailure(`Failed to authenticate Openstack client: ${(e as Error).message}`);
-  }
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
   }
 }
 
@@ -135,7 +122,7 @@ export default defineModule({
     } catch (e) {
       throw new ModuleFailure((e as Error).message);
     }
-    const existing = await withCloud(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
+    const existing = await withResolvedSession(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
     const idle = { rc: 0, stdout: '', stderr: '', cmd: planned };
     if (existing.length > 0) {
       return { changed: false, msg: `${params.vm_name} was already imported by virt-v2v: ${existing.map((v) => v.name).join(', ')}`, ...idle, volumes: existing };
@@ -152,7 +139,7 @@ export default defineModule({
       const tail = run.stderr.trim().split('\n').slice(-5).join(' | ');
       throw new ModuleFailure(`Command failed: virt-v2v exited with code ${run.rc}${tail ? `: ${tail}` : ''}`, { ...run });
     }
-    const volumes = await withCloud(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
+    const volumes = await withResolvedSession(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
     if (volumes.length === 0) ctx.warn(`virt-v2v succeeded but no volume ${params.vm_name}-sda with virt_v2v_guest_name=${params.vm_name} was found`);
     return { changed: true, msg: `virt-v2v imported ${params.vm_name}`, ...run, volumes };
   },
