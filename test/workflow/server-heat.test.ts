@@ -8,7 +8,7 @@ import { type ModuleContext, parseParams } from '../../src/ansible/module.js';
 import createHeatStack from '../../src/modules/create_heat_stack.js';
 import generateHeatTemplate from '../../src/modules/generate_heat_template.js';
 import { createLogger } from '../../src/util/log.js';
-import { renderHeatTemplate } from '../../src/workflow/server-heat.js';
+import { renderHeatTemplate, stackCreateCommand } from '../../src/workflow/server-heat.js';
 import { FakeCloud, PROJECT_ID } from '../openstack/fake-cloud.js';
 
 const ctx = (checkMode = false): ModuleContext => ({
@@ -48,8 +48,30 @@ test('the Heat template boots each VM from its volume, keeps MACs, never manages
   assert.deepEqual((doc.resources!.rhel_1_port as { properties: unknown }).properties, { network: 'N', mac_address: '00:50:56:aa:bb:cc', security_groups: { get_param: 'rhel_1_security_groups' } });
   assert.deepEqual(Object.keys(doc.outputs!), ['rhel_1_server_id', 'vm_02__db__server_id']);
   assert.ok(!t.text.includes('OS::Cinder::Volume'));
+  assert.equal(server.user_data_format, 'RAW', 'Heat must add no boot-config to a migrated guest');
+  assert.equal(server.user_data, undefined);
+  assert.deepEqual(t.serverOutputs, { 'rhel-1': 'rhel_1_server_id', 'vm.02 (db)': 'vm_02__db__server_id' });
   assert.throws(() => renderHeatTemplate('s', []), /No VMs data provided/);
-  assert.throws(() => renderHeatTemplate('s', [{ ...vms[1]!, network: '' }]), /has no network/);
+  assert.throws(() => renderHeatTemplate('s', [{ ...vms[1]!, network: '' }]), /has no network \(nor port_ids\)/);
+});
+
+test('with port_ids the server uses the given ports (parameters) and the stack makes none', () => {
+  const t = renderHeatTemplate('st', [{ name: 'web', boot_volume_id: 'B', flavor: 'F', port_ids: ['P0', 'P1'], key_name: 'k', user_data: '#cloud-config\n' }]);
+  const doc = parse(t.text) as { resources: Record<string, { type: string; properties: Record<string, unknown> }> };
+  assert.deepEqual(Object.keys(doc.resources), ['web_server']);
+  const p = doc.resources.web_server!.properties;
+  assert.deepEqual(p.networks, [{ port: { get_param: 'web_port_0_id' } }, { port: { get_param: 'web_port_1_id' } }]);
+  assert.deepEqual(t.parameters, { web_boot_volume_id: 'B', web_port_0_id: 'P0', web_port_1_id: 'P1' });
+  assert.equal(p.key_name, 'k');
+  assert.equal(p.user_data, '#cloud-config\n');
+  assert.deepEqual(t.doc, parse(t.text), 'doc is what the text says');
+});
+
+test('stackCreateCommand quotes what the shell would split', () => {
+  assert.equal(
+    stackCreateCommand('os-migrate-a_b', '/data/a b/heat_template.yaml', { a_boot_volume_id: 'B' }),
+    "openstack stack create --wait --tags osm -t '/data/a b/heat_template.yaml' --parameter a_boot_volume_id=B os-migrate-a_b",
+  );
 });
 
 test('generate_heat_template: writes once, check mode writes nothing, rerun unchanged', async () => {
