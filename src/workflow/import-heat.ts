@@ -47,6 +47,9 @@ export interface HeatServerOutcome {
 }
 
 export async function ensureHeatServer(s: Session, req: HeatServerRequest): Promise<HeatServerOutcome> {
+  if (req.portIds.length === 0 && !req.network) {
+    throw new Error(`use_heat: ${req.vmName} has no port (create_ports is false) and no network_name (openstack_private_network) for the stack to make one on`);
+  }
   const stackName = heatStackName(req.vmName);
   const rendered = renderHeatTemplate(stackName, [
     {

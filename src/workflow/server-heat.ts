@@ -34,9 +34,9 @@ export interface HeatTemplate {
   serverOutputs: Record<string, string>;
 }
 
-/** Heat identifiers: letters, digits and underscores (upstream replaced only '-' and '.'). */
+/** Heat identifiers: SafeVmName with '-' as '_' (upstream replaced only '-' and '.' in the raw name). */
 function identifier(name: string, taken: Set<string>): string {
-  let id = name.replace(/[^A-Za-z0-9_]/g, '_');
+  let id = safeVmName(name).replace(/-/g, '_');
   if (!/^[A-Za-z_]/.test(id)) id = `vm_${id}`;
   let unique = id;
   for (let n = 2; taken.has(unique); n++) unique = `${id}_${n}`;
