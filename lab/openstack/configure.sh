@@ -221,4 +221,34 @@ $(keystone_auth neutron nova)
 $(keystone_auth cinder nova)
 os_region_name = $REGION
 EOF
+
+  # No stack_user_domain: the templates the tool renders need no in-instance users (wait conditions, software
+  # deployments). Stacks act through a trust from their owner to the heat user ([trustee]), delegating all roles.
+  write_file "$OS_ETC/heat/heat.conf" <<EOF
+[DEFAULT]
+host = $LAB_HOST
+transport_url = $RABBIT_URL
+num_engine_workers = 1
+region_name_for_services = $REGION
+auth_encryption_key = $HEAT_AUTH_KEY
+[heat_api]
+bind_host = 127.0.0.1
+bind_port = 8004
+workers = 1
+[database]
+connection = $(db_url heat)
+[paste_deploy]
+api_paste_config = /etc/heat/api-paste.ini
+[oslo_concurrency]
+lock_path = $OS_STATE/lock
+[clients_keystone]
+auth_uri = http://127.0.0.1:5000
+[trustee]
+auth_url = http://127.0.0.1:5000
+auth_type = password
+user_domain_name = Default
+username = heat
+password = $SERVICE_PASSWORD
+$(authtoken heat)
+EOF
 }

@@ -20,6 +20,8 @@ DB_PASSWORD=osm-lab-db
 ADMIN_PASSWORD=osm-lab-admin
 SERVICE_PASSWORD=osm-lab-service
 RABBIT_URL="rabbit://guest:guest@127.0.0.1:5672/"
+# Heat encrypts the credentials it stores with this key (exactly 32 characters).
+HEAT_AUTH_KEY=osm-lab-heat-auth-encryption-32c
 LAB_HOST=osm-lab
 REGION=RegionOne
 KEYSTONE_URL=http://127.0.0.1:5000/v3
@@ -28,7 +30,7 @@ SERVICE_PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # Start order; down stops in reverse.
 SERVICES=(mariadb epmd rabbitmq keystone placement glance cinder-api cinder-scheduler cinder-volume
-  neutron-server nova-api nova-conductor nova-scheduler nova-compute)
+  neutron-server nova-api nova-conductor nova-scheduler nova-compute heat-api heat-engine)
 
 log() { printf '[openstack %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

@@ -22,7 +22,7 @@ SERVICE_PASSWORD = os.environ['LAB_SERVICE_PASSWORD']
 OSM_PASSWORD = 'osm-lab-osm'
 FFP_PASSWORD = 'osm-lab-ffp'
 
-SERVICE_USERS = ['glance', 'placement', 'cinder', 'neutron', 'nova']
+SERVICE_USERS = ['glance', 'placement', 'cinder', 'neutron', 'nova', 'heat']
 CATALOG = [
     ('identity', 'keystone', KEYSTONE),
     ('image', 'glance', 'http://127.0.0.1:9292'),
@@ -30,6 +30,7 @@ CATALOG = [
     ('volumev3', 'cinderv3', 'http://127.0.0.1:8776/v3/%(project_id)s'),
     ('network', 'neutron', 'http://127.0.0.1:9696'),
     ('compute', 'nova', 'http://127.0.0.1:8774/v2.1'),
+    ('orchestration', 'heat', 'http://127.0.0.1:8004/v1/%(project_id)s'),
 ]
 FLAVORS = [
     ('m1.tiny', 1, 256, 0), ('m1.small-bfv', 1, 2048, 0), ('m2.2', 2, 2048, 0),

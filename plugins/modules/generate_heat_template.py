@@ -12,7 +12,7 @@ module: generate_heat_template
 short_description: Write a Heat template creating the servers of migrated VMs
 version_added: 1.0.0
 description:
-  - "Writes <output_dir>/heat_template.yaml: per VM a port and a server booting from the migrated volume with its data volumes; volume IDs and security groups are template parameters, returned in parameters for create_heat_stack."
+  - "Writes <output_dir>/heat_template.yaml: per VM a server booting from the migrated volume with its data volumes, on the given existing ports (port_ids) or on one port the stack creates; volume IDs, port IDs and security groups are template parameters, returned in parameters for create_heat_stack."
   - The volumes are referenced, not managed by the stack, so deleting the stack never deletes migrated data. The file is rewritten only when it changes; check mode writes nothing.
 author:
   - vmware-migration-kit TypeScript contributors
@@ -34,6 +34,10 @@ options:
     required: true
     elements: dict
     suboptions:
+      availability_zone:
+        description:
+          - Availability zone of the server.
+        type: str
       boot_volume_id:
         description:
           - Migrated boot volume ID.
@@ -49,9 +53,13 @@ options:
           - Flavor name or ID.
         type: str
         required: true
+      key_name:
+        description:
+          - Key pair of the server.
+        type: str
       mac_address:
         description:
-          - MAC address to keep on the port.
+          - MAC address to keep on the port the stack creates.
         type: str
       name:
         description:
@@ -60,14 +68,22 @@ options:
         required: true
       network:
         description:
-          - Network name or ID for the VM port.
+          - Network name or ID of the port the stack creates (required without port_ids).
         type: str
-        required: true
+      port_ids:
+        description:
+          - Existing ports for the server, in NIC order (e.g. from create_network_port); then the stack creates no port and never deletes these.
+        type: list
+        elements: str
       security_groups:
         description:
           - Security groups of the port.
         type: list
         elements: str
+      user_data:
+        description:
+          - cloud-init user data of the server (sent as is).
+        type: str
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.

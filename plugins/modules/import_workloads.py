@@ -121,6 +121,11 @@ options:
     description:
       - "Subnet of the fixed IPs (default: the one holding the address)."
     type: str
+  heat_auto_deploy:
+    description:
+      - "With use_heat: create the stack; false writes only the template and returns the openstack stack create command."
+    type: bool
+    default: true
   instance_uuid:
     description:
       - Nova ID of the conversion host, when the metadata service cannot tell it.
@@ -165,7 +170,7 @@ options:
     elements: str
   server_timeout:
     description:
-      - Seconds to wait for the server to become ACTIVE.
+      - Seconds to wait for the server (or its Heat stack) to become ACTIVE (CREATE_COMPLETE).
     type: int
     default: 1800
   skip_conversion:
@@ -181,6 +186,11 @@ options:
   use_fixed_ips:
     description:
       - Keep the VMware IPv4 addresses as fixed IPs.
+    type: bool
+    default: false
+  use_heat:
+    description:
+      - Create the server through a Heat stack os-migrate-<SafeVmName> (template <data_dir>/<vm>/heat_template.yaml) instead of directly; the ports are made as without Heat and the stack only references them and the volumes (with create_ports false the stack makes one port on network_name).
     type: bool
     default: false
   used_mapped_networks:
@@ -311,6 +321,10 @@ server_status:
   description: Status of the server.
   returned: when a server was created or found
   type: str
+heat:
+  description: "With use_heat: stack_name, template_path, parameters, command (openstack stack create ...), and once deployed stack (id, name, status) and info_path (heat_stack_info.txt)."
+  returned: with use_heat, when the disks are final
+  type: dict
 teardown:
   description: What tear_down removed.
   returned: with tear_down

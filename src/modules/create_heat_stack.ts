@@ -1,10 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { withSession } from '../openstack/connect.js';
-import { ensureStack, readTemplate, stackInfoText } from '../workflow/server-heat.js';
+import { StackFailure, ensureStack, readTemplate, writeStackInfo } from '../workflow/server-heat.js';
 import { cloudOption } from './options/openstack.js';
 
 export default defineModule({
@@ -60,17 +58,15 @@ export default defineModule({
         });
       } catch (e) {
         throw new ModuleFailure(`Stack creation failed: ${(e as Error).message}`, {
-          stack: { id: null, name: params.stack_name, status: 'CREATE_FAILED' },
+          stack: e instanceof StackFailure ? e.stackState : { id: null, name: params.stack_name, status: 'CREATE_FAILED' },
         });
       }
       let infoPath: string | undefined;
       if (params.output_dir && !ctx.checkMode) {
-        infoPath = join(params.output_dir, 'heat_stack_info.txt');
         try {
-          mkdirSync(params.output_dir, { recursive: true });
-          writeFileSync(infoPath, stackInfoText(o.stack, params.template_path), { mode: 0o644 });
+          infoPath = writeStackInfo(params.output_dir, o.stack, params.template_path);
         } catch (e) {
-          throw new ModuleFailure(`Failed to write stack info file: ${(e as Error).message}`, { stack: o.stack });
+          throw new ModuleFailure((e as Error).message, { stack: o.stack });
         }
       }
       return {

@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
-import { renderHeatTemplate } from '../workflow/server-heat.js';
+import { renderHeatTemplate, writeTemplate } from '../workflow/server-heat.js';
 
 const vm = z
   .looseObject({
@@ -11,9 +10,13 @@ const vm = z
     boot_volume_id: z.string().min(1).meta({ description: 'Migrated boot volume ID.' }),
     data_volume_ids: z.array(z.string()).optional().meta({ description: 'Migrated data volume IDs.' }),
     flavor: z.string().min(1).meta({ description: 'Flavor name or ID.' }),
-    network: z.string().min(1).meta({ description: 'Network name or ID for the VM port.' }),
+    network: z.string().min(1).optional().meta({ description: 'Network name or ID of the port the stack creates (required without port_ids).' }),
     security_groups: z.array(z.string()).optional().meta({ description: 'Security groups of the port.' }),
-    mac_address: z.string().optional().meta({ description: 'MAC address to keep on the port.' }),
+    mac_address: z.string().optional().meta({ description: 'MAC address to keep on the port the stack creates.' }),
+    key_name: z.string().optional().meta({ description: 'Key pair of the server.' }),
+    availability_zone: z.string().optional().meta({ description: 'Availability zone of the server.' }),
+    user_data: z.string().optional().meta({ description: 'cloud-init user data of the server (sent as is).' }),
+    port_ids: z.array(z.string()).optional().meta({ description: 'Existing ports for the server, in NIC order (e.g. from create_network_port); then the stack creates no port and never deletes these.' }),
   })
   .meta({ description: 'One VM.' });
 
@@ -21,7 +24,7 @@ export default defineModule({
   name: 'generate_heat_template',
   shortDescription: 'Write a Heat template creating the servers of migrated VMs',
   description: [
-    'Writes <output_dir>/heat_template.yaml: per VM a port and a server booting from the migrated volume with its data volumes; volume IDs and security groups are template parameters, returned in parameters for create_heat_stack.',
+    'Writes <output_dir>/heat_template.yaml: per VM a server booting from the migrated volume with its data volumes, on the given existing ports (port_ids) or on one port the stack creates; volume IDs, port IDs and security groups are template parameters, returned in parameters for create_heat_stack.',
     'The volumes are referenced, not managed by the stack, so deleting the stack never deletes migrated data. The file is rewritten only when it changes; check mode writes nothing.',
   ],
   options: z.strictObject({
@@ -52,16 +55,13 @@ export default defineModule({
       throw new ModuleFailure((e as Error).message);
     }
     const path = join(params.output_dir, 'heat_template.yaml');
-    const before = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    const changed = before !== rendered.text;
-    if (changed && !ctx.checkMode) {
-      try {
-        mkdirSync(params.output_dir, { recursive: true, mode: 0o755 });
-        writeFileSync(path, rendered.text, { mode: 0o644 });
-      } catch (e) {
-        throw new ModuleFailure(`Failed to write Heat template: ${(e as Error).message}`);
-      }
+    let written;
+    try {
+      written = writeTemplate(path, rendered.text, ctx.checkMode);
+    } catch (e) {
+      throw new ModuleFailure((e as Error).message);
     }
+    const { changed, before } = written;
     return {
       changed,
       msg: `Heat template generated successfully for ${params.vms_data.length} VMs`,

@@ -61,7 +61,12 @@ const options = z.strictObject({
   key_name: z.string().optional().meta(d('Keypair of the server.')),
   user_data: z.string().optional().meta(d('cloud-init user data of the server.')),
   boot_from_cinder: z.boolean().default(false).meta(d('Boot from the existing volume named vm_name instead of the first migrated disk.')),
-  server_timeout: z.number().int().positive().default(1800).meta(d('Seconds to wait for the server to become ACTIVE.')),
+  server_timeout: z.number().int().positive().default(1800).meta(d('Seconds to wait for the server (or its Heat stack) to become ACTIVE (CREATE_COMPLETE).')),
+  use_heat: z
+    .boolean()
+    .default(false)
+    .meta(d('Create the server through a Heat stack os-migrate-<SafeVmName> (template <data_dir>/<vm>/heat_template.yaml) instead of directly; the ports are made as without Heat and the stack only references them and the volumes (with create_ports false the stack makes one port on network_name).')),
+  heat_auto_deploy: z.boolean().default(true).meta(d('With use_heat: create the stack; false writes only the template and returns the openstack stack create command.')),
   tear_down: z.boolean().default(false).meta(d('Remove what the migration created (testing and dry runs).')),
   delete_server: z.boolean().default(true).meta(d('With tear_down: delete the server.')),
   delete_volumes: z.boolean().default(true).meta(d('With tear_down: delete the volumes.')),
@@ -105,6 +110,11 @@ export default defineModule({
     ports: { description: 'Per port: nic, id, name, mac_address, network_id, fixed_ips, action.', returned: 'success', type: 'list', elements: 'dict' },
     server_id: { description: 'The Nova server.', returned: 'when a server was created or found', type: 'str' },
     server_status: { description: 'Status of the server.', returned: 'when a server was created or found', type: 'str' },
+    heat: {
+      description: 'With use_heat: stack_name, template_path, parameters, command (openstack stack create ...), and once deployed stack (id, name, status) and info_path (heat_stack_info.txt).',
+      returned: 'with use_heat, when the disks are final',
+      type: 'dict',
+    },
     teardown: { description: 'What tear_down removed.', returned: 'with tear_down', type: 'list', elements: 'dict' },
     log_file: { description: 'The migration log on the conversion host.', returned: 'always', type: 'str' },
     duration_seconds: { description: 'Duration of the run.', returned: 'always', type: 'float' },
@@ -161,6 +171,7 @@ export default defineModule({
             userData: p.user_data,
             bootFromCinder: p.boot_from_cinder,
             timeoutMs: p.server_timeout * 1000,
+            heat: { enabled: p.use_heat, autoDeploy: p.heat_auto_deploy },
           },
           teardown: { enabled: p.tear_down, server: p.delete_server, volumes: p.delete_volumes, ports: p.delete_ports },
         },
@@ -177,6 +188,7 @@ export default defineModule({
         port_ids: out.ports.map((x) => x.id),
         ports: out.ports,
         ...(out.server ? { server_id: out.server.id, server_status: out.server.status } : {}),
+        ...(out.heat ? { heat: { ...out.heat, server: undefined } } : {}),
         ...(p.tear_down ? { teardown: out.teardown } : {}),
         log_file: logFile,
         duration_seconds: duration(),

@@ -5,10 +5,11 @@ import type { Session } from '../openstack/auth.js';
 import { withSession } from '../openstack/connect.js';
 import { listVolumesByName } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
+import { type HeatServerOutcome, ensureHeatServer, heatStackName } from './import-heat.js';
 import { type MigrateOutcome, type MigrateRequest, migrateVm } from './migrate.js';
 import { type PortOutcome, ensurePorts, readNicsFile } from './ports.js';
 import { type ServerOutcome, ensureServer } from './server.js';
-import { type DeleteOutcome, deleteToolFlavor, deleteToolPort, deleteToolServer, deleteToolVolume } from './teardown.js';
+import { type DeleteOutcome, deleteToolFlavor, deleteToolPort, deleteToolServer, deleteToolStack, deleteToolVolume } from './teardown.js';
 
 /** The parts of `<data_dir>/<vm>/import_workloads.json` (written by the convert_metadata role) this step reads. */
 const importWorkloadsFileSchema = z.looseObject({
@@ -74,6 +75,8 @@ export interface ImportWorkloadsRequest {
     userData: string | undefined;
     bootFromCinder: boolean;
     timeoutMs: number;
+    /** The server comes from a Heat stack (import-heat.ts); without autoDeploy only its template is written. */
+    heat: { enabled: boolean; autoDeploy: boolean };
   };
   teardown: { enabled: boolean; server: boolean; volumes: boolean; ports: boolean };
 }
@@ -86,6 +89,7 @@ export interface ImportWorkloadsOutcome {
   final: boolean;
   ports: PortOutcome[];
   server: ServerOutcome | undefined;
+  heat: HeatServerOutcome | undefined;
   teardown: DeleteOutcome[];
 }
 
@@ -107,7 +111,9 @@ async function bootVolumeOf(s: Session, vmName: string, ids: string[], fromCinde
 async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, out: Omit<ImportWorkloadsOutcome, 'teardown' | 'changed' | 'msg'>, checkMode: boolean): Promise<DeleteOutcome[]> {
   const del = (name: string) => ({ name, wait: true, waitOpts: TEARDOWN_WAIT, checkMode });
   const done: DeleteOutcome[] = [];
-  if (req.teardown.server && out.server?.id) done.push(await deleteToolServer(s, del(out.server.id)));
+  // A stack's server goes with its stack; the volumes and ports it only referenced stay for the steps below.
+  if (req.teardown.server && req.server.heat.enabled) done.push(await deleteToolStack(s, del(heatStackName(plan.vmName))));
+  else if (req.teardown.server && out.server?.id) done.push(await deleteToolServer(s, del(out.server.id)));
   if (req.teardown.volumes) {
     for (const id of out.migration.ids) if (id) done.push(await deleteToolVolume(s, del(id)));
   }
@@ -140,6 +146,7 @@ export async function importWorkload(
       final,
       ports: [],
       server: undefined,
+      heat: undefined,
       teardown: [],
     };
   }
@@ -159,10 +166,32 @@ export async function importWorkload(
       : [];
     for (const p of ports) log.info(`port ${p.name} (${p.mac_address}): ${p.action}`);
     let server: ServerOutcome | undefined;
+    let heat: HeatServerOutcome | undefined;
     if (req.server.create) {
       const ids = migration.ids.filter((id): id is string => id !== null);
       const boot = checkMode && ids.length === 0 ? undefined : await bootVolumeOf(s, vmName, ids, req.server.bootFromCinder);
-      if (boot) {
+      const portIds = ports.map((p) => p.id).filter((id): id is string => id !== null);
+      // Check mode before the first run: the ports do not exist yet, so there is no template to render.
+      if (boot && req.server.heat.enabled && portIds.length === ports.length) {
+        heat = await ensureHeatServer(s, {
+          vmName,
+          dir: join(req.dataDir, vmName),
+          flavor: plan.flavor,
+          bootVolume: boot,
+          volumes: ids.filter((id) => id !== boot),
+          portIds,
+          network: req.ports.networkName,
+          securityGroups: req.ports.securityGroups,
+          keyName: req.server.keyName,
+          availabilityZone: req.server.availabilityZone,
+          userData: req.server.userData,
+          autoDeploy: req.server.heat.autoDeploy,
+          timeoutMs: req.server.timeoutMs,
+          checkMode,
+        });
+        server = heat.server;
+        log.info(heat.stack ? `stack ${heat.stack.name}: ${heat.stack.status}` : `Heat template ${heat.template_path}; create the stack with: ${heat.command}`);
+      } else if (boot && !req.server.heat.enabled) {
         server = await ensureServer(s, {
           name: vmName,
           flavor: plan.flavor,
@@ -182,19 +211,22 @@ export async function importWorkload(
         log.info(`server ${server.name}: ${server.msg}`);
       }
     }
-    const partial = { migration, final, ports, server };
+    const partial = { migration, final, ports, server, heat };
     const teardown = req.teardown.enabled ? await tearDown(s, req, plan, partial, checkMode) : [];
     for (const t of teardown) log.info(`teardown: ${t.msg}`);
     const changed =
       migration.changed ||
       ports.some((p) => p.action !== 'reused') ||
       server?.changed === true ||
+      heat?.changed === true ||
       teardown.some((t) => t.changed);
     const msg = req.teardown.enabled
       ? `${vmName} migrated and torn down`
       : server?.id
-        ? `${vmName} migrated: server ${server.id} is ${server.status}`
-        : `${vmName} migrated`;
+        ? `${vmName} migrated: server ${server.id} is ${server.status}${heat?.stack ? ` (stack ${heat.stack.name})` : ''}`
+        : heat && !req.server.heat.autoDeploy
+          ? `${vmName} migrated; Heat template ${heat.template_path} written, create the stack with: ${heat.command}`
+          : `${vmName} migrated`;
     return { changed, msg: checkMode ? `Check mode: ${msg.replace(/^(\S+) migrated/, '$1 would be migrated')}` : msg, ...partial, teardown };
   });
 }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Session } from '../openstack/auth.js';
 import { STACK_TAG, TOOL_METADATA } from '../openstack/markers.js';
@@ -12,19 +13,30 @@ export interface HeatVm {
   boot_volume_id: string;
   data_volume_ids?: string[];
   flavor: string;
-  network: string;
+  /** The network of a port the stack creates; not needed with port_ids. */
+  network?: string;
   security_groups?: string[];
   mac_address?: string;
+  /** Existing ports (e.g. made by create_network_port with the VMware MACs): the server uses them, in order. */
+  port_ids?: string[];
+  key_name?: string;
+  availability_zone?: string;
+  /** cloud-init user data, passed as is (RAW). */
+  user_data?: string;
 }
 
 export interface HeatTemplate {
+  /** The template as create_heat_stack sends it, and its YAML text. */
+  doc: Record<string, unknown>;
   text: string;
   parameters: Record<string, string>;
+  /** VM name -> the output holding its server's ID. */
+  serverOutputs: Record<string, string>;
 }
 
-/** Heat identifiers: letters, digits and underscores (upstream replaced only '-' and '.'). */
+/** Heat identifiers: SafeVmName with '-' as '_' (upstream replaced only '-' and '.' in the raw name). */
 function identifier(name: string, taken: Set<string>): string {
-  let id = name.replace(/[^A-Za-z0-9_]/g, '_');
+  let id = safeVmName(name).replace(/-/g, '_');
   if (!/^[A-Za-z_]/.test(id)) id = `vm_${id}`;
   let unique = id;
   for (let n = 2; taken.has(unique); n++) unique = `${id}_${n}`;
@@ -33,9 +45,10 @@ function identifier(name: string, taken: Set<string>): string {
 }
 
 /**
- * One port (on the VM's network, with its MAC when given) and one server booting from the migrated volume per VM.
- * Volume IDs and security groups are parameters; the volumes are referenced, not managed, so deleting the stack
- * never deletes migrated data (upstream adopted them as stack resources).
+ * One server booting from the migrated volume per VM, on the given existing ports, or else on one port the stack
+ * creates (on the VM's network, with its MAC when given). Volume IDs, port IDs and security groups are parameters;
+ * volumes and given ports are referenced, not managed, so deleting the stack never deletes migrated data or the
+ * ports carrying the VMware MACs (upstream adopted the volumes as stack resources).
  */
 export function renderHeatTemplate(stackName: string, vms: HeatVm[]): HeatTemplate {
   if (vms.length === 0) throw new Error('No VMs data provided');
@@ -44,9 +57,12 @@ export function renderHeatTemplate(stackName: string, vms: HeatVm[]): HeatTempla
   const resources: Record<string, unknown> = {};
   const outputs: Record<string, unknown> = {};
   const values: Record<string, string> = {};
+  const serverOutputs: Record<string, string> = {};
   for (const vm of vms) {
-    for (const [key, value] of Object.entries({ name: vm.name, boot_volume_id: vm.boot_volume_id, flavor: vm.flavor, network: vm.network })) {
-      if (!value) throw new Error(`VM entry ${JSON.stringify(vm.name ?? '')} has no ${key}`);
+    const portIds = (vm.port_ids ?? []).filter((p) => p !== '');
+    const required = { name: vm.name, boot_volume_id: vm.boot_volume_id, flavor: vm.flavor, ...(portIds.length ? {} : { network: vm.network }) };
+    for (const [key, value] of Object.entries(required)) {
+      if (!value) throw new Error(`VM entry ${JSON.stringify(vm.name ?? '')} has no ${key}${key === 'network' ? ' (nor port_ids)' : ''}`);
     }
     const id = identifier(vm.name, taken);
     const bootParam = `${id}_boot_volume_id`;
@@ -59,26 +75,43 @@ export function renderHeatTemplate(stackName: string, vms: HeatVm[]): HeatTempla
       values[p] = volumeId;
       bdm.push({ volume_id: { get_param: p }, boot_index: -1, delete_on_termination: false });
     });
-    const port: Record<string, unknown> = { network: vm.network };
-    if (vm.mac_address) port.mac_address = vm.mac_address;
-    if (vm.security_groups?.length) {
-      const p = `${id}_security_groups`;
-      parameters[p] = { type: 'comma_delimited_list', description: `Security groups of VM ${vm.name}` };
-      values[p] = vm.security_groups.join(',');
-      port.security_groups = { get_param: p };
+    let networks: unknown[];
+    if (portIds.length) {
+      networks = portIds.map((portId, i) => {
+        const p = `${id}_port_${i}_id`;
+        parameters[p] = { type: 'string', description: `Port ${i} of VM ${vm.name}` };
+        values[p] = portId;
+        return { port: { get_param: p } };
+      });
+    } else {
+      const port: Record<string, unknown> = { network: vm.network };
+      if (vm.mac_address) port.mac_address = vm.mac_address;
+      if (vm.security_groups?.length) {
+        const p = `${id}_security_groups`;
+        parameters[p] = { type: 'comma_delimited_list', description: `Security groups of VM ${vm.name}` };
+        values[p] = vm.security_groups.join(',');
+        port.security_groups = { get_param: p };
+      }
+      resources[`${id}_port`] = { type: 'OS::Neutron::Port', properties: port };
+      networks = [{ port: { get_resource: `${id}_port` } }];
     }
-    resources[`${id}_port`] = { type: 'OS::Neutron::Port', properties: port };
     resources[`${id}_server`] = {
       type: 'OS::Nova::Server',
       properties: {
         name: safeVmName(vm.name),
         flavor: vm.flavor,
-        networks: [{ port: { get_resource: `${id}_port` } }],
+        networks,
         block_device_mapping_v2: bdm,
         metadata: { ...TOOL_METADATA },
+        ...(vm.key_name ? { key_name: vm.key_name } : {}),
+        ...(vm.availability_zone ? { availability_zone: vm.availability_zone } : {}),
+        // RAW: Heat adds no boot-config of its own to the migrated guest, and needs no CloudFormation endpoint.
+        user_data_format: 'RAW',
+        ...(vm.user_data ? { user_data: vm.user_data } : {}),
       },
     };
     outputs[`${id}_server_id`] = { description: `Server of VM ${vm.name}`, value: { get_resource: `${id}_server` } };
+    serverOutputs[vm.name] = `${id}_server_id`;
   }
   const doc = {
     heat_template_version: '2018-08-31',
@@ -87,7 +120,22 @@ export function renderHeatTemplate(stackName: string, vms: HeatVm[]): HeatTempla
     resources,
     outputs,
   };
-  return { text: stringifyYaml(doc, { indent: 2, lineWidth: 0 }), parameters: values };
+  return { doc, text: stringifyYaml(doc, { indent: 2, lineWidth: 0 }), parameters: values, serverOutputs };
+}
+
+/** Write the template unless the file already holds it (check mode writes nothing); returns the previous text. */
+export function writeTemplate(path: string, text: string, checkMode: boolean): { changed: boolean; before: string } {
+  const before = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const changed = before !== text;
+  if (changed && !checkMode) {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+      writeFileSync(path, text, { mode: 0o644 });
+    } catch (e) {
+      throw new Error(`Failed to write Heat template: ${(e as Error).message}`);
+    }
+  }
+  return { changed, before };
 }
 
 export function readTemplate(path: string): unknown {
@@ -119,6 +167,17 @@ export interface StackOutcome {
   stack: { id: string | null; name: string; status: string };
 }
 
+/** A stack that did not complete; `stack` says which one (its ID once Heat made it). */
+export class StackFailure extends Error {
+  override name = 'StackFailure';
+  constructor(
+    message: string,
+    readonly stackState: StackOutcome['stack'],
+  ) {
+    super(message);
+  }
+}
+
 const outcome = (changed: boolean, st: Stack): StackOutcome => ({
   changed,
   stack: { id: st.id, name: st.stack_name, status: st.stack_status ?? 'UNKNOWN' },
@@ -131,8 +190,14 @@ export async function ensureStack(s: Session, req: StackRequest): Promise<StackO
     if (!(existing.tags ?? []).includes(STACK_TAG)) {
       throw new Error(`a stack named ${req.name} (${existing.id}) exists and was not created by this tool; choose another stack_name`);
     }
+    if (existing.stack_status && /_FAILED$/.test(existing.stack_status)) {
+      throw new StackFailure(
+        `the tool's stack ${req.name} (${existing.id}) is ${existing.stack_status}: ${existing.stack_status_reason ?? 'no reason given'}; delete it (openstack stack delete ${req.name}) and run again`,
+        outcome(false, existing).stack,
+      );
+    }
     if (req.wait && !req.checkMode && existing.stack_status !== 'CREATE_COMPLETE') {
-      return outcome(false, await waitForStackComplete(s, req.name, existing.id, { timeoutMs: req.timeoutMs, intervalMs: req.intervalMs, signal: s.signal }));
+      return outcome(false, await completed(s, req, existing.id));
     }
     return outcome(false, existing);
   }
@@ -144,12 +209,35 @@ export async function ensureStack(s: Session, req: StackRequest): Promise<StackO
     timeoutMins: Math.max(1, Math.ceil(req.timeoutMs / 60_000)),
     tags: [STACK_TAG],
   });
-  if (req.wait) {
-    return outcome(true, await waitForStackComplete(s, req.name, id, { timeoutMs: req.timeoutMs, intervalMs: req.intervalMs, signal: s.signal }));
-  }
+  if (req.wait) return outcome(true, await completed(s, req, id));
   return outcome(true, await getStack(s, req.name, id));
 }
 
-export function stackInfoText(stack: StackOutcome['stack'], templatePath: string): string {
-  return `Stack Name: ${stack.name}\nStack ID: ${stack.id ?? ''}\nStatus: ${stack.status}\nTemplate: ${templatePath}\n`;
+async function completed(s: Session, req: StackRequest, id: string): Promise<Stack> {
+  try {
+    return await waitForStackComplete(s, req.name, id, { timeoutMs: req.timeoutMs, intervalMs: req.intervalMs, signal: s.signal });
+  } catch (e) {
+    const last = await getStack(s, req.name, id).catch(() => undefined);
+    throw new StackFailure((e as Error).message, { id, name: req.name, status: last?.stack_status ?? 'UNKNOWN' });
+  }
+}
+
+/** `<dir>/heat_stack_info.txt`: name, ID, status and template of the stack; returns its path. */
+export function writeStackInfo(dir: string, stack: StackOutcome['stack'], templatePath: string): string {
+  const path = join(dir, 'heat_stack_info.txt');
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, `Stack Name: ${stack.name}\nStack ID: ${stack.id ?? ''}\nStatus: ${stack.status}\nTemplate: ${templatePath}\n`, { mode: 0o644 });
+  } catch (e) {
+    throw new Error(`Failed to write stack info file: ${(e as Error).message}`);
+  }
+  return path;
+}
+
+const shellWord = (w: string): string => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** The openstackclient command that creates the stack by hand (tagged, so the tool recognises it afterwards). */
+export function stackCreateCommand(stackName: string, templatePath: string, parameters: Record<string, string>): string {
+  const params = Object.entries(parameters).flatMap(([k, v]) => ['--parameter', `${k}=${v}`]);
+  return ['openstack', 'stack', 'create', '--wait', '--tags', STACK_TAG, '-t', templatePath, ...params, stackName].map(shellWord).join(' ');
 }

@@ -1,6 +1,7 @@
 import type { Session } from '../openstack/auth.js';
 import { deleteFlavor, deleteServer, findServersByName, getServer, listFlavors, waitForServerGone } from '../openstack/compute.js';
-import { hasToolDescription, hasToolMetadata, inProject } from '../openstack/markers.js';
+import { STACK_TAG, hasToolDescription, hasToolMetadata, inProject } from '../openstack/markers.js';
+import { deleteStack, findStackByName, waitForStackGone } from '../openstack/orchestration.js';
 import { deletePort, getPort, listPorts, looksLikeId, waitForPortGone } from '../openstack/network.js';
 import {
   deleteVolume,
@@ -119,4 +120,15 @@ export async function deleteToolFlavor(s: Session, req: DeleteRequest): Promise<
   if (req.checkMode) return { changed: true, id: flavor.id, msg: `Flavor ${flavor.name} (${flavor.id}) would be deleted` };
   await deleteFlavor(s, flavor.id);
   return { changed: true, id: flavor.id, msg: 'Flavor deleted successfully' };
+}
+
+/** The tool's stack of that name (tag osm), with what Heat made for it (the servers; never the volumes it references). */
+export async function deleteToolStack(s: Session, req: DeleteRequest): Promise<DeleteOutcome> {
+  const found = await findStackByName(s, req.name);
+  const stack = pickOwned('stack', req.name, found ? [found] : [], (x) => (x.tags ?? []).includes(STACK_TAG), `tag ${STACK_TAG}`);
+  if (!stack) return { changed: false, id: null, msg: `Stack ${req.name} not found; nothing to delete` };
+  if (req.checkMode) return { changed: true, id: stack.id, msg: `Stack ${stack.stack_name} (${stack.id}) would be deleted` };
+  await deleteStack(s, stack.stack_name, stack.id);
+  if (req.wait) await waitForStackGone(s, stack.stack_name, stack.id, req.waitOpts);
+  return { changed: true, id: stack.id, msg: 'Stack deleted successfully' };
 }

@@ -170,7 +170,7 @@ describe('lab OpenStack', () => {
 
   describe('Keystone', () => {
     it('issues a project-scoped token to the osm user with every service in the catalog', () => {
-      for (const type of ['identity', 'compute', 'network', 'volumev3', 'image', 'placement']) {
+      for (const type of ['identity', 'compute', 'network', 'volumev3', 'image', 'placement', 'orchestration']) {
         assert.ok(osm.endpoints[type], `catalog has no ${facts.interface} ${type} endpoint in ${facts.region}`);
       }
     });

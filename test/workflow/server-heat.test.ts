@@ -8,7 +8,7 @@ import { type ModuleContext, parseParams } from '../../src/ansible/module.js';
 import createHeatStack from '../../src/modules/create_heat_stack.js';
 import generateHeatTemplate from '../../src/modules/generate_heat_template.js';
 import { createLogger } from '../../src/util/log.js';
-import { renderHeatTemplate } from '../../src/workflow/server-heat.js';
+import { renderHeatTemplate, stackCreateCommand } from '../../src/workflow/server-heat.js';
 import { FakeCloud, PROJECT_ID } from '../openstack/fake-cloud.js';
 
 const ctx = (checkMode = false): ModuleContext => ({
@@ -30,13 +30,13 @@ test('the Heat template boots each VM from its volume, keeps MACs, never manages
   const t = renderHeatTemplate('os-migrate-1700000000', vms);
   const doc = parse(t.text) as Record<string, Record<string, unknown>>;
   assert.equal(doc.heat_template_version, '2018-08-31');
-  assert.deepEqual(Object.keys(doc.parameters!), ['rhel_1_boot_volume_id', 'rhel_1_data_volume_0_id', 'rhel_1_security_groups', 'vm_02__db__boot_volume_id']);
-  assert.deepEqual(t.parameters, { rhel_1_boot_volume_id: 'B1', rhel_1_data_volume_0_id: 'D1', rhel_1_security_groups: 'SG,web', vm_02__db__boot_volume_id: 'B2' });
+  assert.deepEqual(Object.keys(doc.parameters!), ['rhel_1_boot_volume_id', 'rhel_1_data_volume_0_id', 'rhel_1_security_groups', 'vm_02_db_boot_volume_id']);
+  assert.deepEqual(t.parameters, { rhel_1_boot_volume_id: 'B1', rhel_1_data_volume_0_id: 'D1', rhel_1_security_groups: 'SG,web', vm_02_db_boot_volume_id: 'B2' });
   assert.deepEqual(Object.entries(doc.resources!).map(([k, v]) => [k, (v as { type: string }).type]), [
     ['rhel_1_port', 'OS::Neutron::Port'],
     ['rhel_1_server', 'OS::Nova::Server'],
-    ['vm_02__db__port', 'OS::Neutron::Port'],
-    ['vm_02__db__server', 'OS::Nova::Server'],
+    ['vm_02_db_port', 'OS::Neutron::Port'],
+    ['vm_02_db_server', 'OS::Nova::Server'],
   ]);
   const server = (doc.resources!.rhel_1_server as { properties: Record<string, unknown> }).properties;
   assert.deepEqual(server.block_device_mapping_v2, [
@@ -44,12 +44,34 @@ test('the Heat template boots each VM from its volume, keeps MACs, never manages
     { volume_id: { get_param: 'rhel_1_data_volume_0_id' }, boot_index: -1, delete_on_termination: false },
   ]);
   assert.deepEqual(server.metadata, { osm: 'true' });
-  assert.equal((doc.resources!.vm_02__db__server as { properties: { name: string } }).properties.name, 'vm_02_db');
+  assert.equal((doc.resources!.vm_02_db_server as { properties: { name: string } }).properties.name, 'vm_02_db');
   assert.deepEqual((doc.resources!.rhel_1_port as { properties: unknown }).properties, { network: 'N', mac_address: '00:50:56:aa:bb:cc', security_groups: { get_param: 'rhel_1_security_groups' } });
-  assert.deepEqual(Object.keys(doc.outputs!), ['rhel_1_server_id', 'vm_02__db__server_id']);
+  assert.deepEqual(Object.keys(doc.outputs!), ['rhel_1_server_id', 'vm_02_db_server_id']);
   assert.ok(!t.text.includes('OS::Cinder::Volume'));
+  assert.equal(server.user_data_format, 'RAW', 'Heat must add no boot-config to a migrated guest');
+  assert.equal(server.user_data, undefined);
+  assert.deepEqual(t.serverOutputs, { 'rhel-1': 'rhel_1_server_id', 'vm.02 (db)': 'vm_02_db_server_id' });
   assert.throws(() => renderHeatTemplate('s', []), /No VMs data provided/);
-  assert.throws(() => renderHeatTemplate('s', [{ ...vms[1]!, network: '' }]), /has no network/);
+  assert.throws(() => renderHeatTemplate('s', [{ ...vms[1]!, network: '' }]), /has no network \(nor port_ids\)/);
+});
+
+test('with port_ids the server uses the given ports (parameters) and the stack makes none', () => {
+  const t = renderHeatTemplate('st', [{ name: 'web', boot_volume_id: 'B', flavor: 'F', port_ids: ['P0', 'P1'], key_name: 'k', user_data: '#cloud-config\n' }]);
+  const doc = parse(t.text) as { resources: Record<string, { type: string; properties: Record<string, unknown> }> };
+  assert.deepEqual(Object.keys(doc.resources), ['web_server']);
+  const p = doc.resources.web_server!.properties;
+  assert.deepEqual(p.networks, [{ port: { get_param: 'web_port_0_id' } }, { port: { get_param: 'web_port_1_id' } }]);
+  assert.deepEqual(t.parameters, { web_boot_volume_id: 'B', web_port_0_id: 'P0', web_port_1_id: 'P1' });
+  assert.equal(p.key_name, 'k');
+  assert.equal(p.user_data, '#cloud-config\n');
+  assert.deepEqual(t.doc, parse(t.text), 'doc is what the text says');
+});
+
+test('stackCreateCommand quotes what the shell would split', () => {
+  assert.equal(
+    stackCreateCommand('os-migrate-a_b', '/data/a b/heat_template.yaml', { a_boot_volume_id: 'B' }),
+    "openstack stack create --wait --tags osm -t '/data/a b/heat_template.yaml' --parameter a_boot_volume_id=B os-migrate-a_b",
+  );
 });
 
 test('generate_heat_template: writes once, check mode writes nothing, rerun unchanged', async () => {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { createVolume, setBootable } from '../../../src/openstack/volume.js';
 import { safeVmName } from '../../../src/util/names.js';
 import { toolFlavorName } from '../../../src/workflow/flavor.js';
+import { deleteToolStack } from '../../../src/workflow/teardown.js';
 import { cloudDict, labFacts, root, session, uniqueName } from './lab.js';
 
 const GiB = 1024 ** 3;
@@ -30,9 +31,13 @@ test('all OpenStack modules through ansible-playbook; a second run reports no ch
   const boot = await createVolume(s, { name: `${safe}-2000`, sizeGiB: 1, metadata: { converted: 'true' } }, { timeoutMs: 120_000, intervalMs: 1000 });
   await setBootable(s, boot.id, true);
   const dataVol = await createVolume(s, { name: `${safe}-2001`, sizeGiB: 1, metadata: { converted: 'false' } }, { timeoutMs: 120_000, intervalMs: 1000 });
-  await s.close();
+  // The Heat stack boots a second VM from its own volume (create_server's server holds the first).
+  const heatVm = `${vm}-heat`;
+  const heatBoot = await createVolume(s, { name: `${safeVmName(heatVm)}-2000`, sizeGiB: 1, metadata: { converted: 'true' } }, { timeoutMs: 120_000, intervalMs: 1000 });
+  await setBootable(s, heatBoot.id, true);
+  const stackName = `os-migrate-${safe}`;
 
-  const vars = { dst_cloud: cloudDict(), vm_name: vm, d: data, boot: boot.id, datavol: dataVol.id, key: f.keypair.name, work };
+  const vars = { dst_cloud: cloudDict(), vm_name: vm, heat_vm: heatVm, heatboot: heatBoot.id, stack: stackName, d: data, boot: boot.id, datavol: dataVol.id, key: f.keypair.name, work };
   writeFileSync(join(work, 'vars.json'), JSON.stringify(vars));
   const m = 'os_migrate.vmware_migration_kit';
   const deploy = `- hosts: localhost
@@ -55,9 +60,11 @@ test('all OpenStack modules through ansible-playbook; a second run reports no ch
     - ${m}.create_server: {cloud: "{{ dst_cloud }}", name: "{{ vm_name }}", flavor: "{{ flavor.flavor.id }}", boot_volume: "{{ boot }}", volumes: ["{{ datavol }}"], nics: "{{ ports.ports }}", key_name: "{{ key }}", security_groups: [osm-sg]}
       when: converted.converted
     - ${m}.generate_heat_template:
-        stack_name: os-migrate-test
+        stack_name: "{{ stack }}"
         output_dir: "{{ work }}/heat"
-        vms_data: [{name: "{{ vm_name }}", boot_volume_id: "{{ boot }}", data_volume_ids: ["{{ datavol }}"], flavor: "{{ flavor.flavor.id }}", network: frontier-net, security_groups: [osm-sg]}]
+        vms_data: [{name: "{{ heat_vm }}", boot_volume_id: "{{ heatboot }}", flavor: "{{ flavor.flavor.id }}", network: frontier-net, security_groups: [osm-sg]}]
+      register: heat_template
+    - ${m}.create_heat_stack: {cloud: "{{ dst_cloud }}", template_path: "{{ heat_template.template_path }}", stack_name: "{{ stack }}", parameters: "{{ heat_template.parameters }}", output_dir: "{{ work }}/heat", timeout: 300}
 `;
   const teardown = (flavors: string[]) => `- hosts: localhost
   connection: local
@@ -65,7 +72,7 @@ test('all OpenStack modules through ansible-playbook; a second run reports no ch
   tasks:
     - ${m}.delete_server: {cloud: "{{ dst_cloud }}", name: "{{ vm_name }}"}
     - ${m}.delete_volume: {cloud: "{{ dst_cloud }}", name: "{{ item }}"}
-      loop: ["{{ boot }}", "{{ datavol }}"]
+      loop: ["{{ boot }}", "{{ datavol }}", "{{ heatboot }}"]
     - ${m}.delete_port: {cloud: "{{ dst_cloud }}", name: "${safe}-NIC-0-VLAN-frontier-net"}
     - ${m}.delete_flavor: {cloud: "{{ dst_cloud }}", name: "{{ item }}"}
       loop: ${JSON.stringify(flavors)}
@@ -83,17 +90,31 @@ test('all OpenStack modules through ansible-playbook; a second run reports no ch
     return out;
   };
   writeFileSync(join(work, 'teardown.yml'), teardown([toolFlavorName(vm, { vcpus: 2, ram: 4096, disk: 9 }), toolFlavorName(vm, { vcpus: 2, ram: 4096, disk: 0 })]));
+  // Heat deletes the stack's server; the volumes it only referenced go with the teardown playbook.
+  const deleteStack = async () => {
+    const s2 = await session();
+    try {
+      return await deleteToolStack(s2, { name: stackName, wait: true, waitOpts: { timeoutMs: 300_000, intervalMs: 2000 }, checkMode: false });
+    } finally {
+      await s2.close();
+    }
+  };
   try {
     const first = run('deploy.yml');
     const changedFirst = first.plays[0]!.tasks.filter((t) => t.hosts.localhost.changed).map((t) => t.task.name);
     assert.ok(changedFirst.some((n) => n.endsWith('create_server')), `create_server did not run: ${changedFirst.join(', ')}`);
+    const stackTask = first.plays[0]!.tasks.find((t) => t.task.name.endsWith('create_heat_stack'))!.hosts.localhost;
+    assert.equal((stackTask.stack as { status: string }).status, 'CREATE_COMPLETE');
+    assert.equal(stackTask.changed, true);
     const second = run('deploy.yml');
     assert.equal(second.stats.localhost.changed, 0, `second deploy changed: ${second.plays[0]!.tasks.filter((t) => t.hosts.localhost.changed).map((t) => t.task.name).join(', ')}`);
+    assert.equal((await deleteStack()).changed, true, 'the stack was there to delete');
     assert.ok(run('teardown.yml', true).stats.localhost.changed > 0, 'check-mode teardown predicts changes');
     assert.ok(run('teardown.yml').stats.localhost.changed >= 4, 'teardown deleted nothing');
     assert.equal(run('teardown.yml').stats.localhost.changed, 0, 'second teardown changed something');
   } finally {
     // Whatever failed above, leave the lab as it was.
+    await deleteStack().catch(() => undefined);
     spawnSync('ansible-playbook', ['-i', 'localhost,', '-e', `@${join(work, 'vars.json')}`, join(work, 'teardown.yml')], {
       env: { ...process.env, ANSIBLE_COLLECTIONS_PATH: join(work, 'collections') },
       timeout: 600_000,
