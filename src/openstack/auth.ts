@@ -205,6 +205,11 @@ export class Session {
     }
   }
 
+  /** Whether the cloud offers a service (an endpoint override or a catalog entry of one of its types). */
+  hasService(service: ServiceType): boolean {
+    return service in this.cloud.endpointOverrides || this.catalog.some((c) => CATALOG_TYPES[service].includes(c.type));
+  }
+
   /** Base URL of a service, with its API version path. */
   endpoint(service: ServiceType): string {
     let url = this.cloud.endpointOverrides[service] ?? this.catalogUrl(service);

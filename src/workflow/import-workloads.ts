@@ -111,9 +111,16 @@ async function bootVolumeOf(s: Session, vmName: string, ids: string[], fromCinde
 async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, out: Omit<ImportWorkloadsOutcome, 'teardown' | 'changed' | 'msg'>, checkMode: boolean): Promise<DeleteOutcome[]> {
   const del = (name: string) => ({ name, wait: true, waitOpts: TEARDOWN_WAIT, checkMode });
   const done: DeleteOutcome[] = [];
-  // A stack's server goes with its stack; the volumes and ports it only referenced stay for the steps below.
-  if (req.teardown.server && req.server.heat.enabled) done.push(await deleteToolStack(s, del(heatStackName(plan.vmName))));
-  else if (req.teardown.server && out.server?.id) done.push(await deleteToolServer(s, del(out.server.id)));
+  if (req.teardown.server) {
+    // A stack's server goes with its stack; the volumes and ports it only referenced stay for the steps below. The
+    // tool's stack is looked for on every cloud with Heat, so a teardown run without use_heat leaves none behind.
+    const heat = req.server.heat.enabled;
+    if (heat || s.hasService('orchestration')) {
+      const stack = await deleteToolStack(s, del(heatStackName(plan.vmName)));
+      if (heat || stack.changed) done.push(stack);
+    }
+    if (!heat && out.server?.id) done.push(await deleteToolServer(s, del(out.server.id)));
+  }
   if (req.teardown.volumes) {
     for (const id of out.migration.ids) if (id) done.push(await deleteToolVolume(s, del(id)));
   }

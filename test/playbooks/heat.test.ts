@@ -134,11 +134,11 @@ describe('the migration playbook with use_heat against the lab', () => {
     assert.equal((await findStackByName(s, STACK))?.id, stack.id);
   });
 
-  it('tears down the stack, server, ports and volumes it made, and nothing else', async () => {
+  it('tears down the stack, server, ports and volumes it made, and nothing else, even when use_heat is left out', async () => {
     const server = (await toolServer(s, VM))!;
     const volumes = await toolVolumes(s, VM);
     const ports = await listPorts(s, { device_id: server.id });
-    const run = migration(c, { vms_list: [VM], use_heat: true, os_migrate_tear_down: true });
+    const run = migration(c, { vms_list: [VM], os_migrate_tear_down: true });
     assert.equal(run.code, 0, JSON.stringify(importResults(run).map((r) => r.msg)));
     assert.equal(await findStackByName(s, STACK), undefined, 'stack deleted');
     assert.equal(await getServer(s, server.id), undefined, 'server deleted');
