@@ -87,10 +87,15 @@ interface Timing {
   cpu: number;
 }
 
-async function best(label: string, fn: () => Promise<void>, serverPid?: number): Promise<Timing> {
+/**
+ * Best of `runs` timings of `fn`. Untimed before each run: `before` (e.g. deleting the previous run's target, whose
+ * page cache takes the kernel a while to drop), then writing back earlier runs' dirty pages, so no run pays for another.
+ */
+async function best(label: string, fn: () => Promise<void>, o: { serverPid?: number; before?: () => void } = {}): Promise<Timing> {
+  const serverPid = o.serverPid;
   let min: Timing = { seconds: Infinity, cpu: 0 };
   for (let i = 0; i < runs; i++) {
-    // Write back earlier runs' dirty pages first, so no run is throttled by another's writeback.
+    o.before?.();
     execFileSync('sync');
     const c0 = cpuSeconds(serverPid);
     const t0 = performance.now();
@@ -137,12 +142,12 @@ async function main(): Promise<void> {
     execFileSync('sync');
     const rows: [string, Timing][] = [];
 
+    const dropTarget = (): void => rmSync(join(dir, 'target.img'), { force: true });
     const baseline = await best('nbdcopy', async () => {
-      rmSync(join(dir, 'target.img'), { force: true });
       execFileSync('nbdcopy', ['--destination-is-zero', '--flush', flat, join(dir, 'target.img')]);
-    });
+    }, { before: dropTarget });
 
-    rows.push(['local', await best('local', () => copyWith(() => openLocalSource({ path: descriptor, name: 'bench' }), freshTarget(dir), allocated))]);
+    rows.push(['local', await best('local', () => copyWith(() => openLocalSource({ path: descriptor, name: 'bench' }), freshTarget(dir), allocated), { before: dropTarget })]);
 
     const serveNbd = async (): Promise<DiskSource> => {
       const server = await startNbdServer({
@@ -152,20 +157,20 @@ async function main(): Promise<void> {
       });
       return NbdSource.open('nbd', server.socketPath, server);
     };
-    rows.push(['nbd (nbdkit, vddk path)', await best('nbd', () => copyWith(serveNbd, freshTarget(dir), allocated))]);
+    rows.push(['nbd (nbdkit, vddk path)', await best('nbd', () => copyWith(serveNbd, freshTarget(dir), allocated), { before: dropTarget })]);
 
     const h = await startHttpsProcess(join(dir, 'ds'));
     https = h;
     const url = `https://127.0.0.1:${h.port}/folder/vm/disk.vmdk?dcPath=DC0&dsName=LocalDS_0`;
     const openHttps = (): Promise<DiskSource> => openHttpsSource({ url, tls: { thumbprint: h.sha1 }, connections: 4 });
-    rows.push(['https (allocation map)', await best('https', () => copyWith(openHttps, freshTarget(dir), allocated), h.child.pid)]);
-    rows.push(['https (whole disk)', await best('https-all', () => copyWith(openHttps, freshTarget(dir), [{ start: 0, length: size }]), h.child.pid)]);
+    rows.push(['https (allocation map)', await best('https', () => copyWith(openHttps, freshTarget(dir), allocated), { serverPid: h.child.pid, before: dropTarget })]);
+    rows.push(['https (whole disk)', await best('https-all', () => copyWith(openHttps, freshTarget(dir), [{ start: 0, length: size }]), { serverPid: h.child.pid, before: dropTarget })]);
 
     const s = await startSshd(dir);
     sshd = s;
     const openSsh = (): Promise<DiskSource> =>
       openSshSource({ host: '127.0.0.1', port: s.port, username: s.user, privateKey: s.privateKey, hostKeySha256: s.hostKeySha256, path: descriptor });
-    rows.push(['ssh (allocation map)', await best('ssh', () => copyWith(openSsh, freshTarget(dir), allocated))]);
+    rows.push(['ssh (allocation map)', await best('ssh', () => copyWith(openSsh, freshTarget(dir), allocated), { before: dropTarget })]);
 
     // CBT delta: 64 MiB in 1024 areas of 64 KiB spread over the data, against the full copy of the same source.
     const areas: Extent[] = Array.from({ length: 1024 }, (_, i) => {
