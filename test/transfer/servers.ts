@@ -43,6 +43,8 @@ export async function startDatastoreServer(opts: {
   basicAuth?: string;
   /** Drop the connection (no response) for this many ranged GETs of more than 64 KiB: a flaky network. */
   dropRangedGets?: number;
+  /** Answer `Connection: close` and close after every response (no keep-alive). */
+  connectionClose?: boolean;
 }): Promise<DatastoreServer> {
   let drops = opts.dropRangedGets ?? 0;
   const tls = selfSignedCert(opts.dir);
@@ -50,6 +52,7 @@ export async function startDatastoreServer(opts: {
   const state = { bytesServed: 0, requests: 0, expired: false };
   const server = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     state.requests++;
+    if (opts.connectionClose) res.shouldKeepAlive = false;
     const u = new URL(req.url ?? '/', 'https://x');
     if (state.expired) {
       res.writeHead(401).end();
