@@ -99,7 +99,7 @@ describe('writing the target', () => {
     }
   });
 
-  it('writeback started in the background while writing never loses data, and close waits for it', async () => {
+  it('writeback started in the background while writing drops written pages from the cache, never loses data, and close waits for it', async () => {
     const size = 3 * WRITEBACK_EVERY;
     const path = makeEmptyTarget(join(t.dir, 'writeback'), size);
     const target = await openTarget({ path });
@@ -117,6 +117,8 @@ describe('writing the target', () => {
     } finally {
       await target.close();
     }
+    const cached = Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], { encoding: 'utf8' }).trim());
+    assert.ok(cached <= size - WRITEBACK_EVERY, `${cached} of ${size} written bytes still cached`);
     const fd = openSync(path, 'r');
     try {
       for (const off of [0, WRITEBACK_EVERY - piece, WRITEBACK_EVERY, size - piece]) {
