@@ -3,13 +3,15 @@
  *   node build/bench/transfer.js [--runs N] [--size-gib 4] [--data-gib 1]
  *
  * A 4 GiB disk holding 1 GiB of random data (flat VMDK under /var/tmp) is copied to a fresh file target by each
- * source (local, nbd = nbdkit file on a Unix socket as the vddk path would serve it, https against a separate HTTPS
- * server process, ssh against a real sshd), and compared with `nbdcopy --destination-is-zero --flush` file to file
- * (the local limit). A 64 MiB CBT delta is compared with the full copy of the same source.
+ * source (local, nbd = nbdkit file on a Unix socket as the vddk path would serve it, https against a Go HTTPS server
+ * serving the datastore as the lab's govmomi simulator does (bench/datastore-server), ssh against a real sshd), and
+ * compared with `nbdcopy --destination-is-zero --flush` file to file (the local limit). Every source gets the disk's
+ * allocated areas as the migrate workflow passes QueryChangedDiskAreas(changeId "*") of a CBT-enabled VM (nbdcopy
+ * skips holes too). A 64 MiB CBT delta is compared with the full copy of the same source.
  * Each configuration runs N times (default 2); the best time counts. Temporary files are deleted at the end.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
+import { randomFillSync, X509Certificate } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -85,10 +87,15 @@ interface Timing {
   cpu: number;
 }
 
-async function best(label: string, fn: () => Promise<void>, serverPid?: number): Promise<Timing> {
+/**
+ * Best of `runs` timings of `fn`. Untimed before each run: `before` (e.g. deleting the previous run's target, whose
+ * page cache takes the kernel a while to drop), then writing back earlier runs' dirty pages, so no run pays for another.
+ */
+async function best(label: string, fn: () => Promise<void>, o: { serverPid?: number; before?: () => void } = {}): Promise<Timing> {
+  const serverPid = o.serverPid;
   let min: Timing = { seconds: Infinity, cpu: 0 };
   for (let i = 0; i < runs; i++) {
-    // Write back earlier runs' dirty pages first, so no run is throttled by another's writeback.
+    o.before?.();
     execFileSync('sync');
     const c0 = cpuSeconds(serverPid);
     const t0 = performance.now();
@@ -112,17 +119,14 @@ async function copyWith(open: () => Promise<DiskSource>, targetPath: string, all
   }
 }
 
-async function startHttpsProcess(root: string, dir: string): Promise<{ child: ChildProcess; port: number; sha1: string }> {
-  const servers = resolve(import.meta.dirname, '../test/transfer/servers.js');
-  const child = spawn(
-    process.execPath,
-    ['--input-type=module', '-e', `import { startDatastoreServer } from ${JSON.stringify(servers)};
-const s = await startDatastoreServer({ root: ${JSON.stringify(root)}, dir: ${JSON.stringify(dir)} });
-console.log(JSON.stringify({ port: s.port, sha1: s.cert.sha1 }));`],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+/** bench/datastore-server (built on first use) serving `root` as datastore LocalDS_0 of DC0. */
+async function startHttpsProcess(root: string): Promise<{ child: ChildProcess; port: number; sha1: string }> {
+  const state = execFileSync(resolve(import.meta.dirname, '../../bench/datastore-server/build'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const child = spawn(join(state, 'datastore-server'), ['-root', root, '-cert', join(state, 'cert.pem'), '-key', join(state, 'key.pem')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((res) => createInterface({ input: child.stdout! }).once('line', res));
-  return { child, ...(JSON.parse(line) as { port: number; sha1: string }) };
+  return { child, port: Number(line), sha1: new X509Certificate(readFileSync(join(state, 'cert.pem'))).fingerprint };
 }
 
 async function main(): Promise<void> {
@@ -138,12 +142,12 @@ async function main(): Promise<void> {
     execFileSync('sync');
     const rows: [string, Timing][] = [];
 
+    const dropTarget = (): void => rmSync(join(dir, 'target.img'), { force: true });
     const baseline = await best('nbdcopy', async () => {
-      rmSync(join(dir, 'target.img'), { force: true });
       execFileSync('nbdcopy', ['--destination-is-zero', '--flush', flat, join(dir, 'target.img')]);
-    });
+    }, { before: dropTarget });
 
-    rows.push(['local', await best('local', () => copyWith(() => openLocalSource({ path: descriptor, name: 'bench' }), freshTarget(dir)))]);
+    rows.push(['local', await best('local', () => copyWith(() => openLocalSource({ path: descriptor, name: 'bench' }), freshTarget(dir), allocated), { before: dropTarget })]);
 
     const serveNbd = async (): Promise<DiskSource> => {
       const server = await startNbdServer({
@@ -153,20 +157,20 @@ async function main(): Promise<void> {
       });
       return NbdSource.open('nbd', server.socketPath, server);
     };
-    rows.push(['nbd (nbdkit, vddk path)', await best('nbd', () => copyWith(serveNbd, freshTarget(dir)))]);
+    rows.push(['nbd (nbdkit, vddk path)', await best('nbd', () => copyWith(serveNbd, freshTarget(dir), allocated), { before: dropTarget })]);
 
-    const h = await startHttpsProcess(join(dir, 'ds'), dir);
+    const h = await startHttpsProcess(join(dir, 'ds'));
     https = h;
     const url = `https://127.0.0.1:${h.port}/folder/vm/disk.vmdk?dcPath=DC0&dsName=LocalDS_0`;
     const openHttps = (): Promise<DiskSource> => openHttpsSource({ url, tls: { thumbprint: h.sha1 }, connections: 4 });
-    rows.push(['https (allocation map)', await best('https', () => copyWith(openHttps, freshTarget(dir), allocated), h.child.pid)]);
-    rows.push(['https (whole disk)', await best('https-all', () => copyWith(openHttps, freshTarget(dir), [{ start: 0, length: size }]), h.child.pid)]);
+    rows.push(['https (allocation map)', await best('https', () => copyWith(openHttps, freshTarget(dir), allocated), { serverPid: h.child.pid, before: dropTarget })]);
+    rows.push(['https (whole disk)', await best('https-all', () => copyWith(openHttps, freshTarget(dir), [{ start: 0, length: size }]), { serverPid: h.child.pid, before: dropTarget })]);
 
     const s = await startSshd(dir);
     sshd = s;
     const openSsh = (): Promise<DiskSource> =>
       openSshSource({ host: '127.0.0.1', port: s.port, username: s.user, privateKey: s.privateKey, hostKeySha256: s.hostKeySha256, path: descriptor });
-    rows.push(['ssh (allocation map)', await best('ssh', () => copyWith(openSsh, freshTarget(dir), allocated))]);
+    rows.push(['ssh (allocation map)', await best('ssh', () => copyWith(openSsh, freshTarget(dir), allocated), { before: dropTarget })]);
 
     // CBT delta: 64 MiB in 1024 areas of 64 KiB spread over the data, against the full copy of the same source.
     const areas: Extent[] = Array.from({ length: 1024 }, (_, i) => {

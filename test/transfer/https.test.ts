@@ -93,6 +93,38 @@ describe('https source (datastore file access)', () => {
     assert.equal(sha256File(join(t.dir, 'vol4')), sha256File(raw));
   });
 
+  it('copies from a server that closes the connection after every response (Connection: close)', async () => {
+    mkdirSync(join(t.dir, 'closing'));
+    const closing = await startDatastoreServer({ root: join(t.dir, 'ds'), dir: join(t.dir, 'closing'), cookie, connectionClose: true });
+    const source = await openHttpsSource({ url: closing.url('vm-1/vm-1.vmdk'), cookie, tls: { insecure: true }, connections: 2 });
+    const target = await openTarget({ path: makeEmptyTarget(join(t.dir, 'vol6'), size) });
+    try {
+      await copyDisk({ source, target, assumeZero: true });
+      assert.equal(source.stats.requests, size / (4 * MiB), 'no read failed and was retried');
+    } finally {
+      await source.close();
+      await target.close();
+      await closing.close();
+    }
+    assert.equal(sha256File(join(t.dir, 'vol6')), sha256File(raw));
+  });
+
+  it('a session expiring mid-copy fails with the log-in hint (answers other than a plain 206 go through undici)', async () => {
+    mkdirSync(join(t.dir, 'expiring'));
+    const expiring = await startDatastoreServer({ root: join(t.dir, 'ds'), dir: join(t.dir, 'expiring'), cookie });
+    const source = await openHttpsSource({ url: expiring.url('vm-1/vm-1.vmdk'), cookie, tls: { insecure: true } });
+    const target = await openTarget({ path: makeEmptyTarget(join(t.dir, 'vol5'), size) });
+    try {
+      await source.read(Buffer.alloc(MiB), 0);
+      expiring.expireSession();
+      await assert.rejects(copyDisk({ source, target, assumeZero: true }), /HTTP 401.*log in again/);
+    } finally {
+      await source.close();
+      await target.close();
+      await expiring.close();
+    }
+  });
+
   it('refuses a certificate that matches neither the CA store nor the pin, before sending the cookie', async () => {
     const requests = srv.requests;
     await assert.rejects(openHttpsSource({ url: srv.url('vm-1/vm-1.vmdk'), cookie }), /certificate|self.signed/i);

@@ -25,6 +25,8 @@ export interface DatastoreServer {
   bytesServed: number;
   requests: number;
   cert: { cert: Buffer; sha1: string; sha256: string };
+  /** From now on every request is refused with 401, as after a session timeout. */
+  expireSession(): void;
   close(): Promise<void>;
 }
 
@@ -41,14 +43,21 @@ export async function startDatastoreServer(opts: {
   basicAuth?: string;
   /** Drop the connection (no response) for this many ranged GETs of more than 64 KiB: a flaky network. */
   dropRangedGets?: number;
+  /** Answer `Connection: close` and close after every response (no keep-alive). */
+  connectionClose?: boolean;
 }): Promise<DatastoreServer> {
   let drops = opts.dropRangedGets ?? 0;
   const tls = selfSignedCert(opts.dir);
   const ds = opts.dsName ?? 'LocalDS_0';
-  const state = { bytesServed: 0, requests: 0 };
+  const state = { bytesServed: 0, requests: 0, expired: false };
   const server = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     state.requests++;
+    if (opts.connectionClose) res.shouldKeepAlive = false;
     const u = new URL(req.url ?? '/', 'https://x');
+    if (state.expired) {
+      res.writeHead(401).end();
+      return;
+    }
     if (opts.basicAuth && req.headers.authorization !== `Basic ${Buffer.from(opts.basicAuth).toString('base64')}`) {
       res.writeHead(401).end();
       return;
@@ -116,6 +125,9 @@ export async function startDatastoreServer(opts: {
       state.requests = v;
     },
     cert: tls,
+    expireSession: () => {
+      state.expired = true;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

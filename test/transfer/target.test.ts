@@ -1,9 +1,9 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, readSync, closeSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { findAttachedDevice, openTarget, virtioEntryName } from '../../src/transfer/target.js';
+import { WRITEBACK_EVERY, findAttachedDevice, openTarget, virtioEntryName } from '../../src/transfer/target.js';
 import { MiB, makeEmptyTarget, makeSparseImage, tempDir } from './fixtures.js';
 
 const volumeId = '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
@@ -96,6 +96,38 @@ describe('writing the target', () => {
       assert.ok(!data.subarray(12 * MiB, 13 * MiB).equals(Buffer.alloc(MiB)));
     } finally {
       execFileSync('losetup', ['--detach', dev]);
+    }
+  });
+
+  it('writeback started in the background while writing drops written pages from the cache, never loses data, and close waits for it', async () => {
+    const size = 3 * WRITEBACK_EVERY;
+    const path = makeEmptyTarget(join(t.dir, 'writeback'), size);
+    const target = await openTarget({ path });
+    const piece = 4 * MiB;
+    try {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          for (let off = next; off < size; off = next) {
+            next += piece;
+            await target.write(Buffer.alloc(piece, (off / piece) % 251), off);
+          }
+        }),
+      );
+    } finally {
+      await target.close();
+    }
+    const cached = Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], { encoding: 'utf8' }).trim());
+    assert.ok(cached <= size - WRITEBACK_EVERY, `${cached} of ${size} written bytes still cached`);
+    const fd = openSync(path, 'r');
+    try {
+      for (const off of [0, WRITEBACK_EVERY - piece, WRITEBACK_EVERY, size - piece]) {
+        const b = Buffer.alloc(piece);
+        readSync(fd, b, 0, piece, off);
+        assert.ok(b.equals(Buffer.alloc(piece, (off / piece) % 251)), `bytes at ${off}`);
+      }
+    } finally {
+      closeSync(fd);
     }
   });
 

@@ -8,6 +8,8 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findToolVolume, getVolume } from '../../src/openstack/volume.js';
+import { normalizeExtents } from '../../src/transfer/copy.js';
+import { fileAllocation } from '../../src/transfer/sources/local.js';
 import { powerState } from '../../src/vmware/power.js';
 import { migrateVm, type MigrateOutcome, type MigrateRequest } from '../../src/workflow/migrate.js';
 import { serverThumbprint } from '../../src/workflow/migrate-source.js';
@@ -59,6 +61,15 @@ async function fileSha256(path: string, size: number): Promise<string> {
   } finally {
     await fh.close();
   }
+}
+
+/** Bytes of the CBT blocks holding data (what QueryChangedDiskAreas with changeId "*" lists), clipped to the disk. */
+async function allocatedBlockBytes(flatPath: string, capacity: number, block: number): Promise<number> {
+  const blocks = (await fileAllocation(flatPath)).map((e) => {
+    const start = Math.floor(e.start / block) * block;
+    return { start, length: Math.ceil((e.start + e.length) / block) * block - start };
+  });
+  return normalizeExtents(blocks, capacity).reduce((s, e) => s + e.length, 0);
 }
 
 /** Run `fn` with the stand-in virt-v2v-in-place first in PATH. */
@@ -238,10 +249,15 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
       await ensurePoweredOn(vm.name);
     });
 
-    it('first sync copies the whole disk and records the change ID', async () => {
+    it('first sync copies the whole disk, fetching only the allocated areas CBT lists, and records the change ID', async () => {
       const out = await run(cbt());
       ids = out.ids as string[];
       assert.equal(out.disks[0]!.mode, 'full');
+      const allocated = await allocatedBlockBytes(disk.flat_path, disk.capacity_bytes, block);
+      assert.ok(allocated < disk.capacity_bytes, 'the test disk has holes');
+      assert.equal(out.disks[0]!.bytes_read, allocated);
+      assert.match(out.log, new RegExp(`\\(${allocated} bytes allocated per CBT\\)`));
+      assert.match(out.log, new RegExp(`read ${allocated} bytes \\(source fetched ${allocated}\\)`), 'https fetched exactly those bytes');
       assert.equal(out.converted, false);
       const v = await withOpenstack((s) => getVolume(s, ids[0]!));
       assert.match(v?.metadata.changeID ?? '', /\/\d+$/);

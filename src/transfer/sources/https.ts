@@ -3,12 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, buildConnector } from 'undici';
 import type { DiskSource, SourceStats } from '../types.js';
 import { flatLayout, isBinarySparseVmdk, parseVmdkDescriptor, type FlatLayout } from '../vmdk.js';
+import { RangeReader, type RangeTls } from './https-ranges.js';
 import { LayoutSource } from './layout-source.js';
 
 /**
  * `https` source, VDDK-free: the snapshot's base disk through the datastore's HTTPS file access
- * (`/folder/<path>?dcPath=..&dsName=..`). The descriptor is fetched first; the flat extents are then read with
- * ranged GETs, several in parallel over a pool of keep-alive connections, with the caller's session cookie.
+ * (`/folder/<path>?dcPath=..&dsName=..`). The descriptor is fetched first (undici); the flat extents are then read
+ * with ranged GETs, several in parallel over keep-alive connections that decrypt straight into the chunk buffers
+ * (https-ranges.ts; undici answers whatever that fast path does not handle), with the caller's session cookie.
  */
 export interface HttpsTls {
   /** PEM CA bundle to trust (otherwise the system store). */
@@ -35,13 +37,16 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
   const descUrl = new URL(o.url);
   if (descUrl.protocol !== 'https:') throw new Error(`https source: ${describeUrl(descUrl)} is not an https URL`);
   const connections = o.connections ?? 4;
+  const timeoutMs = o.timeoutMs ?? 60_000;
+  const tls = tlsSettings(o.tls ?? {});
   const pool = new Pool(descUrl.origin, {
     connections,
     pipelining: 1,
-    headersTimeout: o.timeoutMs ?? 60_000,
-    bodyTimeout: o.timeoutMs ?? 60_000,
-    connect: pinningConnector(o.tls ?? {}),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connect: pinningConnector(tls),
   });
+  const ranges = new RangeReader(descUrl, tls, connections, timeoutMs);
   const stats: SourceStats = { bytesRead: 0, requests: 0 };
   const headers: Record<string, string> = o.cookie ? { cookie: o.cookie } : {};
   try {
@@ -57,9 +62,12 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
       // Transient network failures (reset, timeout) are retried; HTTP errors are not.
       for (let attempt = 1; ; attempt++) {
         stats.requests++;
+        const url = urls.get(file)!;
         try {
-          const got = await rangedGet(pool, urls.get(file)!, headers, fileOffset, buf.length, false, buf);
-          stats.bytesRead += got.length;
+          if ((await ranges.read(url.pathname + url.search, headers, fileOffset, buf)) === 'other') {
+            await rangedGet(pool, url, headers, fileOffset, buf.length, false, buf);
+          }
+          stats.bytesRead += buf.length;
           return;
         } catch (e) {
           if (e instanceof HttpStatusError || attempt >= READ_ATTEMPTS || pool.destroyed) throw e;
@@ -75,9 +83,10 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
       parallelism: connections,
       maxReadSize: 64 * 1024 * 1024,
       // destroy, not close: an aborted copy must not wait for requests still in flight.
-      close: () => pool.destroy(),
+      close: () => (ranges.close(), pool.destroy()),
     });
   } catch (e) {
+    ranges.close();
     await pool.destroy();
     throw e;
   }
@@ -197,25 +206,41 @@ function headerValue(raw: Buffer[] | string[] | null, name: string): string | un
   return undefined;
 }
 
-/** undici connector applying CA / insecure / fingerprint pin; a pin mismatch drops the socket before any request is sent. */
-function pinningConnector(tls: HttpsTls): buildConnector.connector {
+/** CA / insecure / fingerprint pin as TLS options plus a check of each new connection before any request is sent. */
+function tlsSettings(tls: HttpsTls): RangeTls {
   const pin = tls.thumbprint?.toUpperCase().replace(/^SHA(1|256):/i, '');
+  return {
+    options: {
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      rejectUnauthorized: !(tls.insecure || pin),
+    },
+    check: (socket) => {
+      if (!pin) return;
+      const cert = socket.getPeerCertificate();
+      const seen = pin.length > 59 ? cert.fingerprint256 : cert.fingerprint;
+      if (!seen || seen.toUpperCase() !== pin) {
+        throw new Error(`TLS certificate of ${socket.servername || socket.remoteAddress} does not match the pinned thumbprint (got ${seen ?? 'none'})`);
+      }
+    },
+  };
+}
+
+/** undici connector applying `tlsSettings`; a refused server's socket is dropped before any request is sent. */
+function pinningConnector(tls: RangeTls): buildConnector.connector {
   const connector = buildConnector({
-    ...(tls.ca ? { ca: tls.ca } : {}),
-    rejectUnauthorized: !(tls.insecure || pin),
+    ...tls.options,
     timeout: 30_000,
-    // A resumed TLS session shows no peer certificate: with a pin every connection does a full handshake.
-    ...(pin ? { maxCachedSessions: 0 } : {}),
-  });
-  if (!pin) return connector;
+    // A resumed TLS session shows no peer certificate: every connection does a full handshake (only a few are made).
+    maxCachedSessions: 0,
+  } as buildConnector.BuildOptions);
   return (options, callback) => {
     connector(options, (err, socket) => {
       if (err || !socket) return callback(err ?? new Error('TLS connect failed'), null);
-      const cert = (socket as TLSSocket).getPeerCertificate();
-      const seen = pin.length > 59 ? cert.fingerprint256 : cert.fingerprint;
-      if (!seen || seen.toUpperCase() !== pin) {
+      try {
+        tls.check(socket as TLSSocket);
+      } catch (e) {
         socket.destroy();
-        return callback(new Error(`TLS certificate of ${options.hostname} does not match the pinned thumbprint (got ${seen ?? 'none'})`), null);
+        return callback(e as Error, null);
       }
       callback(null, socket);
     });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
 import { posix } from 'node:path';
 import { Client, type SFTPWrapper } from 'ssh2';
 import { registerSecret } from '../../util/secrets.js';
@@ -43,9 +44,48 @@ interface SftpConn {
   maxReadLen: number;
 }
 
+/**
+ * A TCP connection whose writes of one tick leave in one syscall: ssh2 writes every SFTP read request (and window
+ * adjustment) as its own packet, and a chunk read issues 16 of them at once.
+ */
+async function coalescingSocket(host: string, port: number, timeoutMs: number, where: string): Promise<Socket> {
+  const sock = netConnect({ host, port, timeout: timeoutMs });
+  await new Promise<void>((resolve, reject) => {
+    const fail = (e: Error): void => {
+      sock.destroy();
+      reject(new Error(`ssh source: cannot connect to ${where}: ${e.message}`));
+    };
+    const timedOut = (): void => fail(new Error(`no answer within ${timeoutMs / 1000} s`));
+    sock.once('error', fail);
+    sock.once('timeout', timedOut);
+    sock.once('connect', () => {
+      sock.off('error', fail);
+      sock.off('timeout', timedOut);
+      sock.setTimeout(0);
+      resolve();
+    });
+  });
+  sock.setNoDelay(true);
+  const write = sock.write.bind(sock) as (...args: unknown[]) => boolean;
+  let corked = false;
+  sock.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      sock.cork();
+      process.nextTick(() => {
+        corked = false;
+        sock.uncork();
+      });
+    }
+    return write(...args);
+  }) as typeof sock.write;
+  return sock;
+}
+
 async function connectSftp(o: SshSourceOptions, pin: string, where: string): Promise<SftpConn> {
   const client = new Client();
   let seenKey = '';
+  const sock = await coalescingSocket(o.host, o.port ?? 22, o.readyTimeoutMs ?? 20_000, where);
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
     client.once('error', (e) => {
@@ -53,8 +93,7 @@ async function connectSftp(o: SshSourceOptions, pin: string, where: string): Pro
       reject(new Error(`ssh source: cannot connect to ${where}: ${why}`));
     });
     client.connect({
-      host: o.host,
-      port: o.port ?? 22,
+      sock,
       username: o.username,
       ...(o.privateKey ? { privateKey: o.privateKey } : {}),
       ...(o.passphrase ? { passphrase: o.passphrase } : {}),
@@ -67,6 +106,9 @@ async function connectSftp(o: SshSourceOptions, pin: string, where: string): Pro
       },
       algorithms: { cipher: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes256-ctr'] },
     });
+  }).catch((e: unknown) => {
+    sock.destroy();
+    throw e;
   });
   try {
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
