@@ -7,13 +7,12 @@ import type { DiskSource, DiskTarget, Extent, Progress, ProgressCallback } from 
  * `copyDisk` is the full copy; `copyChangedAreas` (delta.ts) the CBT delta; both run `runTransfer`.
  */
 
-export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 export const DEFAULT_PROGRESS_INTERVAL_MS = 10_000;
 
 export interface CommonCopyOptions {
   source: DiskSource;
   target: DiskTarget;
-  /** Bytes per read/write; reads never cross a multiple of it (default 4 MiB). */
+  /** Bytes per read/write; reads never cross a multiple of it (default: the source's chunkSize). */
   chunkSize?: number;
   /** Reads/writes in flight for full chunks (default: the source's parallelism); smaller tasks (CBT areas) get
    * proportionally more in flight within the same buffer budget (concurrency x chunk size, at most 64). */
@@ -102,7 +101,7 @@ export function checkSizes(source: DiskSource, target: DiskTarget): void {
 }
 
 export function chunkSizeFor(opts: CommonCopyOptions): number {
-  const c = Math.min(opts.chunkSize ?? DEFAULT_CHUNK_SIZE, opts.source.maxReadSize);
+  const c = Math.min(opts.chunkSize ?? opts.source.chunkSize, opts.source.maxReadSize);
   if (c < 4096 || c % 4096 !== 0) throw new Error(`chunk size must be a multiple of 4096 bytes (got ${c})`);
   return c;
 }
@@ -122,7 +121,7 @@ interface Mode {
   writeZeroChunks?: boolean;
 }
 
-const ZERO = Buffer.alloc(DEFAULT_CHUNK_SIZE);
+const ZERO = Buffer.alloc(4 * 1024 * 1024);
 
 function isZero(buf: Buffer): boolean {
   for (let p = 0; p < buf.length; p += ZERO.length) {

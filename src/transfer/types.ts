@@ -20,6 +20,14 @@ export interface SourceStats {
 
 export type SourceKind = 'vddk' | 'local' | 'https' | 'ssh' | 'nbd';
 
+/**
+ * Read sizes the sources ask the pipeline for. Local files and NBD sockets: 1 MiB, so the buffers in flight stay in
+ * the CPU caches (4 MiB x 8 in flight copied a local 1 GiB 1.4-3x slower than nbdcopy; 1 MiB x 8 matched it).
+ * Network sources: 4 MiB, fewer round trips and more bytes in flight on long links.
+ */
+export const LOCAL_CHUNK_SIZE = 1024 * 1024;
+export const NETWORK_CHUNK_SIZE = 4 * 1024 * 1024;
+
 export interface DiskSource {
   readonly kind: SourceKind;
   /** Virtual size of the disk in bytes. */
@@ -28,6 +36,8 @@ export interface DiskSource {
   readonly parallelism: number;
   /** Largest single read the source accepts (the pipeline never asks for more). */
   readonly maxReadSize: number;
+  /** Bytes per read the pipeline asks for unless told otherwise (LOCAL_CHUNK_SIZE or NETWORK_CHUNK_SIZE). */
+  readonly chunkSize: number;
   readonly stats: SourceStats;
   /** Fill `buf` completely with the disk's bytes starting at `offset` (`offset + buf.length <= size`). */
   read(buf: Buffer, offset: number): Promise<void>;

@@ -7,7 +7,7 @@ import type { DiskSource } from './types.js';
  * copyDisk's `hashSource`). Reads in order with a few reads ahead.
  */
 export async function sha256OfSource(source: DiskSource, opts: { chunkSize?: number; signal?: AbortSignal } = {}): Promise<string> {
-  const chunk = Math.min(opts.chunkSize ?? 4 * 1024 * 1024, source.maxReadSize);
+  const chunk = Math.min(opts.chunkSize ?? source.chunkSize, source.maxReadSize);
   const hash = createHash('sha256');
   const ahead = Math.max(1, Math.min(source.parallelism, 8));
   const inflight: { buf: Buffer; p: Promise<void> }[] = [];

@@ -138,6 +138,7 @@ function pausable(source: DiskSource, log: Logger): DiskSource {
     size: source.size,
     parallelism: source.parallelism,
     maxReadSize: source.maxReadSize,
+    chunkSize: source.chunkSize,
     stats: source.stats,
     read,
     allocatedExtents: () => source.allocatedExtents(),

@@ -35,6 +35,9 @@ describe('local source (datastore mounted on the conversion host)', () => {
       const r = await copyDisk({ source, target, assumeZero: true, hashSource: true });
       assert.equal(r.sourceSha256, sha256File(raw));
       assert.ok(r.bytesRead >= 5 * MiB && r.bytesRead < 8 * MiB, `read only the allocated data (${r.bytesRead})`);
+      // Local reads of 1 MiB keep the buffers in flight in the CPU caches (see LOCAL_CHUNK_SIZE).
+      assert.equal(source.chunkSize, MiB);
+      assert.ok(source.stats.requests * MiB >= r.bytesRead, `reads of at most 1 MiB (${source.stats.requests} for ${r.bytesRead} bytes)`);
     } finally {
       await source.close();
       await target.close();

@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, buildConnector } from 'undici';
-import type { DiskSource, SourceStats } from '../types.js';
+import { type DiskSource, NETWORK_CHUNK_SIZE, type SourceStats } from '../types.js';
 import { flatLayout, isBinarySparseVmdk, parseVmdkDescriptor, type FlatLayout } from '../vmdk.js';
 import { RangeReader, type RangeTls } from './https-ranges.js';
 import { LayoutSource } from './layout-source.js';
@@ -82,6 +82,7 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
       stats,
       parallelism: connections,
       maxReadSize: 64 * 1024 * 1024,
+      chunkSize: NETWORK_CHUNK_SIZE,
       // destroy, not close: an aborted copy must not wait for requests still in flight.
       close: () => (ranges.close(), pool.destroy()),
     });

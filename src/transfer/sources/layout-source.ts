@@ -9,6 +9,7 @@ export interface LayoutSourceParts {
   stats: SourceStats;
   parallelism: number;
   maxReadSize: number;
+  chunkSize: number;
   allocatedExtents?: () => Promise<Extent[] | undefined>;
   close: () => Promise<void>;
 }
@@ -19,6 +20,7 @@ export class LayoutSource implements DiskSource {
   readonly size: number;
   readonly parallelism: number;
   readonly maxReadSize: number;
+  readonly chunkSize: number;
   readonly stats: SourceStats;
   private closing: Promise<void> | undefined;
 
@@ -27,6 +29,7 @@ export class LayoutSource implements DiskSource {
     this.size = parts.layout.size;
     this.parallelism = parts.parallelism;
     this.maxReadSize = parts.maxReadSize;
+    this.chunkSize = parts.chunkSize;
     this.stats = parts.stats;
   }
 

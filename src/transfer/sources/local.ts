@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { startNbdServer } from '../nbd/server-process.js';
-import type { DiskSource, Extent, SourceStats } from '../types.js';
+import { type DiskSource, type Extent, LOCAL_CHUNK_SIZE, type SourceStats } from '../types.js';
 import { flatLayout, isBinarySparseVmdk, isFlat, layoutAllocation, parseVmdkDescriptor } from '../vmdk.js';
 import { LayoutSource } from './layout-source.js';
 import { NbdSource } from './nbd.js';
@@ -106,7 +106,7 @@ async function openFlat(path: string, desc: ReturnType<typeof parseVmdkDescripto
     for (const file of handles.keys()) files.set(file, await fileAllocation(join(dir, posix.normalize(file))));
     return layoutAllocation(layout, files);
   };
-  return new LayoutSource({ kind: 'local', layout, readFile, stats, parallelism: 8, maxReadSize: 64 * 1024 * 1024, allocatedExtents, close });
+  return new LayoutSource({ kind: 'local', layout, readFile, stats, parallelism: 8, maxReadSize: 64 * 1024 * 1024, chunkSize: LOCAL_CHUNK_SIZE, allocatedExtents, close });
 }
 
 const mapEntry = z.object({ start: z.number(), length: z.number(), data: z.boolean(), zero: z.boolean() });

@@ -1,6 +1,6 @@
 import { NbdClient } from '../nbd/client.js';
 import type { NbdServer } from '../nbd/server-process.js';
-import type { DiskSource, Extent, SourceKind, SourceStats } from '../types.js';
+import { type DiskSource, type Extent, LOCAL_CHUNK_SIZE, type SourceKind, type SourceStats } from '../types.js';
 
 /**
  * A disk read over NBD from a Unix socket, optionally owning the server process that serves it
@@ -11,6 +11,7 @@ export class NbdSource implements DiskSource {
   readonly size: number;
   readonly parallelism = 8;
   readonly maxReadSize: number;
+  readonly chunkSize = LOCAL_CHUNK_SIZE;
   private closed: Promise<void> | undefined;
 
   private turn = 0;

@@ -3,7 +3,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { posix } from 'node:path';
 import { Client, type SFTPWrapper } from 'ssh2';
 import { registerSecret } from '../../util/secrets.js';
-import type { DiskSource, SourceStats } from '../types.js';
+import { type DiskSource, NETWORK_CHUNK_SIZE, type SourceStats } from '../types.js';
 import { flatLayout, isBinarySparseVmdk, parseVmdkDescriptor } from '../vmdk.js';
 import { LayoutSource } from './layout-source.js';
 
@@ -201,7 +201,7 @@ export async function openSshSource(o: SshSourceOptions): Promise<DiskSource> {
       };
       await Promise.all(Array.from({ length: Math.min(perRead, Math.ceil(buf.length / c.maxReadLen)) }, lane));
     };
-    return new LayoutSource({ kind: 'ssh', layout, readFile, stats, parallelism: Math.max(4, conns.length), maxReadSize: 64 * 1024 * 1024, close });
+    return new LayoutSource({ kind: 'ssh', layout, readFile, stats, parallelism: Math.max(4, conns.length), maxReadSize: 64 * 1024 * 1024, chunkSize: NETWORK_CHUNK_SIZE, close });
   } catch (e) {
     await close();
     throw e;
