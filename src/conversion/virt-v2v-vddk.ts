@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { CloudConfig } from '../openstack/cloud-config.js';
 import { conversionEnv } from './virt-v2v.js';
+import { processAlive } from '../util/process.js';
 
 /**
  * The legacy virt-v2v path: virt-v2v reads the VM from vCenter through VDDK (`-it vddk`) and writes Cinder volumes
@@ -149,17 +150,8 @@ export function reapStalePrivateDirs(baseDir: string): void {
     } catch {
       continue;
     }
-    if (!owner || alive(owner)) continue;
+    if (!owner || processAlive(owner)) continue;
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

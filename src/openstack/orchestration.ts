@@ -80,7 +80,8 @@ export async function createStack(s: Session, spec: StackSpec): Promise<{ id: st
   return { id };
 }
 
-const FAILED = /_FAILED$/;
+/** CREATE_FAILED, UPDATE_FAILED, DELETE_FAILED, ... */
+export const isFailedStatus = (status: string | undefined): boolean => status !== undefined && status.endsWith('_FAILED');
 
 export async function waitForStackComplete(s: Session, name: string, id: string, opts: WaitOptions): Promise<Stack> {
   let last: Stack | undefined;
@@ -88,7 +89,7 @@ export async function waitForStackComplete(s: Session, name: string, id: string,
     async () => {
       last = await getStack(s, name, id);
       if (last.stack_status === 'CREATE_COMPLETE') return last;
-      if (last.stack_status && FAILED.test(last.stack_status)) {
+      if (isFailedStatus(last.stack_status)) {
         throw new Error(`stack ${name} (${id}) reached ${last.stack_status}: ${last.stack_status_reason ?? 'no reason given'}`);
       }
       return undefined;

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { safeVmName } from '../util/names.js';
+import { processAlive } from '../util/process.js';
 
 /**
  * One migration of a VM at a time on a conversion host: two concurrent runs would both find no volume and both
@@ -24,7 +25,7 @@ export function lockVm(vmName: string, dir = '/tmp'): () => void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const owner = Number(readFileSync(path, 'utf8').trim());
-    if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) {
       throw new Error(`another migration of VM ${vmName} is running on this conversion host (pid ${owner}, lock ${path}); wait for it to finish`);
     }
     try {
@@ -36,11 +37,3 @@ export function lockVm(vmName: string, dir = '/tmp'): () => void {
   throw new Error(`could not take the migration lock ${path}; remove it if no migration of ${vmName} is running`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { Session } from '../openstack/auth.js';
 import { STACK_TAG, TOOL_METADATA } from '../openstack/markers.js';
-import { type Stack, createStack, findStackByName, getStack, waitForStackComplete } from '../openstack/orchestration.js';
+import { type Stack, createStack, findStackByName, getStack, isFailedStatus, waitForStackComplete } from '../openstack/orchestration.js';
 import { safeVmName } from '../util/names.js';
 
 /** The Heat path: a HOT template for the servers of migrated VMs, and an idempotent stack create. */
@@ -190,7 +190,7 @@ export async function ensureStack(s: Session, req: StackRequest): Promise<StackO
     if (!(existing.tags ?? []).includes(STACK_TAG)) {
       throw new Error(`a stack named ${req.name} (${existing.id}) exists and was not created by this tool; choose another stack_name`);
     }
-    if (existing.stack_status && /_FAILED$/.test(existing.stack_status)) {
+    if (isFailedStatus(existing.stack_status)) {
       throw new StackFailure(
         `the tool's stack ${req.name} (${existing.id}) is ${existing.stack_status}: ${existing.stack_status_reason ?? 'no reason given'}; delete it (openstack stack delete ${req.name}) and run again`,
         outcome(false, existing).stack,

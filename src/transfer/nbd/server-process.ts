@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
+import { processAlive } from '../../util/process.js';
 
 /**
  * Lifecycle of an NBD server child process (nbdkit or qemu-nbd) serving one disk on a private Unix socket:
@@ -136,15 +137,6 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
 
 const OWNER_FILE = 'owner';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Remove what an earlier run killed with SIGKILL left behind: private directories whose owner process is gone,
  * and their server process group when it is still running (qemu-nbd has no --exit-with-parent). A server pid is
@@ -168,7 +160,7 @@ export function reapStaleServers(baseDir: string): void {
     } catch {
       continue; // Not ours, or still being set up.
     }
-    if (!owner || alive(owner)) continue;
+    if (!owner || processAlive(owner)) continue;
     try {
       const exe = readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0')[0] ?? '';
       if (server && exe.split('/').pop() === command.split('/').pop()) killGroup(server, 'SIGKILL');
