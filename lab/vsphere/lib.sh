@@ -16,9 +16,9 @@ vmfs_root=${OSM_VSPHERE_VMFS_ROOT:-/vmfs/volumes}
 # alive PIDFILE EXE: true when the PID in PIDFILE runs the executable EXE.
 alive() {
   local pid
-  [[ -s $1 ]] || return 1
-  pid=$(<"$1")
-  [[ -d /proc/$pid ]] || return 1
+  # The process may remove its own pid file while we look (sshd does on TERM): a vanished file means not running.
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [[ -n $pid && -d /proc/$pid ]] || return 1
   local exe
   exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
   [[ $exe == "$2" || $exe == "$2 (deleted)" ]] # (deleted): the binary was rebuilt since
