@@ -7,7 +7,8 @@
  * serving the datastore as the lab's govmomi simulator does (bench/datastore-server), ssh against a real sshd), and
  * compared with `nbdcopy --destination-is-zero --flush` file to file (the local limit). Every source gets the disk's
  * allocated areas as the migrate workflow passes QueryChangedDiskAreas(changeId "*") of a CBT-enabled VM (nbdcopy
- * skips holes too). A 64 MiB CBT delta is compared with the full copy of the same source.
+ * skips holes too). A 64 MiB CBT delta, written onto a volume that holds the full copy, is compared with the full copy
+ * of the same source. Targets are opened as the migrate workflow opens them (the source's `targetWrites`).
  * Each configuration runs N times (default 2); the best time counts. Temporary files are deleted at the end.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -110,7 +111,7 @@ async function best(label: string, fn: () => Promise<void>, o: { serverPid?: num
 
 async function copyWith(open: () => Promise<DiskSource>, targetPath: string, allocated?: Extent[]): Promise<void> {
   const source = await open();
-  const target = await openTarget({ path: targetPath });
+  const target = await openTarget({ path: targetPath, direct: source.targetWrites === 'direct' });
   try {
     await copyDisk({ source, target, assumeZero: true, ...(allocated ? { allocated } : {}) });
   } finally {
@@ -172,16 +173,19 @@ async function main(): Promise<void> {
       openSshSource({ host: '127.0.0.1', port: s.port, username: s.user, privateKey: s.privateKey, hostKeySha256: s.hostKeySha256, path: descriptor });
     rows.push(['ssh (allocation map)', await best('ssh', () => copyWith(openSsh, freshTarget(dir), allocated), { before: dropTarget })]);
 
-    // CBT delta: 64 MiB in 1024 areas of 64 KiB spread over the data, against the full copy of the same source.
+    // CBT delta: 64 MiB as 1024 changed 64 KiB blocks, four adjacent ones in each 4 MiB data extent (256 areas of
+    // 256 KiB once merged), against the full copy of the same source.
     const areas: Extent[] = Array.from({ length: 1024 }, (_, i) => {
       const e = allocated[i % allocated.length]!;
       return { start: e.start + (Math.floor(i / allocated.length) * 64 * 1024) % e.length, length: 64 * 1024 };
     });
-    const deltaTarget = freshTarget(dir);
+    // The delta lands on a volume holding the full copy, as every CBT sync after the first does.
+    const deltaTarget = join(dir, 'delta-target.img');
+    execFileSync('cp', ['--sparse=always', flat, deltaTarget]);
     const full = rows.find((r) => r[0].startsWith('nbd'))![1];
     const delta = await best('delta', async () => {
       const source = await serveNbd();
-      const target = await openTarget({ path: deltaTarget });
+      const target = await openTarget({ path: deltaTarget, direct: source.targetWrites === 'direct' });
       try {
         const r = await copyChangedAreas({ source, target, areas });
         if (r.bytesRead !== 64 * MiB) throw new Error(`delta read ${r.bytesRead} bytes, expected ${64 * MiB}`);

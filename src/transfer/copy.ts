@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { pageAlignedBuffers } from '../util/aligned-buffer.js';
 import type { DiskSource, DiskTarget, Extent, Progress, ProgressCallback } from './types.js';
 
 /**
@@ -181,8 +182,7 @@ export async function runTransfer(opts: CommonCopyOptions, tasks: Task[], mode: 
 
   let next = 0;
   let failure: unknown;
-  const worker = async (): Promise<void> => {
-    const buffer = Buffer.allocUnsafeSlow(bufferSize);
+  const worker = async (buffer: Buffer): Promise<void> => {
     while (failure === undefined && next < tasks.length) {
       if (signal?.aborted) throw signal.reason;
       const i = next++;
@@ -217,8 +217,10 @@ export async function runTransfer(opts: CommonCopyOptions, tasks: Task[], mode: 
     }
   };
 
-  const workers = Array.from({ length: Math.min(concurrency, Math.max(1, tasks.length)) }, () =>
-    worker().catch((e: unknown) => {
+  // Page-aligned, so a direct target writes them without a copy.
+  const buffers = pageAlignedBuffers(Math.min(concurrency, Math.max(1, tasks.length)), bufferSize);
+  const workers = buffers.map((buffer) =>
+    worker(buffer).catch((e: unknown) => {
       failure ??= e;
       // Unblock workers waiting for a hash turn that will never come.
       for (const w of turnWaiters.values()) w();

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isPageAligned, PAGE, pageAlignedBuffers } from '../util/aligned-buffer.js';
 import type { DiskTarget } from './types.js';
 
 const run = promisify(execFile);
@@ -61,6 +62,11 @@ export async function findAttachedDevice(opts: FindDeviceOptions): Promise<strin
 
 export interface OpenTargetOptions {
   path: string;
+  /**
+   * Write page-aligned buffers at page-aligned offsets with O_DIRECT, past the page cache (the source's
+   * `targetWrites`). Everything else, and everything on a file system that refuses O_DIRECT, is written cached.
+   */
+  direct?: boolean;
 }
 
 /** Open a block device or a regular file for writing at offsets (never truncating it). */
@@ -74,7 +80,9 @@ export async function openTarget(opts: OpenTargetOptions): Promise<DiskTarget> {
   const fh = await open(opts.path, constants.O_WRONLY | (kind === 'block' ? constants.O_EXCL : 0)).catch((e: NodeJS.ErrnoException) => {
     throw new Error(`cannot open target ${opts.path} for writing: ${e.code ?? e.message}${e.code === 'EBUSY' ? ' (the device is in use, e.g. mounted)' : ''}`);
   });
-  return kind === 'block' ? new BlockTarget(opts.path, size, fh) : new FileTarget(opts.path, size, fh);
+  // The cached handle holds a block device exclusively; the direct one is a second, plain open of the same device.
+  const directFh = opts.direct ? await open(opts.path, constants.O_WRONLY | constants.O_DIRECT).catch(() => undefined) : undefined;
+  return kind === 'block' ? new BlockTarget(opts.path, size, fh, directFh) : new FileTarget(opts.path, size, fh, directFh);
 }
 
 async function blockDeviceSize(path: string): Promise<number> {
@@ -88,7 +96,7 @@ async function blockDeviceSize(path: string): Promise<number> {
 const ZERO_CHUNK = 4 * 1024 * 1024;
 let zeroBuf: Buffer | undefined;
 function zeros(): Buffer {
-  zeroBuf ??= Buffer.alloc(ZERO_CHUNK);
+  zeroBuf ??= pageAlignedBuffers(1, ZERO_CHUNK)[0]!.fill(0);
   return zeroBuf;
 }
 
@@ -108,8 +116,18 @@ function dropCachedPages(path: string): Promise<void> {
   );
 }
 
+async function writeAll(fh: FileHandle, buf: Buffer, offset: number): Promise<void> {
+  let done = 0;
+  while (done < buf.length) {
+    const { bytesWritten } = await fh.write(buf, done, buf.length - done, offset + done);
+    done += bytesWritten;
+  }
+}
+
 abstract class HandleTarget implements DiskTarget {
   abstract readonly kind: 'block' | 'file';
+  /** A direct write was refused (EINVAL): the file system wants another alignment. */
+  private directRefused = false;
   private unsynced = 0;
   private syncing: Promise<void> | undefined;
   private syncError: unknown;
@@ -117,17 +135,27 @@ abstract class HandleTarget implements DiskTarget {
     readonly path: string,
     readonly size: number,
     protected readonly fh: FileHandle,
+    private readonly directFh: FileHandle | undefined,
   ) {}
+
+  get direct(): boolean {
+    return this.directFh !== undefined && !this.directRefused;
+  }
 
   async write(buf: Buffer, offset: number): Promise<void> {
     if (offset + buf.length > this.size) {
       throw new Error(`write beyond the end of ${this.path} (${offset}+${buf.length} > ${this.size}); the volume is smaller than the disk`);
     }
-    let done = 0;
-    while (done < buf.length) {
-      const { bytesWritten } = await this.fh.write(buf, done, buf.length - done, offset + done);
-      done += bytesWritten;
+    if (this.direct && offset % PAGE === 0 && buf.length % PAGE === 0 && isPageAligned(buf)) {
+      try {
+        return await writeAll(this.directFh!, buf, offset);
+      } catch (e) {
+        // A file system that opens with O_DIRECT but wants another alignment: cached writes from now on.
+        if ((e as NodeJS.ErrnoException).code !== 'EINVAL') throw e;
+        this.directRefused = true;
+      }
     }
+    await writeAll(this.fh, buf, offset);
     this.unsynced += buf.length;
     if (this.unsynced >= WRITEBACK_EVERY && !this.syncing) {
       this.unsynced = 0;
@@ -160,7 +188,11 @@ abstract class HandleTarget implements DiskTarget {
 
   async close(): Promise<void> {
     await this.syncing;
-    await this.fh.close();
+    try {
+      await this.directFh?.close();
+    } finally {
+      await this.fh.close();
+    }
   }
 }
 

@@ -52,7 +52,7 @@ export interface DiskCopyArgs {
 export async function copyOneDisk(a: DiskCopyArgs): Promise<DiskCopyOutcome> {
   const { disk, log } = a;
   const what = `disk ${disk.key}`;
-  const target = await openTarget({ path: a.devicePath });
+  const target = await openTarget({ path: a.devicePath, direct: a.source.targetWrites === 'direct' });
   const source = pausable(a.source, log);
   let result: CopyResult;
   let mode: 'full' | 'delta' = 'full';
@@ -139,6 +139,7 @@ function pausable(source: DiskSource, log: Logger): DiskSource {
     parallelism: source.parallelism,
     maxReadSize: source.maxReadSize,
     chunkSize: source.chunkSize,
+    targetWrites: source.targetWrites,
     stats: source.stats,
     read,
     allocatedExtents: () => source.allocatedExtents(),

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, readSync, closeSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { WRITEBACK_EVERY, findAttachedDevice, openTarget, virtioEntryName } from '../../src/transfer/target.js';
+import { pageAlignedBuffers } from '../../src/util/aligned-buffer.js';
 import { MiB, makeEmptyTarget, makeSparseImage, tempDir } from './fixtures.js';
 
 const volumeId = '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
@@ -50,6 +51,8 @@ describe('finding the attached volume', () => {
 describe('writing the target', () => {
   const t = tempDir('target');
   after(() => t.cleanup());
+  const cachedBytes = (path: string): number =>
+    Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], { encoding: 'utf8' }).trim() || 0);
 
   it('a file target writes at offsets, punches holes for zero ranges and refuses writes past its end', async () => {
     const p = join(t.dir, 'vol');
@@ -117,7 +120,7 @@ describe('writing the target', () => {
     } finally {
       await target.close();
     }
-    const cached = Number(execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', path], { encoding: 'utf8' }).trim());
+    const cached = cachedBytes(path);
     assert.ok(cached <= size - WRITEBACK_EVERY, `${cached} of ${size} written bytes still cached`);
     const fd = openSync(path, 'r');
     try {
@@ -128,6 +131,55 @@ describe('writing the target', () => {
       }
     } finally {
       closeSync(fd);
+    }
+  });
+
+  it('direct: page-aligned buffers at page-aligned offsets bypass the page cache; any other write is cached, and all land', async () => {
+    const path = makeEmptyTarget(join(t.dir, 'direct'), 64 * MiB);
+    const [aligned] = pageAlignedBuffers(1, 8 * MiB);
+    aligned!.fill(0x3c);
+    const target = await openTarget({ path, direct: true });
+    try {
+      assert.equal(target.direct, true);
+      for (let off = 0; off < 32 * MiB; off += 8 * MiB) await target.write(aligned!, off);
+      assert.equal(cachedBytes(path), 0, 'aligned writes left pages in the cache');
+      await target.write(Buffer.alloc(8 * MiB, 0x4d), 40 * MiB); // malloc'd buffer: not page-aligned
+      await target.write(aligned!.subarray(0, 1000), 50 * MiB + 100); // unaligned offset and length
+      await target.zero(56 * MiB, 8 * MiB);
+      await target.flush();
+    } finally {
+      await target.close();
+    }
+    const data = readFileSync(path);
+    assert.ok(data.subarray(0, 32 * MiB).equals(Buffer.alloc(32 * MiB, 0x3c)));
+    assert.ok(data.subarray(40 * MiB, 48 * MiB).equals(Buffer.alloc(8 * MiB, 0x4d)));
+    assert.ok(data.subarray(50 * MiB + 100, 50 * MiB + 1100).equals(Buffer.alloc(1000, 0x3c)));
+    assert.ok(data.subarray(50 * MiB, 50 * MiB + 100).equals(Buffer.alloc(100)));
+    assert.ok(data.subarray(56 * MiB).equals(Buffer.alloc(8 * MiB)));
+  });
+
+  it('direct on a block device (loop device): written past the cache, bytes in place', async () => {
+    const backing = join(t.dir, 'loop-direct');
+    makeEmptyTarget(backing, 16 * MiB);
+    const dev = execFileSync('losetup', ['--find', '--show', backing], { encoding: 'utf8' }).trim();
+    const [buf] = pageAlignedBuffers(1, 4 * MiB);
+    buf!.fill(0x77);
+    try {
+      const target = await openTarget({ path: dev, direct: true });
+      try {
+        assert.equal(target.kind, 'block');
+        assert.equal(target.direct, true);
+        await target.write(buf!, 8 * MiB);
+        await target.flush();
+        assert.equal(cachedBytes(dev), 0);
+      } finally {
+        await target.close();
+      }
+      const data = readFileSync(dev);
+      assert.ok(data.subarray(8 * MiB, 12 * MiB).equals(buf!));
+      assert.ok(data.subarray(0, 8 * MiB).equals(Buffer.alloc(8 * MiB)));
+    } finally {
+      execFileSync('losetup', ['--detach', dev]);
     }
   });
 

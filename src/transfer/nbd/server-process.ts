@@ -114,10 +114,11 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
 
   const deadline = Date.now() + (spec.readyTimeoutMs ?? 30_000);
   try {
-    // Poll quickly at first (servers are usually up within milliseconds), then every 50 ms.
-    for (let poll = 2; ; poll = Math.min(50, poll * 2)) {
+    // Poll every 2 ms for the first 100 ms (nbdkit is up within 6-10 ms; a CBT delta pays this wait), then every 50 ms.
+    const started = Date.now();
+    for (;;) {
       signal?.throwIfAborted();
-      const state = await Promise.race([exited, sleep(poll, undefined)]);
+      const state = await Promise.race([exited, sleep(Date.now() - started < 100 ? 2 : 50, undefined)]);
       if (state !== undefined) {
         const why = state.err ? state.err.message : state.sig ? `killed by ${state.sig}` : `exit code ${state.code}`;
         const hint = state.err && (state.err as NodeJS.ErrnoException).code === 'ENOENT' ? ` (install ${spec.command})` : '';

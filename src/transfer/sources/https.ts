@@ -83,6 +83,7 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
       parallelism: connections,
       maxReadSize: 64 * 1024 * 1024,
       chunkSize: NETWORK_CHUNK_SIZE,
+      targetWrites: 'direct',
       // destroy, not close: an aborted copy must not wait for requests still in flight.
       close: () => (ranges.close(), pool.destroy()),
     });

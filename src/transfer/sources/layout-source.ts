@@ -1,4 +1,4 @@
-import type { DiskSource, Extent, SourceKind, SourceStats } from '../types.js';
+import type { DiskSource, Extent, SourceKind, SourceStats, TargetWrites } from '../types.js';
 import { readLayout, type FileReader, type FlatLayout } from '../vmdk.js';
 
 export interface LayoutSourceParts {
@@ -10,6 +10,7 @@ export interface LayoutSourceParts {
   parallelism: number;
   maxReadSize: number;
   chunkSize: number;
+  targetWrites: TargetWrites;
   allocatedExtents?: () => Promise<Extent[] | undefined>;
   close: () => Promise<void>;
 }
@@ -21,6 +22,7 @@ export class LayoutSource implements DiskSource {
   readonly parallelism: number;
   readonly maxReadSize: number;
   readonly chunkSize: number;
+  readonly targetWrites: TargetWrites;
   readonly stats: SourceStats;
   private closing: Promise<void> | undefined;
 
@@ -30,6 +32,7 @@ export class LayoutSource implements DiskSource {
     this.parallelism = parts.parallelism;
     this.maxReadSize = parts.maxReadSize;
     this.chunkSize = parts.chunkSize;
+    this.targetWrites = parts.targetWrites;
     this.stats = parts.stats;
   }
 

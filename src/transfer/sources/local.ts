@@ -106,7 +106,7 @@ async function openFlat(path: string, desc: ReturnType<typeof parseVmdkDescripto
     for (const file of handles.keys()) files.set(file, await fileAllocation(join(dir, posix.normalize(file))));
     return layoutAllocation(layout, files);
   };
-  return new LayoutSource({ kind: 'local', layout, readFile, stats, parallelism: 8, maxReadSize: 64 * 1024 * 1024, chunkSize: LOCAL_CHUNK_SIZE, allocatedExtents, close });
+  return new LayoutSource({ kind: 'local', layout, readFile, stats, parallelism: 8, maxReadSize: 64 * 1024 * 1024, chunkSize: LOCAL_CHUNK_SIZE, targetWrites: 'cached', allocatedExtents, close });
 }
 
 const mapEntry = z.object({ start: z.number(), length: z.number(), data: z.boolean(), zero: z.boolean() });

@@ -12,6 +12,7 @@ export class NbdSource implements DiskSource {
   readonly parallelism = 8;
   readonly maxReadSize: number;
   readonly chunkSize = LOCAL_CHUNK_SIZE;
+  readonly targetWrites = 'direct';
   private closed: Promise<void> | undefined;
 
   private turn = 0;

@@ -201,7 +201,7 @@ export async function openSshSource(o: SshSourceOptions): Promise<DiskSource> {
       };
       await Promise.all(Array.from({ length: Math.min(perRead, Math.ceil(buf.length / c.maxReadLen)) }, lane));
     };
-    return new LayoutSource({ kind: 'ssh', layout, readFile, stats, parallelism: Math.max(4, conns.length), maxReadSize: 64 * 1024 * 1024, chunkSize: NETWORK_CHUNK_SIZE, close });
+    return new LayoutSource({ kind: 'ssh', layout, readFile, stats, parallelism: Math.max(4, conns.length), maxReadSize: 64 * 1024 * 1024, chunkSize: NETWORK_CHUNK_SIZE, targetWrites: 'direct', close });
   } catch (e) {
     await close();
     throw e;
