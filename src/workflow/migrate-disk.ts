@@ -83,7 +83,8 @@ export async function copyOneDisk(a: DiskCopyArgs): Promise<DiskCopyOutcome> {
   }
   log.info(
     `${what}: ${mode} copy done: read ${result.bytesRead} bytes (source fetched ${result.sourceBytesFetched}), wrote ${result.bytesWritten}, ` +
-      `zeroed ${result.bytesZeroed}, skipped ${result.bytesSkipped} in ${result.durationSeconds.toFixed(2)} s`,
+      `zeroed ${result.bytesZeroed}, skipped ${result.bytesSkipped} in ${result.durationSeconds.toFixed(2)} s` +
+      ` (${target.direct ? 'direct' : 'cached'} writes to ${a.devicePath})`,
   );
   const out: DiskCopyOutcome = { mode, bytesCopied: result.bytesWritten, bytesRead: result.bytesRead, changeId: disk.changeId };
   if (a.verify) {
