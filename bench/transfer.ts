@@ -197,7 +197,7 @@ async function main(): Promise<void> {
 
     const goals: Record<string, number> = { local: 0.9, 'https (allocation map)': 0.6, 'ssh (allocation map)': 0.4 };
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    console.log(`\nDisk ${size / GiB} GiB, ${dataBytes / GiB} GiB random data; best of ${runs}; target: fresh sparse file, fsync at end; load average ${load}.`);
+    console.log(`\nDisk ${size / GiB} GiB, ${dataBytes / GiB} GiB random data; best of ${runs}; target: a fresh sparse file (the delta: a volume holding the full copy), fsync at end; load average ${load}.`);
     console.log('CPU s: this process + its reaped children (+ the https server process; ssh: client side only).');
     console.log('| source | seconds | MiB/s of data | CPU s | speed vs nbdcopy | goal |');
     console.log('|---|---|---|---|---|---|');
