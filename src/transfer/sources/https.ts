@@ -27,7 +27,7 @@ export interface HttpsSourceOptions {
   /** Cookie header for the datastore access, e.g. `vmware_soap_session="..."` (supplied by the vSphere session). */
   cookie?: string;
   tls?: HttpsTls;
-  /** Parallel connections and requests (default 4). */
+  /** Parallel connections, each with one ranged GET at a time (default 4). */
   connections?: number;
   /** Per-request timeout in ms without data (default 60 s). */
   timeoutMs?: number;
@@ -80,7 +80,9 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
       layout,
       readFile,
       stats,
-      parallelism: connections,
+      // Twice the connections: a chunk being written to the target no longer holds its connection idle, another
+      // chunk's read takes it (1 GiB, median of 9 runs: 1.47 s with 4 chunks in flight, 1.31 s with 8).
+      parallelism: 2 * connections,
       maxReadSize: 64 * 1024 * 1024,
       chunkSize: NETWORK_CHUNK_SIZE,
       targetWrites: 'direct',

@@ -36,7 +36,10 @@ export class NbdSource implements DiskSource {
     try {
       clients.push(await NbdClient.connect({ socketPath }));
       if (clients[0]!.canMultiConn) {
-        for (let i = 1; i < connections; i++) clients.push(await NbdClient.connect({ socketPath }));
+        const more = await Promise.allSettled(Array.from({ length: connections - 1 }, () => NbdClient.connect({ socketPath })));
+        for (const m of more) if (m.status === 'fulfilled') clients.push(m.value);
+        const failed = more.find((m) => m.status === 'rejected');
+        if (failed) throw failed.reason;
       }
       return new NbdSource(kind, clients, server, { n: 0 });
     } catch (e) {
