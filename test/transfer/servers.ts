@@ -145,6 +145,8 @@ export async function freePort(): Promise<number> {
 }
 
 export interface TestSshd {
+  /** The listening sshd; each connection is served by a child of it. */
+  pid: number;
   port: number;
   user: string;
   privateKey: Buffer;
@@ -198,6 +200,7 @@ export async function startSshd(dir: string): Promise<TestSshd> {
   }
   const blob = Buffer.from(readFileSync(`${hostKey}.pub`, 'utf8').split(' ')[1]!, 'base64');
   return {
+    pid: child.pid!,
     port,
     user: 'root',
     privateKey: readFileSync(clientKey),
