@@ -123,7 +123,7 @@ async function best(label: string, fn: () => Promise<void>, o: { serverPid?: num
 
 async function copyWith(open: () => Promise<DiskSource>, targetPath: string, allocated?: Extent[]): Promise<void> {
   const source = await open();
-  const target = await openTarget({ path: targetPath, direct: source.targetWrites === 'direct' });
+  const target = await openTarget({ path: targetPath, writes: source.targetWrites });
   try {
     await copyDisk({ source, target, assumeZero: true, ...(allocated ? { allocated } : {}) });
   } finally {
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
     const full = rows.find((r) => r[0].startsWith('nbd'))![1];
     const delta = await best('delta', async () => {
       const source = await serveNbd();
-      const target = await openTarget({ path: deltaTarget, direct: source.targetWrites === 'direct' });
+      const target = await openTarget({ path: deltaTarget, writes: source.targetWrites });
       try {
         const r = await copyChangedAreas({ source, target, areas });
         if (r.bytesRead !== 64 * MiB) throw new Error(`delta read ${r.bytesRead} bytes, expected ${64 * MiB}`);

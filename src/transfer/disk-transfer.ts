@@ -60,7 +60,7 @@ export async function transferDisk(o: TransferDiskOptions): Promise<TransferDisk
   o.signal?.throwIfAborted();
   const source = await openSource(o.source);
   try {
-    const target = await openTarget({ path: o.targetPath, direct: source.targetWrites === 'direct' });
+    const target = await openTarget({ path: o.targetPath, writes: source.targetWrites });
     let result: CopyResult;
     try {
       const common = {

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isPageAligned, PAGE, pageAlignedBuffers } from '../util/aligned-buffer.js';
-import type { DiskTarget } from './types.js';
+import type { DiskTarget, TargetWrites } from './types.js';
 
 const run = promisify(execFile);
 
@@ -63,10 +63,10 @@ export async function findAttachedDevice(opts: FindDeviceOptions): Promise<strin
 export interface OpenTargetOptions {
   path: string;
   /**
-   * Write page-aligned buffers at page-aligned offsets with O_DIRECT, past the page cache (the source's
-   * `targetWrites`). Everything else, and everything on a file system that refuses O_DIRECT, is written cached.
+   * The source's `targetWrites` (default `cached`). `direct`: page-aligned buffers at page-aligned offsets are written
+   * with O_DIRECT, past the page cache; everything else, and everything on a file system that refuses O_DIRECT, cached.
    */
-  direct?: boolean;
+  writes?: TargetWrites;
 }
 
 /** Open a block device or a regular file for writing at offsets (never truncating it). */
@@ -81,7 +81,7 @@ export async function openTarget(opts: OpenTargetOptions): Promise<DiskTarget> {
     throw new Error(`cannot open target ${opts.path} for writing: ${e.code ?? e.message}${e.code === 'EBUSY' ? ' (the device is in use, e.g. mounted)' : ''}`);
   });
   // The cached handle holds a block device exclusively; the direct one is a second, plain open of the same device.
-  const directFh = opts.direct ? await open(opts.path, constants.O_WRONLY | constants.O_DIRECT).catch(() => undefined) : undefined;
+  const directFh = opts.writes === 'direct' ? await open(opts.path, constants.O_WRONLY | constants.O_DIRECT).catch(() => undefined) : undefined;
   return kind === 'block' ? new BlockTarget(opts.path, size, fh, directFh) : new FileTarget(opts.path, size, fh, directFh);
 }
 

@@ -52,7 +52,7 @@ export interface DiskCopyArgs {
 export async function copyOneDisk(a: DiskCopyArgs): Promise<DiskCopyOutcome> {
   const { disk, log } = a;
   const what = `disk ${disk.key}`;
-  const target = await openTarget({ path: a.devicePath, direct: a.source.targetWrites === 'direct' });
+  const target = await openTarget({ path: a.devicePath, writes: a.source.targetWrites });
   const source = pausable(a.source, log);
   let result: CopyResult;
   let mode: 'full' | 'delta' = 'full';

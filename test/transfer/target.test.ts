@@ -138,7 +138,7 @@ describe('writing the target', () => {
     const path = makeEmptyTarget(join(t.dir, 'direct'), 64 * MiB);
     const [aligned] = pageAlignedBuffers(1, 8 * MiB);
     aligned!.fill(0x3c);
-    const target = await openTarget({ path, direct: true });
+    const target = await openTarget({ path, writes: 'direct' });
     try {
       assert.equal(target.direct, true);
       for (let off = 0; off < 32 * MiB; off += 8 * MiB) await target.write(aligned!, off);
@@ -165,7 +165,7 @@ describe('writing the target', () => {
     const [buf] = pageAlignedBuffers(1, 4 * MiB);
     buf!.fill(0x77);
     try {
-      const target = await openTarget({ path: dev, direct: true });
+      const target = await openTarget({ path: dev, writes: 'direct' });
       try {
         assert.equal(target.kind, 'block');
         assert.equal(target.direct, true);
