@@ -6,7 +6,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 export OSM_LAB_DIR ?= /var/lib/osm-lab
 
-.PHONY: help deps build collection aee-context test demo lab-up lab-down bench clean
+.PHONY: help deps build collection aee-context lint test demo lab-up lab-down bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -25,7 +25,11 @@ collection: build ## build the collection tarball into dist/
 aee-context: collection ## stage the collection tarball for the execution environment (then: ansible-builder build -f aee/execution-environment.yml)
 	scripts/stage-aee
 
-test: build ## bring the lab up, run every test, bring the lab down
+lint: deps ## ansible-lint (production profile) on roles/ and playbooks/, and a README per role documenting its variables
+	npm run build:ts
+	scripts/lint-ansible
+
+test: build ## lint, bring the lab up, run every test, bring the lab down
 	scripts/run-tests
 
 demo: build ## bring the lab up and migrate lab VMs with the migration playbook
