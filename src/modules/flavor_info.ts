@@ -4,7 +4,8 @@ import { ModuleFailure } from '../ansible/errors.js';
 import { getFlavorExtraSpecs } from '../openstack/compute.js';
 import { withSession } from '../openstack/connect.js';
 import { findFlavor, flavorResult } from '../workflow/flavor.js';
-import { cloudOption } from './options/openstack.js';
+import { noEffect } from '../ansible/schema.js';
+import { cloudOption, cloudWithoutEffect } from './options/openstack.js';
 
 export default defineModule({
   name: 'flavor_info',
@@ -13,7 +14,11 @@ export default defineModule({
   options: z.strictObject({
     cloud: cloudOption(),
     flavor_name: z.string().min(1).meta({ description: 'Flavor name or ID.' }),
+    dst_cloud: cloudWithoutEffect('give the credentials as cloud (upstream reads cloud too).'),
+    dcloud: cloudWithoutEffect("give the credentials as cloud (dcloud is a misspelling in upstream's example)."),
+    flavor_id: noEffect('give the flavor ID or name as flavor_name.', z.string()),
   }),
+  caseInsensitiveKeys: true,
   checkMode: 'full',
   diffMode: 'none',
   examples: `

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ModuleFailure } from '../ansible/errors.js';
 import { defineModule } from '../ansible/module.js';
+import { noEffect } from '../ansible/schema.js';
 import { DEFAULT_BY_ID_DIR } from '../transfer/target.js';
 import { DEFAULT_VDDK_LIBDIR } from '../transfer/sources/vddk.js';
 import { migrateVm } from '../workflow/migrate.js';
@@ -21,7 +22,7 @@ const options = z.strictObject({
     .optional()
     .meta(d('Inventory folder of the VM (e.g. /Datacenter/vm); the VM is looked up at `<vddkpath>/<vmname>`, else by its name.')),
   libdir: z.string().default(DEFAULT_VDDK_LIBDIR).meta(d('VDDK library directory (disk_source vddk).')),
-  osmdatadir: z.string().optional().meta(d('Accepted for compatibility; unused (as upstream).')),
+  osmdatadir: noEffect('migrate keeps no files there (upstream does not use it either).', z.string()),
   volumeaz: z.string().optional().meta(d('Availability zone of the created volumes.')),
   volumetype: z.string().optional().meta(d('Volume type of the created volumes when volume_type_mapping has no entry for the disk datastore.')),
   volume_type_mapping: z
@@ -40,7 +41,7 @@ const options = z.strictObject({
     .meta(d('Changed block tracking sync: the first run copies everything, later runs only what changed; no conversion unless cutover.')),
   cutover: z.boolean().default(false).meta(d('With cbtsync: shut the VM down, do the last sync, convert and mark the volumes converted.')),
   skipconversion: z.boolean().default(false).meta(d('Never run virt-v2v-in-place.')),
-  usesocks: z.boolean().default(false).meta(d('Accepted for compatibility: every source already uses a private Unix socket.')),
+  usesocks: noEffect('every disk source already serves the disk on a private Unix socket.', z.boolean()),
   compression: z.enum(['none', 'zlib', 'fastlz', 'skipz']).default('fastlz').meta(d('VDDK compression (disk_source vddk).')),
   runscript: z.string().optional().meta(d('Script for virt-v2v-in-place --run (Linux guests); default: one generated from the VM NICs that keeps their names.')),
   bootscript: z.string().optional().meta(d('Script for virt-v2v-in-place --firstboot.')),
@@ -70,6 +71,11 @@ const options = z.strictObject({
   disk_by_id_dir: z.string().default(DEFAULT_BY_ID_DIR).meta(d('Directory of by-id device links on the conversion host.')),
   verify: z.boolean().default(false).meta(d('Compute the SHA-256 of each source disk and written volume, and fail when they differ.')),
   shutdown_timeout: z.number().int().positive().default(300).meta(d('Seconds to wait for a guest shutdown before powering off (cutover).')),
+  debug_mode: noEffect('use debug.', z.boolean()),
+  firstboot: noEffect('give the first-boot script as bootscript.', z.string()),
+  vsphere_insecure: noEffect('use vmware_insecure.', z.boolean()),
+  wait: noEffect('the module always runs the migration to its end.', z.boolean()),
+  timeout: noEffect("the module always runs the migration to its end; bound the task's time with Ansible's async.", z.number()),
 });
 
 export default defineModule({

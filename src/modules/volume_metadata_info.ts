@@ -25,6 +25,7 @@ export default defineModule({
     volume_id: z.string().min(1).meta({ description: 'Cinder volume ID.' }),
   }),
   aliases: { dst_cloud: ['cloud'] },
+  caseInsensitiveKeys: true,
   checkMode: 'full',
   diffMode: 'none',
   examples: `
