@@ -25,6 +25,7 @@ export default defineModule({
   }),
   caseInsensitiveKeys: true,
   checkMode: 'full',
+  notes: ['Unlike upstream, changed is false (the module only reads) and no flavor smaller than the VM is ever picked; why: docs/upstream-differences.md (Results that differ on purpose).'],
   diffMode: 'none',
   examples: `
 - name: Pick a flavor for the VM

@@ -20,6 +20,7 @@ export default defineModule({
   }),
   caseInsensitiveKeys: true,
   checkMode: 'full',
+  notes: ['Unlike upstream, changed is false (the module only reads) and an empty flavor_name is refused instead of giving flavor null; why: docs/upstream-differences.md (Results that differ on purpose).'],
   diffMode: 'none',
   examples: `
 - name: Get the flavor chosen for the VM

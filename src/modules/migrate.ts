@@ -19,7 +19,7 @@ const options = z.strictObject({
   firstboot: noEffect('give the first-boot script as bootscript.', z.string()),
   vsphere_insecure: noEffect('use vmware_insecure.', z.boolean()),
   wait: noEffect('the module always runs the migration to its end.', z.boolean()),
-  timeout: noEffect("the module always runs the migration to its end; bound the task's time with Ansible's async.", z.number()),
+  timeout: noEffect("the module always runs the migration to its end; bound the task's time with Ansible's async.", z.number().int()),
 });
 
 export default defineModule({

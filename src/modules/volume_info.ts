@@ -19,6 +19,7 @@ export default defineModule({
   }),
   caseInsensitiveKeys: true,
   checkMode: 'full',
+  notes: ['Unlike upstream, changed is false (the module only reads); why: docs/upstream-differences.md (Results that differ on purpose).'],
   diffMode: 'none',
   examples: `
 - name: Find the boot volume

@@ -27,6 +27,7 @@ export default defineModule({
   aliases: { dst_cloud: ['cloud'] },
   caseInsensitiveKeys: true,
   checkMode: 'full',
+  notes: ['Unlike upstream, changed is false (the module only reads); why: docs/upstream-differences.md (Results that differ on purpose).'],
   diffMode: 'none',
   examples: `
 - name: Was the first volume converted?

@@ -44,6 +44,15 @@ describe('the multi-call executable', () => {
     }
   });
 
+  it('warns in the result about each argument without effect, in any case, and masks the secrets inside them', () => {
+    const run = runModule('delete_flavor', { AUTH: { password: 'exe-no-effect-s3cret' }, region_name: 'RegionOne' });
+    assert.equal(run.code, 1);
+    assert.match(String(run.result.msg), /missing required argument 'name'/);
+    const warned = (run.result.warnings as string[]).map((w) => /^argument '([^']+)' has no effect here/.exec(w)?.[1]).sort();
+    assert.deepEqual(warned, ['auth', 'region_name']);
+    assert.ok(!run.stdout.includes('exe-no-effect-s3cret'));
+  });
+
   it('fails without an args file, with exit 1 and a JSON error', () => {
     const p = spawnSync(join(modulesDir, 'warn'), [], { encoding: 'utf8', env: {} });
     assert.equal(p.status, 1);

@@ -66,11 +66,11 @@ export const openstackFragmentOptions = {
   cert: noEffect('TLS client certificates are not supported.', z.string()),
   client_key: noEffect('TLS client certificates are not supported.', z.string()),
   key: noEffect('TLS client certificates are not supported.', z.string()),
-  api_timeout: noEffect('every OpenStack call has its own timeout and retries.', z.number()),
+  api_timeout: noEffect('every OpenStack call has its own timeout and retries.', z.number().int()),
   sdk_log_path: noEffect('there is no openstacksdk; the module logs to stderr, with debug messages at -vvv.', z.string()),
   sdk_log_level: noEffect('there is no openstacksdk; the module logs to stderr, with debug messages at -vvv.', z.string()),
   wait: noEffect('this module has nothing to wait for.', z.boolean()),
-  timeout: noEffect('this module has nothing to wait for.', z.number()),
+  timeout: noEffect('this module has nothing to wait for.', z.number().int()),
 };
 
 /** A cloud argument upstream documents where it does nothing here; its secrets are still masked. */
