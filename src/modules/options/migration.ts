@@ -68,6 +68,8 @@ function shape(n: Namer) {
       .meta(d(`Manage an existing backend volume (${n('volumename')} on ${n('hostpool')}) instead of creating one; single-disk VMs only.`)),
     volumename: z.string().optional().meta(d(`With ${n('externalvolume')}: the backend volume name.`)),
     hostpool: z.string().optional().meta(d(`With ${n('externalvolume')}: the Cinder host@backend#pool.`)),
+    // false in both modules, as upstream's migrate: writing zeros is right on every volume type. The import_workloads
+    // role passes destination_assume_zeroed, whose default stays upstream's true.
     assumezero: z
       .boolean()
       .default(false)
@@ -110,7 +112,7 @@ type Renamed<N extends Partial<Record<keyof Shape, string>>> = {
 };
 
 /** The shared options as parsed, under their shared names. */
-export type MigrationParams = z.output<z.ZodObject<Shape>>;
+type MigrationParams = z.output<z.ZodObject<Shape>>;
 
 /** The names `import_workloads` gives the shared options: the import_workloads role's variables without the prefix. */
 export const importWorkloadsNames = {
