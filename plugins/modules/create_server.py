@@ -18,6 +18,10 @@ description:
 author:
   - vmware-migration-kit TypeScript contributors
 options:
+  auth:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the credentials inside cloud (cloud.auth)."
+    type: dict
   availability_zone:
     description:
       - Nova availability zone.
@@ -27,6 +31,10 @@ options:
       - Upstream option; the boot volume is always checked to be available and bootable.
     type: bool
     default: false
+  boot_from_volume:
+    description:
+      - "No effect here, accepted for compatibility with upstream: the server always boots from boot_volume."
+    type: bool
   boot_volume:
     description:
       - Cinder volume ID to boot from (boot_index 0).
@@ -41,6 +49,18 @@ options:
       - Flavor ID or name.
     type: str
     required: true
+  flavor_id:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the flavor ID or name as flavor."
+    type: str
+  image_id:
+    description:
+      - "No effect here, accepted for compatibility with upstream: the server boots from boot_volume (the migrated disk), never from an image."
+    type: str
+  instance_scheduler:
+    description:
+      - "No effect here, accepted for compatibility with upstream: the Nova scheduler places the server; availability_zone narrows it."
+    type: dict
   key_name:
     description:
       - Nova key pair to inject.
@@ -55,6 +75,12 @@ options:
       - VM name; the server is named SafeVmName(name).
     type: str
     required: true
+  networks:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the NICs as nics ({port-id} or {net-id, fixed-ip})."
+    type: list
+    elements: dict
+    suboptions: {}
   nics:
     description:
       - "NICs: {port-id} (from create_network_port) or {net-id[, fixed-ip]}."
@@ -74,12 +100,20 @@ options:
         description:
           - Port ID (from create_network_port).
         type: str
+  region_name:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give it inside cloud (cloud.region_name), or set OS_REGION_NAME."
+    type: str
   security_groups:
     description:
       - Security group names or IDs (apply to NICs given by net-id; ports keep their own groups).
     type: list
     default: []
     elements: str
+  source_vm_json_path:
+    description:
+      - "No effect here, accepted for compatibility with upstream: the server is built from flavor, boot_volume, volumes and nics, not from a VM file."
+    type: str
   state:
     description:
       - Only present (use delete_server to remove).
@@ -116,6 +150,8 @@ attributes:
     support: none
 notes:
   - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+  - The options whose description starts with "No effect here" are accepted because upstream reads or documents them, so tasks written for upstream keep working; each one given adds a warning naming it and what to use instead.
+  - Where this collection deliberately differs from upstream os-migrate/vmware-migration-kit 2.2 (arguments, results, behaviour), docs/upstream-differences.md in the collection says how and why, with every upstream argument of every module.
 '''
 
 EXAMPLES = r'''

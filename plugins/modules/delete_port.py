@@ -17,20 +17,84 @@ description:
 author:
   - vmware-migration-kit TypeScript contributors
 options:
+  api_timeout:
+    description:
+      - "No effect here, accepted for compatibility with upstream: every OpenStack call has its own timeout and retries."
+    type: int
+  auth:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the credentials inside cloud (cloud.auth)."
+    type: dict
+  auth_type:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give it inside cloud (cloud.auth_type)."
+    type: str
+  ca_cert:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the CA bundle inside cloud (cloud.cacert)."
+    type: str
+  cacert:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the CA bundle inside cloud (cloud.cacert)."
+    type: str
+  cert:
+    description:
+      - "No effect here, accepted for compatibility with upstream: TLS client certificates are not supported."
+    type: str
+  client_cert:
+    description:
+      - "No effect here, accepted for compatibility with upstream: TLS client certificates are not supported."
+    type: str
+  client_key:
+    description:
+      - "No effect here, accepted for compatibility with upstream: TLS client certificates are not supported."
+    type: str
   cloud:
     description:
       - "The destination cloud. Either a dict like a clouds.yaml entry (upstream's form: auth.auth_url, auth.username, auth.password, auth.project_name, auth.user_domain_name, region_name, interface, openstack_insecure, cacert, <service>_endpoint_override, or application credentials / a token with auth_type), or the name of a cloud in clouds.yaml (searched in $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with secure.yaml merged). When omitted, OS_CLOUD or the OS_* environment variables are used."
     type: raw
+  endpoint_type:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the interface inside cloud (cloud.interface)."
+    type: str
+  interface:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give it inside cloud (cloud.interface)."
+    type: str
+  key:
+    description:
+      - "No effect here, accepted for compatibility with upstream: TLS client certificates are not supported."
+    type: str
   name:
     description:
       - Port name or ID.
     type: str
     required: true
+  region_name:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give it inside cloud (cloud.region_name), or set OS_REGION_NAME."
+    type: str
+  sdk_log_level:
+    description:
+      - "No effect here, accepted for compatibility with upstream: there is no openstacksdk; the module logs to stderr, with debug messages at -vvv."
+    type: str
+  sdk_log_path:
+    description:
+      - "No effect here, accepted for compatibility with upstream: there is no openstacksdk; the module logs to stderr, with debug messages at -vvv."
+    type: str
   timeout:
     description:
       - Seconds to wait for the port to be deletable and gone.
     type: int
     default: 300
+  validate_certs:
+    description:
+      - "No effect here, accepted for compatibility with upstream: TLS is verified unless cloud has verify false or openstack_insecure true."
+    type: bool
+  verify:
+    description:
+      - "No effect here, accepted for compatibility with upstream: TLS is verified unless cloud has verify false or openstack_insecure true."
+    type: bool
   wait:
     description:
       - Wait until the port is gone.
@@ -45,6 +109,8 @@ attributes:
     support: none
 notes:
   - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+  - The options whose description starts with "No effect here" are accepted because upstream reads or documents them, so tasks written for upstream keep working; each one given adds a warning naming it and what to use instead.
+  - Where this collection deliberately differs from upstream os-migrate/vmware-migration-kit 2.2 (arguments, results, behaviour), docs/upstream-differences.md in the collection says how and why, with every upstream argument of every module.
 '''
 
 EXAMPLES = r'''

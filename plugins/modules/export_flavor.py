@@ -26,6 +26,8 @@ options:
     description:
       - Flavor name; default osm-vmware-<vm_name>-<N> (needs vm_name).
     type: str
+    aliases:
+      - name
   guest_info_path:
     description:
       - Path of guest_info.json.
@@ -49,6 +51,7 @@ attributes:
     support: full
 notes:
   - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+  - Where this collection deliberately differs from upstream os-migrate/vmware-migration-kit 2.2 (arguments, results, behaviour), docs/upstream-differences.md in the collection says how and why, with every upstream argument of every module.
 '''
 
 EXAMPLES = r'''

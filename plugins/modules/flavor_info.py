@@ -20,6 +20,18 @@ options:
     description:
       - "The destination cloud. Either a dict like a clouds.yaml entry (upstream's form: auth.auth_url, auth.username, auth.password, auth.project_name, auth.user_domain_name, region_name, interface, openstack_insecure, cacert, <service>_endpoint_override, or application credentials / a token with auth_type), or the name of a cloud in clouds.yaml (searched in $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with secure.yaml merged). When omitted, OS_CLOUD or the OS_* environment variables are used."
     type: raw
+  dcloud:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the credentials as cloud (dcloud is a misspelling in upstream's example)."
+    type: raw
+  dst_cloud:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the credentials as cloud (upstream reads cloud too)."
+    type: raw
+  flavor_id:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the flavor ID or name as flavor_name."
+    type: str
   flavor_name:
     description:
       - Flavor name or ID.
@@ -34,6 +46,9 @@ attributes:
     support: none
 notes:
   - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+  - "Unlike upstream, changed is false (the module only reads) and an empty flavor_name is refused instead of giving flavor null; why: docs/upstream-differences.md (Results that differ on purpose)."
+  - The options whose description starts with "No effect here" are accepted because upstream reads or documents them, so tasks written for upstream keep working; each one given adds a warning naming it and what to use instead.
+  - Where this collection deliberately differs from upstream os-migrate/vmware-migration-kit 2.2 (arguments, results, behaviour), docs/upstream-differences.md in the collection says how and why, with every upstream argument of every module.
 '''
 
 EXAMPLES = r'''

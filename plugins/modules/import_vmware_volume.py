@@ -99,6 +99,7 @@ notes:
   - Needs virt-v2v with the VDDK input and the openstack client (python3-openstackclient) on the conversion host, and the VDDK library.
   - "libvirt verifies the vCenter certificate against its own CA bundle (/etc/pki/CA/cacert.pem on the conversion host); a vmware_ca_file or vmware_thumbprint given to the other modules is not used by virt-v2v: put the CA there."
   - Upstream wrote the password to /tmp/passwd and left it there, and always disabled the vCenter certificate check.
+  - Where this collection deliberately differs from upstream os-migrate/vmware-migration-kit 2.2 (arguments, results, behaviour), docs/upstream-differences.md in the collection says how and why, with every upstream argument of every module.
 '''
 
 EXAMPLES = r'''

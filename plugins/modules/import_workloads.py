@@ -20,9 +20,9 @@ author:
 options:
   assume_zero:
     description:
-      - "New volumes read as zeros: zero blocks are not written."
+      - "New volumes read as zeros, so zero blocks are not written. Leave it false for volume types whose new volumes are not zeroed (encrypted types, some backends): the guest would see stale data."
     type: bool
-    default: true
+    default: false
   boot_from_cinder:
     description:
       - Boot from the existing volume named vm_name instead of the first migrated disk.
@@ -34,16 +34,20 @@ options:
     type: str
   cbt_sync:
     description:
-      - "CBT pre-sync: copy, and on later runs copy only what changed; no server yet."
+      - "Changed block tracking sync: the first run copies everything, later runs only what changed; no conversion unless cutover."
     type: bool
     default: false
   cinder_az:
     description:
-      - Availability zone of the volumes.
+      - Availability zone of the created volumes.
     type: str
   cinder_volume_type:
     description:
-      - Volume type when volume_type_mapping has no entry for a disk.
+      - Volume type of the created volumes when volume_type_mapping has no entry for the disk datastore; default the cloud's default type.
+    type: str
+  convhostname:
+    description:
+      - Name of the conversion host server, last resort to find it.
     type: str
   create_ports:
     description:
@@ -57,12 +61,12 @@ options:
     default: true
   cutover:
     description:
-      - "With cbt_sync: final sync, conversion, ports and server."
+      - "With cbt_sync: shut the VM down, do the last sync, convert and mark the volumes converted."
     type: bool
     default: false
   debug:
     description:
-      - Debug logging and libguestfs tracing.
+      - Debug logging, and LIBGUESTFS_DEBUG/LIBGUESTFS_TRACE for virt-v2v.
     type: bool
     default: false
   delete_ports:
@@ -87,9 +91,8 @@ options:
     default: /dev/disk/by-id
   disk_source:
     description:
-      - How disks are read.
+      - "How disks are read: vddk (nbdkit VDDK plugin), local (local_disk_path mount), https (datastore file access), ssh (SFTP from ESXi). Default vddk, or local when local_disk_path is set."
     type: str
-    default: vddk
     choices:
       - vddk
       - local
@@ -103,6 +106,10 @@ options:
     description:
       - Private key of esxi_ssh_user (disk_source ssh).
     type: str
+  esxi_ssh_known_hosts:
+    description:
+      - known_hosts file holding the ESXi host key (default ~/.ssh/known_hosts); the key is pinned (disk_source ssh).
+    type: str
   esxi_ssh_port:
     description:
       - SSH port of the ESXi host (disk_source ssh).
@@ -113,6 +120,11 @@ options:
       - SSH user on the ESXi host (disk_source ssh).
     type: str
     default: root
+  externalvolume:
+    description:
+      - Manage an existing backend volume (volumename on hostpool) instead of creating one; single-disk VMs only.
+    type: bool
+    default: false
   extra_opts:
     description:
       - "Extra virt-v2v-in-place arguments: a list, or a string split on whitespace (no shell)."
@@ -126,9 +138,13 @@ options:
       - "With use_heat: create the stack; false writes only the template and returns the openstack stack create command."
     type: bool
     default: true
+  hostpool:
+    description:
+      - "With externalvolume: the Cinder host@backend#pool."
+    type: str
   instance_uuid:
     description:
-      - Nova ID of the conversion host, when the metadata service cannot tell it.
+      - Nova server ID of the conversion host, when neither the metadata service nor the DMI UUID tells it.
     type: str
   key_name:
     description:
@@ -141,11 +157,11 @@ options:
     default: /usr/lib/vmware-vix-disklib
   local_disk_path:
     description:
-      - Local mount of the datastore (disk_source local).
+      - Local mount of the datastore (e.g. NFS) on the conversion host; selects disk_source local.
     type: str
   multidiskfs:
     description:
-      - "The guest filesystems span several disks: one conversion over all."
+      - "The guest filesystems span several disks: one conversion over all of them."
     type: bool
     default: false
   network_name:
@@ -161,6 +177,10 @@ options:
       - Working directory holding <vm_name>/import_workloads.json, guest_info.json and nics.json or macs.json.
     type: str
     required: true
+  runscript:
+    description:
+      - "Script for virt-v2v-in-place --run (Linux guests); default: one generated from the VM NICs that keeps their names."
+    type: str
   security_groups:
     description:
       - Security groups of the ports and the server.
@@ -173,9 +193,14 @@ options:
       - Seconds to wait for the server (or its Heat stack) to become ACTIVE (CREATE_COMPLETE).
     type: int
     default: 1800
+  shutdown_timeout:
+    description:
+      - Seconds to wait for a guest shutdown before powering off (cutover).
+    type: int
+    default: 300
   skip_conversion:
     description:
-      - Do not run virt-v2v-in-place (the guest already boots on virtio).
+      - Never run virt-v2v-in-place (the guest already boots on virtio).
     type: bool
     default: false
   tear_down:
@@ -204,23 +229,33 @@ options:
     type: str
   vcenter_hostname:
     description:
-      - vCenter or ESXi address, `host` or `host:port`.
+      - vCenter or ESXi address, `host` or `host:port` (443 by default).
     type: str
     required: true
   vcenter_password:
     description:
-      - vCenter password.
+      - Password of vcenter_username.
     type: str
     required: true
     no_log: true
   vcenter_username:
     description:
-      - vCenter user.
+      - vCenter or ESXi user name, e.g. administrator@vsphere.local.
     type: str
     required: true
+  vddk_compression:
+    description:
+      - VDDK compression (disk_source vddk).
+    type: str
+    default: fastlz
+    choices:
+      - none
+      - zlib
+      - fastlz
+      - skipz
   verify:
     description:
-      - SHA-256 of every source disk and written volume; fail when they differ.
+      - Compute the SHA-256 of each source disk and written volume, and fail when they differ.
     type: bool
     default: false
   vm_name:
@@ -230,32 +265,38 @@ options:
     required: true
   vmware_ca_file:
     description:
-      - PEM CA (or self-signed certificate) to trust for vCenter/ESXi.
+      - PEM file of a CA (or of the self-signed vCenter/ESXi certificate) to trust.
     type: str
   vmware_insecure:
     description:
-      - Skip TLS verification of vCenter/ESXi.
+      - Skip TLS certificate verification of vCenter/ESXi. Prefer vmware_ca_file or vmware_thumbprint.
     type: bool
     default: false
   vmware_thumbprint:
     description:
-      - SHA-1 thumbprint of the vCenter/ESXi certificate; pins it.
+      - SHA-1 thumbprint of the vCenter/ESXi certificate (AB:CD:...); when set, only that certificate is accepted.
     type: str
   volume_type_mapping:
     description:
-      - Volume type per VMware datastore.
+      - Volume type per VMware datastore; the first entry matching the disk datastore wins.
     type: list
     default: []
     elements: dict
     suboptions:
       openstack_type:
-        description: []
+        description:
+          - Cinder volume type for disks on that datastore.
         type: str
         required: true
       vmware_datastore:
-        description: []
+        description:
+          - VMware datastore name.
         type: str
         required: true
+  volumename:
+    description:
+      - "With externalvolume: the backend volume name."
+    type: str
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -267,6 +308,8 @@ notes:
   - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
   - The import_workloads role runs this module for several VMs at once (async), at most import_workloads_max_parallel (default 5) per conversion host.
   - Unlike upstream, the ports and the server are also created when skip_conversion is set (the disks are final).
+  - "The migration options are migrate's, under the import_workloads role's variable names (cbt_sync for cbtsync, cinder_az for volumeaz, ...). assume_zero defaults to false like migrate's assumezero (upstream's module default: safe for volume types whose new volumes are not zeroed); the role passes destination_assume_zeroed, which defaults to true as in upstream's role."
+  - Where this collection deliberately differs from upstream os-migrate/vmware-migration-kit 2.2 (arguments, results, behaviour), docs/upstream-differences.md in the collection says how and why, with every upstream argument of every module.
 '''
 
 EXAMPLES = r'''

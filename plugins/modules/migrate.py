@@ -21,7 +21,7 @@ author:
 options:
   assumezero:
     description:
-      - "New volumes read as zeros: zero blocks are not written."
+      - "New volumes read as zeros, so zero blocks are not written. Leave it false for volume types whose new volumes are not zeroed (encrypted types, some backends): the guest would see stale data."
     type: bool
     default: false
   bootscript:
@@ -57,6 +57,10 @@ options:
       - Debug logging, and LIBGUESTFS_DEBUG/LIBGUESTFS_TRACE for virt-v2v.
     type: bool
     default: false
+  debug_mode:
+    description:
+      - "No effect here, accepted for compatibility with upstream: use debug."
+    type: bool
   disk_by_id_dir:
     description:
       - Directory of by-id device links on the conversion host.
@@ -77,11 +81,11 @@ options:
     type: raw
   esxi_ssh_key_path:
     description:
-      - Private key for esxi_ssh_user (disk_source ssh).
+      - Private key of esxi_ssh_user (disk_source ssh).
     type: str
   esxi_ssh_known_hosts:
     description:
-      - known_hosts file holding the ESXi host key (default ~/.ssh/known_hosts); the key is pinned.
+      - known_hosts file holding the ESXi host key (default ~/.ssh/known_hosts); the key is pinned (disk_source ssh).
     type: str
   esxi_ssh_port:
     description:
@@ -95,13 +99,17 @@ options:
     default: root
   externalvolume:
     description:
-      - Manage an existing backend volume (volumename on hostpool) instead of creating one.
+      - Manage an existing backend volume (volumename on hostpool) instead of creating one; single-disk VMs only.
     type: bool
     default: false
   extraopts:
     description:
       - "Extra virt-v2v-in-place arguments: a list, or a string split on whitespace (no shell)."
     type: raw
+  firstboot:
+    description:
+      - "No effect here, accepted for compatibility with upstream: give the first-boot script as bootscript."
+    type: str
   hostpool:
     description:
       - "With externalvolume: the Cinder host@backend#pool."
@@ -117,7 +125,7 @@ options:
     default: /usr/lib/vmware-vix-disklib
   localdiskpath:
     description:
-      - Local mount of the datastore (e.g. NFS); selects disk_source local.
+      - Local mount of the datastore (e.g. NFS) on the conversion host; selects disk_source local.
     type: str
   multidiskfs:
     description:
@@ -126,7 +134,7 @@ options:
     default: false
   osmdatadir:
     description:
-      - Accepted for compatibility; unused (as upstream).
+      - "No effect here, accepted for compatibility with upstream: migrate keeps no files there (upstream does not use it either)."
     type: str
   password:
     description:
@@ -150,19 +158,22 @@ options:
     default: 300
   skipconversion:
     description:
-      - Never run virt-v2v-in-place.
+      - Never run virt-v2v-in-place (the guest already boots on virtio).
     type: bool
     default: false
+  timeout:
+    description:
+      - "No effect here, accepted for compatibility with upstream: the module always runs the migration to its end; bound the task's time with Ansible's async."
+    type: int
   user:
     description:
-      - vCenter or ESXi user name.
+      - vCenter or ESXi user name, e.g. administrator@vsphere.local.
     type: str
     required: true
   usesocks:
     description:
-      - "Accepted for compatibility: every source already uses a private Unix socket."
+      - "No effect here, accepted for compatibility with upstream: every disk source already serves the disk on a private Unix socket."
     type: bool
-    default: false
   vddkpath:
     description:
       - Inventory folder of the VM (e.g. /Datacenter/vm); the VM is looked up at `<vddkpath>/<vmname>`, else by its name.
@@ -179,16 +190,16 @@ options:
     required: true
   vmware_ca_file:
     description:
-      - PEM CA (or self-signed certificate) to trust for vCenter/ESXi.
+      - PEM file of a CA (or of the self-signed vCenter/ESXi certificate) to trust.
     type: str
   vmware_insecure:
     description:
-      - Skip TLS certificate verification of vCenter/ESXi.
+      - Skip TLS certificate verification of vCenter/ESXi. Prefer vmware_ca_file or vmware_thumbprint.
     type: bool
     default: false
   vmware_thumbprint:
     description:
-      - SHA-1 thumbprint of the vCenter/ESXi certificate (AB:CD:...); pins it.
+      - SHA-1 thumbprint of the vCenter/ESXi certificate (AB:CD:...); when set, only that certificate is accepted.
     type: str
   volume_type_mapping:
     description:
@@ -217,8 +228,16 @@ options:
     type: str
   volumetype:
     description:
-      - Volume type of the created volumes when volume_type_mapping has no entry for the disk datastore.
+      - Volume type of the created volumes when volume_type_mapping has no entry for the disk datastore; default the cloud's default type.
     type: str
+  vsphere_insecure:
+    description:
+      - "No effect here, accepted for compatibility with upstream: use vmware_insecure."
+    type: bool
+  wait:
+    description:
+      - "No effect here, accepted for compatibility with upstream: the module always runs the migration to its end."
+    type: bool
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -229,6 +248,8 @@ attributes:
 notes:
   - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
   - "Fixed upstream defects: the change ID is updated after each sync and kept after conversion; the volume type fallback no longer leaks from the previous disk; a missing conversion host UUID is an error; extraopts is never shell-parsed; the password never appears on a command line or in the log."
+  - The options whose description starts with "No effect here" are accepted because upstream reads or documents them, so tasks written for upstream keep working; each one given adds a warning naming it and what to use instead.
+  - Where this collection deliberately differs from upstream os-migrate/vmware-migration-kit 2.2 (arguments, results, behaviour), docs/upstream-differences.md in the collection says how and why, with every upstream argument of every module.
 '''
 
 EXAMPLES = r'''

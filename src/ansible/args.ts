@@ -93,6 +93,20 @@ export function normalizeKeys(
   return out;
 }
 
+/**
+ * Take out the arguments that have no effect here (upstream reads or documents them; see `noEffect`), with one warning
+ * for each one given a value.
+ */
+export function dropNoEffect(params: Record<string, unknown>, schema: JsonSchema, warn: (message: string) => void): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    const why = schema.properties?.[key]?.noEffect;
+    if (why === undefined) out[key] = value;
+    else if (value !== null && value !== undefined) warn(`argument '${key}' has no effect here (accepted for compatibility with upstream): ${why}`);
+  }
+  return out;
+}
+
 const TRUE = new Set(['y', 'yes', 'on', '1', 'true', 't']);
 const FALSE = new Set(['n', 'no', 'off', '0', 'false', 'f']);
 

@@ -6,6 +6,11 @@ export const AUTHOR = 'vmware-migration-kit TypeScript contributors';
 
 type DocOption = Record<string, unknown>;
 
+const NO_EFFECT_NOTE =
+  'The options whose description starts with "No effect here" are accepted because upstream reads or documents them, so tasks written for upstream keep working; each one given adds a warning naming it and what to use instead.';
+const DIFFERENCES_NOTE =
+  'Where this collection deliberately differs from upstream os-migrate/vmware-migration-kit 2.2 (arguments, results, behaviour), docs/upstream-differences.md in the collection says how and why, with every upstream argument of every module.';
+
 function elementType(s: JsonSchema): string | undefined {
   return s.items ? ansibleTypeOfSchema(s.items) : undefined;
 }
@@ -24,7 +29,7 @@ function docOption(s: JsonSchema, required: boolean): DocOption {
     if (el && el !== 'raw') opt.elements = el;
     if (el === 'dict' && s.items?.properties) opt.suboptions = docOptions(s.items);
   }
-  if (type === 'dict' && s.properties && Object.keys(s.properties).length > 0) opt.suboptions = docOptions(s);
+  if (type === 'dict' && s.properties && Object.keys(s.properties).length > 0 && s.noEffect === undefined) opt.suboptions = docOptions(s);
   return opt;
 }
 
@@ -53,13 +58,14 @@ function docReturn(r: ReturnDoc): Record<string, unknown> {
 
 /** The DOCUMENTATION, EXAMPLES and RETURN blocks of a module, derived from its definition. */
 export function moduleDocs(def: ModuleDefinition): { documentation: unknown; examples: string; returns: unknown } {
+  const json = optionsSchema(def);
   const documentation = {
     module: def.name,
     short_description: def.shortDescription,
     version_added: '1.0.0',
     description: def.description,
     author: [AUTHOR],
-    options: docOptions(optionsSchema(def)),
+    options: docOptions(json),
     attributes: {
       check_mode: {
         description: 'Can run in check_mode and return changed status prediction without modifying target.',
@@ -73,6 +79,8 @@ export function moduleDocs(def: ModuleDefinition): { documentation: unknown; exa
     notes: [
       'This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target.',
       ...(def.notes ?? []),
+      ...(Object.values(json.properties ?? {}).some((p) => p.noEffect !== undefined) ? [NO_EFFECT_NOTE] : []),
+      DIFFERENCES_NOTE,
     ],
   };
   const returns = Object.fromEntries(Object.entries(def.returns).map(([k, v]) => [k, docReturn(v)]));

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { coerceAnsibleTypes, normalizeKeys, readArgsFile, registerSecretArgs, splitInternals } from './args.js';
+import { coerceAnsibleTypes, dropNoEffect, normalizeKeys, readArgsFile, registerSecretArgs, splitInternals } from './args.js';
 import { ModuleFailure } from './errors.js';
 import { type ModuleResult, emitResult } from './result.js';
 import { type JsonSchema, toJsonSchema } from './schema.js';
@@ -41,7 +41,7 @@ export interface ModuleDefinition<S extends z.ZodObject = z.ZodObject> {
   options: S;
   /** Alternative argument names (upstream compatibility), per option. */
   aliases?: Partial<Record<keyof z.input<S> & string, string[]>>;
-  /** Accept any capitalisation of the option names, as upstream's Go `migrate` does. */
+  /** Accept any capitalisation of the option names, as upstream's Go modules do (Go's JSON decoding). */
   caseInsensitiveKeys?: boolean;
   checkMode: 'full' | 'partial';
   diffMode: 'full' | 'none';
@@ -77,15 +77,18 @@ function failureResult(error: unknown, verbosity: number): Record<string, unknow
   };
 }
 
-/** Validate the options of `raw` (args-file content) for `def`; exported for tests and tools. */
-export function parseParams(def: ModuleDefinition, params: Record<string, unknown>): unknown {
+/**
+ * Validate the task's arguments for `def`: names folded to the options (aliases, case), secrets registered for
+ * masking, arguments without effect here taken out with a warning each, Ansible's type conversions, then the schema.
+ */
+export function parseParams(def: ModuleDefinition, params: Record<string, unknown>, warn: (message: string) => void = () => {}): unknown {
   const json = optionsSchema(def);
   const normalized = normalizeKeys(params, json, {
     caseInsensitive: def.caseInsensitiveKeys === true,
     aliases: (def.aliases ?? {}) as Record<string, string[]>,
   });
   registerSecretArgs(normalized, json);
-  return validateParams(def.options, json, coerceAnsibleTypes(normalized, json));
+  return validateParams(def.options, json, coerceAnsibleTypes(dropNoEffect(normalized, json, warn), json));
 }
 
 /**
@@ -99,7 +102,7 @@ export async function runModule(def: ModuleDefinition, argsPath: string | undefi
   try {
     const { internals, params } = splitInternals(readArgsFile(argsPath));
     verbosity = internals.verbosity;
-    const parsed = parseParams(def, params);
+    const parsed = parseParams(def, params, (m) => warnings.push(m));
     const ctx: ModuleContext = {
       checkMode: internals.checkMode,
       diff: internals.diff,

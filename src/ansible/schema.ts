@@ -21,6 +21,8 @@ export interface JsonSchema {
   ansibleType?: string;
   /** our metadata: documentation-only aliases of this option */
   aliases?: string[];
+  /** our metadata: an upstream argument that does nothing here, and why (see `noEffect`) */
+  noEffect?: string;
   [k: string]: unknown;
 }
 
@@ -31,6 +33,15 @@ export function toJsonSchema(schema: z.ZodType): JsonSchema {
 /** A secret string option: documented `no_log: true`, masked in every output. */
 export function secretString(description: string) {
   return z.string().meta({ description, secret: true });
+}
+
+/**
+ * An argument upstream reads or documents that does nothing here. It is accepted under upstream's name, and its value
+ * is not validated (upstream's Go modules ignore it too); each one given adds a warning saying `why`, which names what
+ * to use instead. `shape` documents its type and marks the secrets inside it for masking.
+ */
+export function noEffect(why: string, shape: z.ZodType = z.unknown()) {
+  return shape.optional().meta({ description: `No effect here, accepted for compatibility with upstream: ${why}`, noEffect: why });
 }
 
 /** Ansible's name for a JSON value's type, as used in error messages. */

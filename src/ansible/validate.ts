@@ -35,7 +35,8 @@ function describeIssue(issue: Issue, input: unknown, schema: JsonSchema): string
       if (value === undefined) return `missing required argument '${where}'`;
       return `argument '${where}' is of type ${ansibleTypeOf(value)}; expected ${sub ? ansibleTypeOfSchema(sub) : issue.expected}`;
     case 'unrecognized_keys': {
-      const known = Object.keys(schemaAt(schema, issue.path)?.properties ?? {}).sort();
+      const props = Object.entries(schemaAt(schema, issue.path)?.properties ?? {});
+      const known = props.filter(([, s]) => s.noEffect === undefined).map(([k]) => k).sort();
       const prefix = where ? `${where}.` : '';
       return `unsupported argument${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${prefix}${k}'`).join(', ')}; supported: ${known.join(', ')}`;
     }

@@ -3,7 +3,7 @@ import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { withSession } from '../openstack/connect.js';
 import { GiB, bestMatchFromFiles, flavorResult } from '../workflow/flavor.js';
-import { cloudOption } from './options/openstack.js';
+import { cloudOption, openstackFragmentOptions } from './options/openstack.js';
 
 export default defineModule({
   name: 'best_match_flavor',
@@ -14,6 +14,7 @@ export default defineModule({
     'Fails, naming the largest flavors, when no flavor is large enough. Read-only: changed is always false.',
   ],
   options: z.strictObject({
+    ...openstackFragmentOptions,
     cloud: cloudOption(),
     guest_info_path: z.string().min(1).meta({ description: 'Path of guest_info.json (needs hw_processor_count and hw_memtotal_mb).' }),
     disk_info_path: z.string().min(1).meta({ description: 'Path of disk_info.json (disks[].capacity in bytes).' }),
@@ -22,7 +23,9 @@ export default defineModule({
       .default(true)
       .meta({ description: 'The server boots from the migrated volume, so the flavor root disk size is irrelevant and disk-0 flavors are preferred.' }),
   }),
+  caseInsensitiveKeys: true,
   checkMode: 'full',
+  notes: ['Unlike upstream, changed is false (the module only reads) and no flavor smaller than the VM is ever picked; why: docs/upstream-differences.md (Results that differ on purpose).'],
   diffMode: 'none',
   examples: `
 - name: Pick a flavor for the VM

@@ -27,6 +27,7 @@ export default defineModule({
     is_public: z.boolean().default(true).meta({ description: 'Public flavor; a private one is given to the current project.' }),
     extra_specs: z.record(z.string(), z.string()).default({}).meta({ description: 'Extra specs to set on the flavor.' }),
   }),
+  caseInsensitiveKeys: true,
   checkMode: 'full',
   diffMode: 'none',
   examples: `

@@ -3,7 +3,7 @@ import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { withSession } from '../openstack/connect.js';
 import { StackFailure, ensureStack, readTemplate, writeStackInfo } from '../workflow/server-heat.js';
-import { cloudOption } from './options/openstack.js';
+import { cloudOption, openstackFragmentOptions } from './options/openstack.js';
 
 export default defineModule({
   name: 'create_heat_stack',
@@ -14,6 +14,7 @@ export default defineModule({
     'With output_dir, writes heat_stack_info.txt (name, ID, status, template).',
   ],
   options: z.strictObject({
+    ...openstackFragmentOptions,
     cloud: cloudOption(),
     template_path: z.string().min(1).meta({ description: 'Heat template (from generate_heat_template).' }),
     stack_name: z.string().min(1).meta({ description: 'Stack name.' }),
@@ -22,6 +23,7 @@ export default defineModule({
     timeout: z.number().int().positive().default(600).meta({ description: 'Seconds for the stack to complete (also the stack timeout).' }),
     output_dir: z.string().optional().meta({ description: 'Directory for heat_stack_info.txt.' }),
   }),
+  caseInsensitiveKeys: true,
   checkMode: 'full',
   diffMode: 'none',
   examples: `

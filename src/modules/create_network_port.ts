@@ -3,7 +3,7 @@ import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { withSession } from '../openstack/connect.js';
 import { type Nic, ensurePorts, readNicsFile } from '../workflow/ports.js';
-import { cloudOption } from './options/openstack.js';
+import { cloudOption, openstackFragmentOptions } from './options/openstack.js';
 
 export default defineModule({
   name: 'create_network_port',
@@ -14,6 +14,7 @@ export default defineModule({
     'With use_fixed_ips the NIC IPv4 addresses are requested as fixed IPs on the NIC subnet, subnet_uuid, or the network subnet that contains each address.',
   ],
   options: z.strictObject({
+    ...openstackFragmentOptions,
     cloud: cloudOption(),
     os_migrate_nics_file_path: z.string().min(1).meta({ description: 'nics.json or macs.json: a list of {vlan, mac, ipaddresses, subnet}.' }),
     vm_name: z.string().min(1).meta({ description: 'VMware VM name (port names use SafeVmName of it).' }),
@@ -23,6 +24,7 @@ export default defineModule({
     use_fixed_ips: z.boolean().default(false).meta({ description: 'Request the VMware IPv4 addresses as fixed IPs.' }),
     subnet_uuid: z.string().optional().meta({ description: 'Subnet for fixed IPs of NICs whose entry has no subnet.' }),
   }),
+  caseInsensitiveKeys: true,
   checkMode: 'full',
   diffMode: 'none',
   examples: `

@@ -3,7 +3,8 @@ import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { withSession } from '../openstack/connect.js';
 import { ensureServer } from '../workflow/server.js';
-import { cloudOption, waitTimeoutOption } from './options/openstack.js';
+import { noEffect } from '../ansible/schema.js';
+import { cloudOption, openstackFragmentOptions, waitTimeoutOption } from './options/openstack.js';
 
 const nic = z
   .looseObject({
@@ -37,7 +38,16 @@ export default defineModule({
     metadata: z.record(z.string(), z.string()).default({}).meta({ description: 'Extra server metadata (osm=true is always added).' }),
     wait: z.boolean().default(true).meta({ description: 'Wait until the server is ACTIVE.' }),
     timeout: waitTimeoutOption('the server to become ACTIVE', 1800),
+    auth: openstackFragmentOptions.auth,
+    region_name: openstackFragmentOptions.region_name,
+    flavor_id: noEffect('give the flavor ID or name as flavor.', z.string()),
+    networks: noEffect('give the NICs as nics ({port-id} or {net-id, fixed-ip}).', z.array(z.looseObject({}))),
+    image_id: noEffect('the server boots from boot_volume (the migrated disk), never from an image.', z.string()),
+    boot_from_volume: noEffect('the server always boots from boot_volume.', z.boolean()),
+    source_vm_json_path: noEffect('the server is built from flavor, boot_volume, volumes and nics, not from a VM file.', z.string()),
+    instance_scheduler: noEffect('the Nova scheduler places the server; availability_zone narrows it.', z.looseObject({})),
   }),
+  caseInsensitiveKeys: true,
   checkMode: 'full',
   diffMode: 'none',
   examples: `

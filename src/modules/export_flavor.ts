@@ -19,6 +19,7 @@ export default defineModule({
     flavor_name: z.string().min(1).optional().meta({ description: 'Flavor name; default osm-vmware-<vm_name>-<N> (needs vm_name).' }),
     vm_name: z.string().min(1).optional().meta({ description: 'VMware VM name, for the default flavor name.' }),
   }),
+  aliases: { flavor_name: ['name'] },
   checkMode: 'full',
   diffMode: 'full',
   examples: `

@@ -4,7 +4,8 @@ import { ModuleFailure } from '../ansible/errors.js';
 import { getFlavorExtraSpecs } from '../openstack/compute.js';
 import { withSession } from '../openstack/connect.js';
 import { findFlavor, flavorResult } from '../workflow/flavor.js';
-import { cloudOption } from './options/openstack.js';
+import { noEffect } from '../ansible/schema.js';
+import { cloudOption, cloudWithoutEffect } from './options/openstack.js';
 
 export default defineModule({
   name: 'flavor_info',
@@ -13,8 +14,13 @@ export default defineModule({
   options: z.strictObject({
     cloud: cloudOption(),
     flavor_name: z.string().min(1).meta({ description: 'Flavor name or ID.' }),
+    dst_cloud: cloudWithoutEffect('give the credentials as cloud (upstream reads cloud too).'),
+    dcloud: cloudWithoutEffect("give the credentials as cloud (dcloud is a misspelling in upstream's example)."),
+    flavor_id: noEffect('give the flavor ID or name as flavor_name.', z.string()),
   }),
+  caseInsensitiveKeys: true,
   checkMode: 'full',
+  notes: ['Unlike upstream, changed is false (the module only reads) and an empty flavor_name is refused instead of giving flavor null; why: docs/upstream-differences.md (Results that differ on purpose).'],
   diffMode: 'none',
   examples: `
 - name: Get the flavor chosen for the VM

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { renderHeatTemplate, writeTemplate } from '../workflow/server-heat.js';
+import { cloudWithoutEffect, openstackFragmentOptions } from './options/openstack.js';
 
 const vm = z
   .looseObject({
@@ -28,10 +29,13 @@ export default defineModule({
     'The volumes are referenced, not managed by the stack, so deleting the stack never deletes migrated data. The file is rewritten only when it changes; check mode writes nothing.',
   ],
   options: z.strictObject({
+    ...openstackFragmentOptions,
+    cloud: cloudWithoutEffect('this module only writes a template file and calls no OpenStack API.'),
     vms_data: z.array(vm).min(1).meta({ description: 'The VMs.' }),
     stack_name: z.string().min(1).meta({ description: 'Stack name (recorded in the template description).' }),
     output_dir: z.string().min(1).meta({ description: 'Directory for heat_template.yaml.' }),
   }),
+  caseInsensitiveKeys: true,
   checkMode: 'full',
   diffMode: 'full',
   examples: `

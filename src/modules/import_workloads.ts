@@ -1,13 +1,9 @@
 import { z } from 'zod';
 import { ModuleFailure } from '../ansible/errors.js';
 import { defineModule } from '../ansible/module.js';
-import { secretString } from '../ansible/schema.js';
-import { DEFAULT_VDDK_LIBDIR } from '../transfer/sources/vddk.js';
-import { DEFAULT_BY_ID_DIR } from '../transfer/target.js';
 import { importWorkload } from '../workflow/import-workloads.js';
 import { startMigrationRun } from '../workflow/migrate-log.js';
-import { extraOptionList } from '../workflow/migrate-convert.js';
-import { cloudOption } from './options/openstack.js';
+import { importWorkloadsNames, migrationOptions, migrationRequest, sharedParams } from './options/migration.js';
 
 const d = (description: string) => ({ description });
 
@@ -17,39 +13,7 @@ const options = z.strictObject({
     .string()
     .min(1)
     .meta(d('Working directory holding <vm_name>/import_workloads.json, guest_info.json and nics.json or macs.json.')),
-  dst_cloud: cloudOption('The destination cloud.'),
-  vcenter_hostname: z.string().min(1).meta(d('vCenter or ESXi address, `host` or `host:port`.')),
-  vcenter_username: z.string().min(1).meta(d('vCenter user.')),
-  vcenter_password: secretString('vCenter password.'),
-  vmware_insecure: z.boolean().default(false).meta(d('Skip TLS verification of vCenter/ESXi.')),
-  vmware_ca_file: z.string().optional().meta(d('PEM CA (or self-signed certificate) to trust for vCenter/ESXi.')),
-  vmware_thumbprint: z.string().optional().meta(d('SHA-1 thumbprint of the vCenter/ESXi certificate; pins it.')),
-  disk_source: z.enum(['vddk', 'local', 'https', 'ssh']).default('vddk').meta(d('How disks are read.')),
-  libdir: z.string().default(DEFAULT_VDDK_LIBDIR).meta(d('VDDK library directory (disk_source vddk).')),
-  local_disk_path: z.string().optional().meta(d('Local mount of the datastore (disk_source local).')),
-  esxi_ssh_user: z.string().default('root').meta(d('SSH user on the ESXi host (disk_source ssh).')),
-  esxi_ssh_key_path: z.string().optional().meta(d('Private key of esxi_ssh_user (disk_source ssh).')),
-  esxi_ssh_port: z.number().int().positive().default(22).meta(d('SSH port of the ESXi host (disk_source ssh).')),
-  cinder_az: z.string().optional().meta(d('Availability zone of the volumes.')),
-  cinder_volume_type: z.string().optional().meta(d('Volume type when volume_type_mapping has no entry for a disk.')),
-  volume_type_mapping: z
-    .array(z.strictObject({ vmware_datastore: z.string(), openstack_type: z.string() }))
-    .default([])
-    .meta(d('Volume type per VMware datastore.')),
-  assume_zero: z.boolean().default(true).meta(d('New volumes read as zeros: zero blocks are not written.')),
-  cbt_sync: z.boolean().default(false).meta(d('CBT pre-sync: copy, and on later runs copy only what changed; no server yet.')),
-  cutover: z.boolean().default(false).meta(d('With cbt_sync: final sync, conversion, ports and server.')),
-  multidiskfs: z.boolean().default(false).meta(d('The guest filesystems span several disks: one conversion over all.')),
-  instance_uuid: z.string().optional().meta(d('Nova ID of the conversion host, when the metadata service cannot tell it.')),
-  disk_by_id_dir: z.string().default(DEFAULT_BY_ID_DIR).meta(d('Directory of by-id device links on the conversion host.')),
-  verify: z.boolean().default(false).meta(d('SHA-256 of every source disk and written volume; fail when they differ.')),
-  skip_conversion: z.boolean().default(false).meta(d('Do not run virt-v2v-in-place (the guest already boots on virtio).')),
-  extra_opts: z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .meta(d('Extra virt-v2v-in-place arguments: a list, or a string split on whitespace (no shell).')),
-  boot_script_path: z.string().optional().meta(d('Script for virt-v2v-in-place --firstboot.')),
-  debug: z.boolean().default(false).meta(d('Debug logging and libguestfs tracing.')),
+  ...migrationOptions(importWorkloadsNames),
   used_mapped_networks: z.boolean().default(false).meta(d('Ports on the networks of nics.json (true) or all on network_name (macs.json).')),
   network_name: z.string().optional().meta(d('Network (name or ID) for every port when used_mapped_networks is false.')),
   security_groups: z.array(z.string()).default(['default']).meta(d('Security groups of the ports and the server.')),
@@ -87,6 +51,7 @@ export default defineModule({
   notes: [
     'The import_workloads role runs this module for several VMs at once (async), at most import_workloads_max_parallel (default 5) per conversion host.',
     'Unlike upstream, the ports and the server are also created when skip_conversion is set (the disks are final).',
+    "The migration options are migrate's, under the import_workloads role's variable names (cbt_sync for cbtsync, cinder_az for volumeaz, ...). assume_zero defaults to false like migrate's assumezero (upstream's module default: safe for volume types whose new volumes are not zeroed); the role passes destination_assume_zeroed, which defaults to true as in upstream's role.",
   ],
   examples: `
 - name: Migrate rhel-1 from the conversion host
@@ -120,42 +85,14 @@ export default defineModule({
     duration_seconds: { description: 'Duration of the run.', returned: 'always', type: 'float' },
   },
   async run(p, ctx) {
+    const request = migrationRequest(sharedParams(p, importWorkloadsNames));
     const { id, logFile, log, duration } = startMigrationRun(p.vm_name, p.debug || ctx.verbosity >= 3);
-    const extraOpts = extraOptionList(p.extra_opts);
     try {
       const out = await importWorkload(
         p.vm_name,
         {
           dataDir: p.os_migrate_vmw_data_dir,
-          migrate: {
-            vmware: {
-              server: p.vcenter_hostname,
-              user: p.vcenter_username,
-              password: p.vcenter_password,
-              insecure: p.vmware_insecure,
-              caFile: p.vmware_ca_file,
-              thumbprint: p.vmware_thumbprint,
-            },
-            cloud: p.dst_cloud,
-            source: {
-              kind: p.disk_source,
-              vddk: { libdir: p.libdir, compression: 'fastlz' },
-              localDiskPath: p.local_disk_path,
-              ssh: { user: p.esxi_ssh_user, keyPath: p.esxi_ssh_key_path, port: p.esxi_ssh_port },
-            },
-            volume: { availabilityZone: p.cinder_az, type: p.cinder_volume_type, typeMapping: p.volume_type_mapping },
-            assumeZero: p.assume_zero,
-            cbtSync: p.cbt_sync,
-            cutover: p.cutover,
-            skipConversion: p.skip_conversion,
-            multiDiskFs: p.multidiskfs,
-            conversion: { bootScript: p.boot_script_path, extraOpts, debug: p.debug },
-            instanceUuid: p.instance_uuid,
-            byIdDir: p.disk_by_id_dir,
-            verify: p.verify,
-            shutdownTimeoutMs: 300_000,
-            runId: id,
-          },
+          migrate: { ...request, runId: id },
           ports: {
             create: p.create_ports,
             usedMappedNetworks: p.used_mapped_networks,

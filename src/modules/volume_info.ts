@@ -4,7 +4,7 @@ import { ModuleFailure } from '../ansible/errors.js';
 import { withSession } from '../openstack/connect.js';
 import { looksLikeId } from '../openstack/network.js';
 import { type Volume, getVolume, isToolVolume, listVolumesByName } from '../openstack/volume.js';
-import { cloudOption } from './options/openstack.js';
+import { cloudOption, openstackFragmentOptions } from './options/openstack.js';
 
 export default defineModule({
   name: 'volume_info',
@@ -13,10 +13,13 @@ export default defineModule({
     'Returns the volume with this ID, else the one volume of the project with exactly this name. When several share the name and exactly one carries the tool marker (metadata osm=true), that one is returned. Read-only.',
   ],
   options: z.strictObject({
+    ...openstackFragmentOptions,
     cloud: cloudOption(),
     name: z.string().min(1).meta({ description: 'Volume name or ID.' }),
   }),
+  caseInsensitiveKeys: true,
   checkMode: 'full',
+  notes: ['Unlike upstream, changed is false (the module only reads); why: docs/upstream-differences.md (Results that differ on purpose).'],
   diffMode: 'none',
   examples: `
 - name: Find the boot volume

@@ -25,7 +25,9 @@ export default defineModule({
     volume_id: z.string().min(1).meta({ description: 'Cinder volume ID.' }),
   }),
   aliases: { dst_cloud: ['cloud'] },
+  caseInsensitiveKeys: true,
   checkMode: 'full',
+  notes: ['Unlike upstream, changed is false (the module only reads); why: docs/upstream-differences.md (Results that differ on purpose).'],
   diffMode: 'none',
   examples: `
 - name: Was the first volume converted?

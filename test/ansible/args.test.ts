@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { coerceAnsibleTypes, normalizeKeys, readArgsFile, registerSecretArgs, splitInternals } from '../../src/ansible/args.js';
+import { coerceAnsibleTypes, dropNoEffect, normalizeKeys, readArgsFile, registerSecretArgs, splitInternals } from '../../src/ansible/args.js';
 import { ModuleFailure } from '../../src/ansible/errors.js';
-import { secretString, toJsonSchema } from '../../src/ansible/schema.js';
+import { noEffect, secretString, toJsonSchema } from '../../src/ansible/schema.js';
 import { maskSecrets } from '../../src/util/secrets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'osm-args-'));
@@ -111,5 +111,31 @@ describe('registerSecretArgs', () => {
     );
     registerSecretArgs({ cloud: { auth: { password: 'nested-s3cret' } }, password: 'top-s3cret' }, s);
     assert.equal(maskSecrets('a nested-s3cret b top-s3cret'), 'a ******** b ********');
+  });
+});
+
+describe('dropNoEffect', () => {
+  const s = toJsonSchema(
+    z.strictObject({
+      name: z.string(),
+      auth: noEffect('give the credentials inside cloud.', z.looseObject({ password: secretString('pw') })),
+      wait: noEffect('nothing to wait for.', z.boolean()),
+    }),
+  );
+  it('takes out each argument without effect, with a warning naming it and saying why', () => {
+    const warnings: string[] = [];
+    assert.deepEqual(dropNoEffect({ name: 'a', auth: { password: 'x' }, wait: 'not even a bool' }, s, (m) => warnings.push(m)), { name: 'a' });
+    assert.deepEqual(warnings, [
+      "argument 'auth' has no effect here (accepted for compatibility with upstream): give the credentials inside cloud.",
+      "argument 'wait' has no effect here (accepted for compatibility with upstream): nothing to wait for.",
+    ]);
+  });
+  it('warns about nothing when no such argument is given, or given null', () => {
+    const warnings: string[] = [];
+    assert.deepEqual(dropNoEffect({ name: 'a', wait: null }, s, (m) => warnings.push(m)), { name: 'a' });
+    assert.deepEqual(warnings, []);
+  });
+  it('leaves unknown keys for validation to refuse', () => {
+    assert.deepEqual(dropNoEffect({ name: 'a', wiat: true }, s, () => assert.fail('no warning expected')), { name: 'a', wiat: true });
   });
 });

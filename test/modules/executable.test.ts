@@ -44,6 +44,15 @@ describe('the multi-call executable', () => {
     }
   });
 
+  it('warns in the result about each argument without effect, in any case, and masks the secrets inside them', () => {
+    const run = runModule('delete_flavor', { AUTH: { password: 'exe-no-effect-s3cret' }, region_name: 'RegionOne' });
+    assert.equal(run.code, 1);
+    assert.match(String(run.result.msg), /missing required argument 'name'/);
+    const warned = (run.result.warnings as string[]).map((w) => /^argument '([^']+)' has no effect here/.exec(w)?.[1]).sort();
+    assert.deepEqual(warned, ['auth', 'region_name']);
+    assert.ok(!run.stdout.includes('exe-no-effect-s3cret'));
+  });
+
   it('fails without an args file, with exit 1 and a JSON error', () => {
     const p = spawnSync(join(modulesDir, 'warn'), [], { encoding: 'utf8', env: {} });
     assert.equal(p.status, 1);
@@ -73,7 +82,7 @@ describe('bad input, for every module', () => {
     it(`${name}: every string option given a number is named with its expected type`, async () => {
       const def = (await moduleLoaders[name]!()).default;
       const props = optionsSchema(def).properties ?? {};
-      const strings = Object.entries(props).filter(([, s]) => s.type === 'string' && !s.enum);
+      const strings = Object.entries(props).filter(([, s]) => s.type === 'string' && !s.enum && s.noEffect === undefined);
       for (const [key] of strings) {
         const run = runModule(name, { [key]: 12345 });
         assert.equal(run.code, 1, `${name}.${key}`);

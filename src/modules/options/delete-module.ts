@@ -26,6 +26,7 @@ export function deleteModule(spec: DeleteModuleSpec) {
       `A ${kind} that does not exist is success with changed false, so teardown can be rerun.`,
     ],
     options: deleteOptions(kind[0]!.toUpperCase() + kind.slice(1), spec.waitDefault),
+    caseInsensitiveKeys: true,
     checkMode: 'full',
     diffMode: 'none',
     examples: `

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretString } from '../../ansible/schema.js';
+import { noEffect, secretString } from '../../ansible/schema.js';
 
 /**
  * The `cloud` (upstream also `dst_cloud`) option shared by every OpenStack module: upstream's credentials dict,
@@ -47,11 +47,41 @@ export function cloudOption(description = 'The destination cloud.') {
     });
 }
 
+/**
+ * The options of upstream's OpenStack documentation fragment (taken over from openstack.cloud), which upstream's
+ * modules never read. Here the connection comes from `cloud` alone, so each is accepted without effect; a module that
+ * does wait overrides `wait` and `timeout` with its own.
+ */
+export const openstackFragmentOptions = {
+  auth: noEffect('give the credentials inside cloud (cloud.auth).', authSchema),
+  auth_type: noEffect('give it inside cloud (cloud.auth_type).', z.string()),
+  region_name: noEffect('give it inside cloud (cloud.region_name), or set OS_REGION_NAME.', z.string()),
+  interface: noEffect('give it inside cloud (cloud.interface).', z.string()),
+  endpoint_type: noEffect('give the interface inside cloud (cloud.interface).', z.string()),
+  validate_certs: noEffect('TLS is verified unless cloud has verify false or openstack_insecure true.', z.boolean()),
+  verify: noEffect('TLS is verified unless cloud has verify false or openstack_insecure true.', z.boolean()),
+  ca_cert: noEffect('give the CA bundle inside cloud (cloud.cacert).', z.string()),
+  cacert: noEffect('give the CA bundle inside cloud (cloud.cacert).', z.string()),
+  client_cert: noEffect('TLS client certificates are not supported.', z.string()),
+  cert: noEffect('TLS client certificates are not supported.', z.string()),
+  client_key: noEffect('TLS client certificates are not supported.', z.string()),
+  key: noEffect('TLS client certificates are not supported.', z.string()),
+  api_timeout: noEffect('every OpenStack call has its own timeout and retries.', z.number().int()),
+  sdk_log_path: noEffect('there is no openstacksdk; the module logs to stderr, with debug messages at -vvv.', z.string()),
+  sdk_log_level: noEffect('there is no openstacksdk; the module logs to stderr, with debug messages at -vvv.', z.string()),
+  wait: noEffect('this module has nothing to wait for.', z.boolean()),
+  timeout: noEffect('this module has nothing to wait for.', z.number().int()),
+};
+
+/** A cloud argument upstream documents where it does nothing here; its secrets are still masked. */
+export const cloudWithoutEffect = (why: string) => noEffect(why, z.union([z.string(), cloudDictSchema]));
+
 export const waitTimeoutOption = (what: string, seconds: number) =>
   z.number().int().positive().default(seconds).meta({ description: `Seconds to wait for ${what}.` });
 
 export const deleteOptions = (kind: string, waitDefault: boolean) =>
   z.strictObject({
+    ...openstackFragmentOptions,
     cloud: cloudOption(),
     name: z.string().min(1).meta({ description: `${kind} name or ID.` }),
     wait: z.boolean().default(waitDefault).meta({ description: `Wait until the ${kind.toLowerCase()} is gone.` }),
