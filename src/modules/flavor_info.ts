@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
-import { getFlavorExtraSpecs } from '../openstack/compute.js';
+import { getFlavorExtraSpecs } from '../openstack/flavors.js';
 import { withCloudSession } from '../openstack/connect.js';
 import { findFlavor, flavorResult } from '../workflow/flavor.js';
 import { cloudOption } from './options/openstack.js';
