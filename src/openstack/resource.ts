@@ -26,7 +26,7 @@ export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined
   }
 }
 
-export interface OneOptions extends RequestOptions {
+interface OneOptions extends RequestOptions {
   /** The member of the answer that holds the resource (Nova's `{"server": {...}}`); the whole body without it. */
   key?: string;
 }

@@ -10,7 +10,7 @@ export interface WaitOptions {
  * Poll `check` until it returns a value (not undefined) or the deadline passes; `check` may throw to abort
  * (e.g. a resource in ERROR). On timeout, `onTimeout` builds the error with the last observed state.
  */
-export async function pollUntil<T>(
+async function pollUntil<T>(
   check: () => Promise<T | undefined>,
   opts: WaitOptions,
   onTimeout: () => Error,

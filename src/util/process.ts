@@ -24,7 +24,7 @@ export function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 /** A child leading its own process group: stdin closed, stdout and stderr piped. */
 export type GroupChild = ChildProcessByStdio<null, Readable, Readable>;
 
-export interface GroupSpawnOptions {
+interface GroupSpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** Open a pipe on the child's file descriptor 3 too (`child.stdio[3]`). */
   pipeFd3?: boolean;
