@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { ServiceType } from '../src/openstack/auth.js';
-import { withSession } from '../src/openstack/connect.js';
+import { withCloudSession } from '../src/openstack/connect.js';
 import { listPorts } from '../src/openstack/network.js';
 import { getVolume } from '../src/openstack/volume.js';
 
@@ -19,7 +19,7 @@ interface ServerRow {
 const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
 process.env.OS_CLIENT_CONFIG_FILE = join(labDir, 'env', 'clouds.yaml');
 
-await withSession('osm-lab', undefined, async (s) => {
+await withCloudSession('osm-lab', undefined, async (s) => {
   const compute: ServiceType = 'compute';
   const servers = (await s.list<ServerRow>(compute, 'list servers', '/servers/detail', 'servers')).filter((x) => x.metadata?.osm === 'true');
   if (servers.length === 0) console.log('no migrated servers in the project');

@@ -8,13 +8,14 @@ import { join } from 'node:path';
  * firmware is stated so UEFI guests are converted as UEFI.
  */
 
-export type DiskBus = 'scsi' | 'sata' | 'ide' | 'virtio' | 'nvme';
+/** A disk's bus as libvirt's domain XML names it: the source VM's controller kind, or virtio. */
+export type LibvirtDiskBus = 'scsi' | 'sata' | 'ide' | 'virtio' | 'nvme';
 
 export interface DomainDisk {
   /** Attached volume: block device or raw file. */
   path: string;
   /** Bus of the disk on the source VM (from its controller). */
-  bus: DiskBus;
+  bus: LibvirtDiskBus;
 }
 
 export interface DomainSpec {
@@ -39,7 +40,7 @@ export function diskLetters(index: number): string {
 }
 
 /** Target device names in disk order, counted per naming family: sd (scsi, sata), hd (ide), vd (virtio), nvme0nN. */
-export function targetDevs(buses: DiskBus[]): string[] {
+export function targetDevs(buses: LibvirtDiskBus[]): string[] {
   const counters = { sd: 0, hd: 0, vd: 0, nvme: 0 };
   return buses.map((bus) => {
     switch (bus) {

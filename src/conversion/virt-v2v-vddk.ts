@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { CloudConfig } from '../openstack/cloud-config.js';
 import { conversionEnv } from './virt-v2v.js';
-import { processAlive } from '../util/process.js';
+import { processAlive, spawnGroup } from '../util/process.js';
 
 /**
  * The legacy virt-v2v path: virt-v2v reads the VM from vCenter through VDDK (`-it vddk`) and writes Cinder volumes
@@ -209,28 +208,18 @@ function runCaptured(
   signal: AbortSignal | undefined,
 ): Promise<{ rc: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnGroup(command, args, { env, signal });
     const out = { stdout: '', stderr: '' };
     const keep = (key: 'stdout' | 'stderr') => (d: string) => {
       out[key] = (out[key] + d).slice(-maxOutput);
     };
     child.stdout.setEncoding('utf8').on('data', keep('stdout'));
     child.stderr.setEncoding('utf8').on('data', keep('stderr'));
-    const onAbort = (): void => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
     child.once('error', (e: NodeJS.ErrnoException) => {
-      signal?.removeEventListener('abort', onAbort);
       const hint = e.code === 'ENOENT' ? ': install virt-v2v on the conversion host, or set virt_v2v_path' : '';
       reject(new Error(`cannot run ${command}: ${e.message}${hint}`));
     });
     child.once('close', (code, sig) => {
-      signal?.removeEventListener('abort', onAbort);
       if (signal?.aborted) reject(signal.reason instanceof Error ? signal.reason : new Error('interrupted'));
       else resolve({ rc: code ?? 128 + (sig ? constants.signals[sig] : 0), ...out });
     });

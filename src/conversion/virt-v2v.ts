@@ -1,7 +1,8 @@
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { access, constants, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { forEachLine, spawnGroup } from '../util/process.js';
 
 const run = promisify(execFile);
 
@@ -150,41 +151,22 @@ export async function convertInPlace(o: RunConversionOptions): Promise<Conversio
 async function runLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLine: ((l: string) => void) | undefined, signal: AbortSignal | undefined): Promise<void> {
   signal?.throwIfAborted();
   const name = cmd.endsWith('virt-customize') ? 'virt-customize' : 'virt-v2v';
-  const child = spawn(cmd, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnGroup(cmd, args, { env, signal });
   const tail: string[] = [];
   for (const [stream, label] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
-    let rest = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (d: string) => {
-      const parts = (rest + d).split(/\r?\n|\r/);
-      rest = parts.pop() ?? '';
-      for (const l of parts) {
-        if (!l.trim()) continue;
-        if (tail.length >= 15) tail.shift();
-        tail.push(l);
-        onLine?.(`[${name} ${label}] ${l}`);
-      }
+    forEachLine(stream, (l) => {
+      if (tail.length >= 15) tail.shift();
+      tail.push(l);
+      onLine?.(`[${name} ${label}] ${l}`);
     });
   }
-  const onAbort = (): void => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const { code, sig, err } = await new Promise<{ code: number | null; sig: NodeJS.Signals | null; err?: Error }>((resolve) => {
-      child.once('error', (e) => resolve({ code: null, sig: null, err: e }));
-      child.once('close', (c, s) => resolve({ code: c, sig: s }));
-    });
-    signal?.throwIfAborted();
-    if (err) throw new Error(`cannot run ${cmd}: ${err.message}`);
-    if (code !== 0) {
-      throw new Error(`${name} failed (${sig ? `killed by ${sig}` : `exit code ${code}`}): ${tail.slice(-5).join(' | ') || 'no output'}`);
-    }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+  const { code, sig, err } = await new Promise<{ code: number | null; sig: NodeJS.Signals | null; err?: Error }>((resolve) => {
+    child.once('error', (e) => resolve({ code: null, sig: null, err: e }));
+    child.once('close', (c, s) => resolve({ code: c, sig: s }));
+  });
+  signal?.throwIfAborted();
+  if (err) throw new Error(`cannot run ${cmd}: ${err.message}`);
+  if (code !== 0) {
+    throw new Error(`${name} failed (${sig ? `killed by ${sig}` : `exit code ${code}`}): ${tail.slice(-5).join(' | ') || 'no output'}`);
   }
 }

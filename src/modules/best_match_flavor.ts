@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
-import { withSession } from '../openstack/connect.js';
+import { withCloudSession } from '../openstack/connect.js';
 import { GiB, bestMatchFromFiles, flavorResult } from '../workflow/flavor.js';
 import { cloudOption, openstackFragmentOptions } from './options/openstack.js';
 
@@ -42,7 +42,7 @@ export default defineModule({
   },
   async run(params, ctx) {
     try {
-      return await withSession(params.cloud, ctx.signal, async (s) => {
+      return await withCloudSession(params.cloud, ctx.signal, async (s) => {
         const m = await bestMatchFromFiles(s, params.guest_info_path, params.disk_info_path, { bootFromVolume: params.boot_from_volume });
         return {
           changed: false,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
-import { withSession } from '../openstack/connect.js';
+import { withCloudSession } from '../openstack/connect.js';
 import { type FlavorRequest, ensureFlavor, flavorResult, readFlavorsFile, toolFlavorName } from '../workflow/flavor.js';
 import { cloudOption } from './options/openstack.js';
 
@@ -74,7 +74,7 @@ export default defineModule({
         },
       ];
     }
-    return withSession(params.cloud, ctx.signal, async (s) => {
+    return withCloudSession(params.cloud, ctx.signal, async (s) => {
       const flavors = [];
       for (const req of requests) {
         let r;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
-import { withSession } from '../openstack/connect.js';
+import { withCloudSession } from '../openstack/connect.js';
 import { StackFailure, ensureStack, readTemplate, writeStackInfo } from '../workflow/server-heat.js';
 import { cloudOption, openstackFragmentOptions } from './options/openstack.js';
 
@@ -46,7 +46,7 @@ export default defineModule({
     } catch (e) {
       throw new ModuleFailure((e as Error).message);
     }
-    return withSession(params.cloud, ctx.signal, async (s) => {
+    return withCloudSession(params.cloud, ctx.signal, async (s) => {
       let o;
       try {
         o = await ensureStack(s, {

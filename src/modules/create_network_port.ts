@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
-import { withSession } from '../openstack/connect.js';
+import { withCloudSession } from '../openstack/connect.js';
 import { type Nic, ensurePorts, readNicsFile } from '../workflow/ports.js';
 import { cloudOption, openstackFragmentOptions } from './options/openstack.js';
 
@@ -48,7 +48,7 @@ export default defineModule({
     } catch (e) {
       throw new ModuleFailure((e as Error).message);
     }
-    return withSession(params.cloud, ctx.signal, async (s) => {
+    return withCloudSession(params.cloud, ctx.signal, async (s) => {
       let outcomes;
       try {
         outcomes = await ensurePorts(s, {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
-import { withSession } from '../openstack/connect.js';
+import { withCloudSession } from '../openstack/connect.js';
 import { ensureServer } from '../workflow/server.js';
 import { noEffect } from '../ansible/schema.js';
 import { cloudOption, openstackFragmentOptions, waitTimeoutOption } from './options/openstack.js';
@@ -68,7 +68,7 @@ export default defineModule({
     server: { description: 'id, name, status.', returned: 'success', type: 'dict' },
   },
   async run(params, ctx) {
-    return withSession(params.cloud, ctx.signal, async (s) => {
+    return withCloudSession(params.cloud, ctx.signal, async (s) => {
       try {
         const o = await ensureServer(s, {
           name: params.name,

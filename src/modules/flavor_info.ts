@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
-import { getFlavorExtraSpecs } from '../openstack/compute.js';
-import { withSession } from '../openstack/connect.js';
+import { getFlavorExtraSpecs } from '../openstack/flavors.js';
+import { withCloudSession } from '../openstack/connect.js';
 import { findFlavor, flavorResult } from '../workflow/flavor.js';
 import { noEffect } from '../ansible/schema.js';
 import { cloudOption, cloudWithoutEffect } from './options/openstack.js';
@@ -38,7 +38,7 @@ export default defineModule({
   },
   async run(params, ctx) {
     try {
-      return await withSession(params.cloud, ctx.signal, async (s) => {
+      return await withCloudSession(params.cloud, ctx.signal, async (s) => {
         const f = await findFlavor(s, params.flavor_name);
         if (!f) throw new Error(`flavor not found: ${params.flavor_name}`);
         return { changed: false, msg: 'Flavor info', flavor: flavorResult(f, await getFlavorExtraSpecs(s, f.id)) };

@@ -5,7 +5,7 @@ import { secretString } from '../ansible/schema.js';
 import { type VddkImportSpec, runVirtV2v, virtV2vVddkArgs } from '../conversion/virt-v2v-vddk.js';
 import type { Session } from '../openstack/auth.js';
 import { type CloudConfig, resolveCloud } from '../openstack/cloud-config.js';
-import { withResolvedSession } from '../openstack/connect.js';
+import { withResolvedCloudSession } from '../openstack/connect.js';
 import { listVolumesByName } from '../openstack/volume.js';
 import { cloudOption } from './options/openstack.js';
 
@@ -122,7 +122,7 @@ export default defineModule({
     } catch (e) {
       throw new ModuleFailure((e as Error).message);
     }
-    const existing = await withResolvedSession(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
+    const existing = await withResolvedCloudSession(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
     const idle = { rc: 0, stdout: '', stderr: '', cmd: planned };
     if (existing.length > 0) {
       return { changed: false, msg: `${params.vm_name} was already imported by virt-v2v: ${existing.map((v) => v.name).join(', ')}`, ...idle, volumes: existing };
@@ -139,7 +139,7 @@ export default defineModule({
       const tail = run.stderr.trim().split('\n').slice(-5).join(' | ');
       throw new ModuleFailure(`Command failed: virt-v2v exited with code ${run.rc}${tail ? `: ${tail}` : ''}`, { ...run });
     }
-    const volumes = await withResolvedSession(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
+    const volumes = await withResolvedCloudSession(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
     if (volumes.length === 0) ctx.warn(`virt-v2v succeeded but no volume ${params.vm_name}-sda with virt_v2v_guest_name=${params.vm_name} was found`);
     return { changed: true, msg: `virt-v2v imported ${params.vm_name}`, ...run, volumes };
   },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
-import { withSession } from '../openstack/connect.js';
+import { withCloudSession } from '../openstack/connect.js';
 import { looksLikeId } from '../openstack/network.js';
 import { type Volume, getVolume, isToolVolume, listVolumesByName } from '../openstack/volume.js';
 import { cloudOption, openstackFragmentOptions } from './options/openstack.js';
@@ -38,7 +38,7 @@ export default defineModule({
   },
   async run(params, ctx) {
     try {
-      return await withSession(params.cloud, ctx.signal, async (s) => {
+      return await withCloudSession(params.cloud, ctx.signal, async (s) => {
         let found: Volume[] = [];
         const byId = looksLikeId(params.name) ? await getVolume(s, params.name) : undefined;
         if (byId) found = [byId];

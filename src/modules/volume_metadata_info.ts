@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
-import { withSession } from '../openstack/connect.js';
+import { withCloudSession } from '../openstack/connect.js';
 import { getVolume } from '../openstack/volume.js';
 import { cloudOption } from './options/openstack.js';
 
@@ -42,7 +42,7 @@ export default defineModule({
   },
   async run(params, ctx) {
     try {
-      return await withSession(params.dst_cloud, ctx.signal, async (s) => {
+      return await withCloudSession(params.dst_cloud, ctx.signal, async (s) => {
         const v = await getVolume(s, params.volume_id);
         if (!v) throw new Error('volume not found');
         return { changed: false, msg: 'Volume metadata info', converted: parseConverted(v.metadata.converted, v.id), metadata: v.metadata };

@@ -46,7 +46,7 @@ interface CatalogEntry {
   endpoints: CatalogEndpoint[];
 }
 
-export interface SessionOptions {
+export interface CloudSessionOptions {
   retry?: RetryPolicy;
   signal?: AbortSignal;
 }
@@ -127,7 +127,7 @@ export class Session {
 
   private constructor(
     readonly cloud: CloudConfig,
-    opts: SessionOptions,
+    opts: CloudSessionOptions,
   ) {
     this.agent = createAgent({ verify: cloud.verify, cacert: cloud.cacert });
     this.retry = opts.retry ?? defaultRetry;
@@ -135,7 +135,7 @@ export class Session {
   }
 
   /** Authenticate and check the requested region exists in the catalog. */
-  static async connect(cloud: CloudConfig, opts: SessionOptions = {}): Promise<Session> {
+  static async connect(cloud: CloudConfig, opts: CloudSessionOptions = {}): Promise<Session> {
     const s = new Session(cloud, opts);
     await s.authenticate();
     s.checkRegion();

@@ -16,7 +16,7 @@ export async function connect(cloudArg: unknown, signal?: AbortSignal): Promise<
 }
 
 /** Run `fn` with an authenticated session for a resolved cloud and close its connections afterwards. */
-export async function withResolvedSession<T>(cfg: CloudConfig, signal: AbortSignal | undefined, fn: (s: Session) => Promise<T>): Promise<T> {
+export async function withResolvedCloudSession<T>(cfg: CloudConfig, signal: AbortSignal | undefined, fn: (s: Session) => Promise<T>): Promise<T> {
   const s = await connectResolved(cfg, signal);
   try {
     return await fn(s);
@@ -26,6 +26,6 @@ export async function withResolvedSession<T>(cfg: CloudConfig, signal: AbortSign
 }
 
 /** Run `fn` with an authenticated session for the module's `cloud` argument. */
-export async function withSession<T>(cloudArg: unknown, signal: AbortSignal | undefined, fn: (s: Session) => Promise<T>): Promise<T> {
-  return withResolvedSession(resolveCloud(cloudArg), signal, fn);
+export async function withCloudSession<T>(cloudArg: unknown, signal: AbortSignal | undefined, fn: (s: Session) => Promise<T>): Promise<T> {
+  return withResolvedCloudSession(resolveCloud(cloudArg), signal, fn);
 }

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { Session } from './auth.js';
-import { isNotFound } from './errors.js';
-import { parseAnswer } from './parse.js';
-import { type WaitOptions, pollUntil } from './wait.js';
+import { getOrUndefined, requestOne, unlessNotFound } from './resource.js';
+import { type WaitOptions, waitForStatus } from './wait.js';
 
 /** Glance v2: create an image record, upload its bytes, watch its status. */
 
-export const imageSchema = z.looseObject({
+const imageSchema = z.looseObject({
   id: z.string(),
   name: z.string().nullable().optional(),
   status: z.string(),
@@ -33,8 +32,7 @@ export async function createImage(s: Session, spec: ImageSpec): Promise<Image> {
     visibility: spec.visibility ?? 'private',
     ...spec.properties,
   };
-  const res = await s.request('image', `create image ${spec.name}`, 'POST', '/images', { body });
-  return parseAnswer(imageSchema, res.body, `image: create image ${spec.name}`);
+  return requestOne(s, 'image', `create image ${spec.name}`, 'POST', '/images', imageSchema, { body });
 }
 
 /** Upload the bytes (sent once: a failed upload must be restarted from the beginning by the caller). */
@@ -47,34 +45,23 @@ export async function uploadImage(s: Session, id: string, data: Buffer | NodeJS.
 }
 
 export async function getImage(s: Session, id: string): Promise<Image | undefined> {
-  try {
-    const res = await s.request('image', `get image ${id}`, 'GET', `/images/${encodeURIComponent(id)}`);
-    return parseAnswer(imageSchema, res.body, `image: get image ${id}`);
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
+  return getOrUndefined(s, 'image', `get image ${id}`, `/images/${encodeURIComponent(id)}`, imageSchema);
 }
 
+/** killed or deleted stops the wait: the upload has to start again. */
 export async function waitForImageActive(s: Session, id: string, opts: WaitOptions): Promise<Image> {
-  let last: Image | undefined;
-  return pollUntil(
-    async () => {
-      last = await getImage(s, id);
-      if (!last) throw new Error(`image ${id} disappeared while waiting for it to become active`);
-      if (last.status === 'active') return last;
-      if (last.status === 'killed' || last.status === 'deleted') throw new Error(`image ${id} is ${last.status}; upload it again`);
-      return undefined;
+  return waitForStatus(
+    {
+      what: `image ${id}`,
+      get: () => getImage(s, id),
+      status: (i) => i.status,
+      failure: (i) => (i.status === 'killed' || i.status === 'deleted' ? new Error(`image ${id} is ${i.status}; upload it again`) : undefined),
     },
+    'active',
     opts,
-    () => new Error(`image ${id} did not become active within ${opts.timeoutMs / 1000}s (last status ${last?.status ?? 'unknown'})`),
   );
 }
 
 export async function deleteImage(s: Session, id: string): Promise<void> {
-  try {
-    await s.request('image', `delete image ${id}`, 'DELETE', `/images/${id}`);
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
+  await unlessNotFound(s.request('image', `delete image ${id}`, 'DELETE', `/images/${id}`));
 }

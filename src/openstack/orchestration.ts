@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { Session } from './auth.js';
-import { isNotFound } from './errors.js';
-import { parseAnswer } from './parse.js';
-import { type WaitOptions, pollUntil } from './wait.js';
+import { listAll, requestOne, unlessNotFound } from './resource.js';
+import { DELETED, type WaitOptions, type Watched, waitForDeletion, waitForStatus } from './wait.js';
 
 /** Heat: create, find, wait for and delete stacks. */
 
-export const stackSchema = z.looseObject({
+const stackSchema = z.looseObject({
   id: z.string(),
   stack_name: z.string(),
   stack_status: z.string().optional(),
@@ -17,13 +16,12 @@ export const stackSchema = z.looseObject({
 export type Stack = z.output<typeof stackSchema>;
 
 export async function findStackByName(s: Session, name: string): Promise<Stack | undefined> {
-  const list = await s.list<unknown>('orchestration', `find stack ${name}`, '/stacks', 'stacks', { query: { name } });
-  return list.map((x) => parseAnswer(stackSchema, x, 'orchestration: list stacks')).find((x) => x.stack_name === name);
+  const list = await listAll(s, 'orchestration', `find stack ${name}`, '/stacks', 'stacks', stackSchema, { query: { name } });
+  return list.find((x) => x.stack_name === name);
 }
 
 export async function getStack(s: Session, name: string, id: string): Promise<Stack> {
-  const res = await s.request('orchestration', `get stack ${name}`, 'GET', `/stacks/${encodeURIComponent(name)}/${id}`);
-  return parseAnswer(stackSchema, (res.body as { stack?: unknown }).stack, `orchestration: get stack ${name}`);
+  return requestOne(s, 'orchestration', `get stack ${name}`, 'GET', `/stacks/${encodeURIComponent(name)}/${id}`, stackSchema, { key: 'stack' });
 }
 
 /** The value of one output of a complete stack (outputs are only in the single-stack answer). */
@@ -33,28 +31,6 @@ export function stackOutput(st: Stack, key: string): unknown {
 
 export async function deleteStack(s: Session, name: string, id: string): Promise<void> {
   await s.request('orchestration', `delete stack ${name}`, 'DELETE', `/stacks/${encodeURIComponent(name)}/${id}`);
-}
-
-/** Wait until the stack is gone (404 or DELETE_COMPLETE); DELETE_FAILED aborts with Heat's reason. */
-export async function waitForStackGone(s: Session, name: string, id: string, opts: WaitOptions): Promise<void> {
-  let last: Stack | undefined;
-  await pollUntil(
-    async () => {
-      try {
-        last = await getStack(s, name, id);
-      } catch (e) {
-        if (isNotFound(e)) return true;
-        throw e;
-      }
-      if (last.stack_status === 'DELETE_COMPLETE') return true;
-      if (last.stack_status === 'DELETE_FAILED') {
-        throw new Error(`stack ${name} (${id}) reached DELETE_FAILED: ${last.stack_status_reason ?? 'no reason given'}`);
-      }
-      return undefined;
-    },
-    opts,
-    () => new Error(`stack ${name} (${id}) was not deleted within ${opts.timeoutMs / 1000}s (last status ${last?.stack_status ?? 'unknown'})`),
-  );
 }
 
 export interface StackSpec {
@@ -83,18 +59,24 @@ export async function createStack(s: Session, spec: StackSpec): Promise<{ id: st
 /** CREATE_FAILED, UPDATE_FAILED, DELETE_FAILED, ... */
 export const isFailedStatus = (status: string | undefined): boolean => status !== undefined && status.endsWith('_FAILED');
 
-export async function waitForStackComplete(s: Session, name: string, id: string, opts: WaitOptions): Promise<Stack> {
-  let last: Stack | undefined;
-  return pollUntil(
-    async () => {
-      last = await getStack(s, name, id);
-      if (last.stack_status === 'CREATE_COMPLETE') return last;
-      if (isFailedStatus(last.stack_status)) {
-        throw new Error(`stack ${name} (${id}) reached ${last.stack_status}: ${last.stack_status_reason ?? 'no reason given'}`);
-      }
-      return undefined;
+/** A *_FAILED status stops a wait for CREATE_COMPLETE; only DELETE_FAILED stops a wait for the deletion (404 or DELETE_COMPLETE). */
+function watchStack(s: Session, name: string, id: string): Watched<Stack> {
+  return {
+    what: `stack ${name} (${id})`,
+    get: () => unlessNotFound(getStack(s, name, id)),
+    status: (st) => st.stack_status,
+    failure: (st, target) => {
+      const failed = target === DELETED ? st.stack_status === 'DELETE_FAILED' : isFailedStatus(st.stack_status);
+      return failed ? new Error(`stack ${name} (${id}) reached ${st.stack_status}: ${st.stack_status_reason ?? 'no reason given'}`) : undefined;
     },
-    opts,
-    () => new Error(`stack ${name} (${id}) did not reach CREATE_COMPLETE within ${opts.timeoutMs / 1000}s (last status ${last?.stack_status ?? 'unknown'})`),
-  );
+    deleted: (st) => st.stack_status === 'DELETE_COMPLETE',
+  };
+}
+
+export async function waitForStackComplete(s: Session, name: string, id: string, opts: WaitOptions): Promise<Stack> {
+  return waitForStatus(watchStack(s, name, id), 'CREATE_COMPLETE', opts);
+}
+
+export async function waitForStackGone(s: Session, name: string, id: string, opts: WaitOptions): Promise<void> {
+  return waitForDeletion(watchStack(s, name, id), opts);
 }

@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import type { Session } from './auth.js';
-import { createVolumeAttachment, deleteVolumeAttachment } from './compute.js';
-import { isNotFound } from './errors.js';
 import { TOOL_METADATA, hasToolMetadata, inProject } from './markers.js';
-import { parseAnswer } from './parse.js';
-import { type WaitOptions, pollUntil } from './wait.js';
+import { getOrUndefined, listAll, requestOne, unlessNotFound } from './resource.js';
+import { DELETED, type WaitOptions, type Watched, waitForDeletion, waitForStatus } from './wait.js';
 
-/** Cinder v3: volumes, metadata, bootable, image metadata, manage existing, attachments, types, AZs, quotas. */
+/** Cinder v3: volumes, metadata, bootable, image metadata, manage existing, types. */
 
-export const volumeSchema = z.looseObject({
+const volumeSchema = z.looseObject({
   id: z.string(),
   name: z.string().nullable().transform((v) => v ?? ''),
   status: z.string(),
@@ -36,19 +34,13 @@ export function isToolVolume(s: Session, v: Volume): boolean {
 }
 
 export async function getVolume(s: Session, id: string): Promise<Volume | undefined> {
-  try {
-    const res = await s.request('block-storage', `get volume ${id}`, 'GET', `/volumes/${encodeURIComponent(id)}`);
-    return parseAnswer(volumeSchema, (res.body as { volume?: unknown }).volume, `block-storage: get volume ${id}`);
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
+  return getOrUndefined(s, 'block-storage', `get volume ${id}`, `/volumes/${encodeURIComponent(id)}`, volumeSchema, { key: 'volume' });
 }
 
 /** Volumes of the token's project with exactly this name. */
 export async function listVolumesByName(s: Session, name: string): Promise<Volume[]> {
-  const list = await s.list<unknown>('block-storage', `find volumes named ${name}`, '/volumes/detail', 'volumes', { query: { name } });
-  return list.map((v) => parseAnswer(volumeSchema, v, 'block-storage: list volumes')).filter((v) => v.name === name);
+  const list = await listAll(s, 'block-storage', `find volumes named ${name}`, '/volumes/detail', 'volumes', volumeSchema, { query: { name } });
+  return list.filter((v) => v.name === name);
 }
 
 /** The tool's volume named `name` (upstream's `<SafeVmName>-<diskkey>`), or undefined; two are an error. */
@@ -60,64 +52,69 @@ export async function findToolVolume(s: Session, name: string): Promise<Volume |
   return ours[0];
 }
 
-export class VolumeErrorState extends Error {
+class VolumeErrorState extends Error {
   override name = 'VolumeErrorState';
 }
 
-export async function waitForVolumeStatus(s: Session, id: string, status: string, opts: WaitOptions): Promise<Volume> {
-  let last: Volume | undefined;
-  return pollUntil(
-    async () => {
-      last = await getVolume(s, id);
-      if (!last) throw new Error(`volume ${id} disappeared while waiting for ${status}`);
-      if (last.status === status) return last;
-      if (last.status.startsWith('error') && !status.startsWith('error')) {
-        throw new VolumeErrorState(`volume ${last.name || id} (${id}) went to ${last.status} while waiting for ${status}; see the Cinder volume service logs`);
+/** An error status stops a wait for any other status; error_deleting stops a wait for the deletion. */
+function watchVolume(s: Session, id: string): Watched<Volume> {
+  return {
+    what: `volume ${id}`,
+    get: () => getVolume(s, id),
+    status: (v) => v.status,
+    failure: (v, target) => {
+      if (target === DELETED) {
+        return v.status === 'error_deleting' ? new VolumeErrorState(`volume ${id} went to error_deleting; see the Cinder volume service logs`) : undefined;
       }
-      return undefined;
+      if (!v.status.startsWith('error') || target.startsWith('error')) return undefined;
+      return new VolumeErrorState(`volume ${v.name || id} (${id}) went to ${v.status} while waiting for ${target}; see the Cinder volume service logs`);
     },
-    opts,
-    () => new Error(`volume ${id} did not reach ${status} within ${opts.timeoutMs / 1000}s (last status ${last?.status ?? 'unknown'})`),
-  );
+  };
+}
+
+export async function waitForVolumeStatus(s: Session, id: string, status: string, opts: WaitOptions): Promise<Volume> {
+  return waitForStatus(watchVolume(s, id), status, opts);
 }
 
 export async function waitForVolumeGone(s: Session, id: string, opts: WaitOptions): Promise<void> {
-  let last: Volume | undefined;
-  await pollUntil(
-    async () => {
-      last = await getVolume(s, id);
-      if (!last) return true;
-      if (last.status === 'error_deleting') throw new VolumeErrorState(`volume ${id} went to error_deleting; see the Cinder volume service logs`);
-      return undefined;
-    },
-    opts,
-    () => new Error(`volume ${id} was not deleted within ${opts.timeoutMs / 1000}s (last status ${last?.status ?? 'unknown'})`),
-  );
+  return waitForDeletion(watchVolume(s, id), opts);
 }
 
-export interface VolumeSpec {
+/** What every volume the tool brings into Cinder carries. */
+interface ToolVolumeSpec {
   name: string;
-  sizeGiB: number;
   volumeType?: string;
   availabilityZone?: string;
-  description?: string;
   /** merged over the tool's marker `osm: "true"` */
   metadata?: Record<string, string>;
 }
 
-/** Create a volume carrying the tool's marker and wait until it is available. */
-export async function createVolume(s: Session, spec: VolumeSpec, wait: WaitOptions): Promise<Volume> {
-  const volume: Record<string, unknown> = {
-    name: spec.name,
-    size: spec.sizeGiB,
-    metadata: { ...spec.metadata, ...TOOL_METADATA },
-  };
+/** POST a volume carrying the tool's marker and wait until it is available. */
+async function createToolVolume(
+  s: Session,
+  call: string,
+  path: string,
+  spec: ToolVolumeSpec,
+  fields: Record<string, unknown>,
+  headers: Record<string, string> | undefined,
+  wait: WaitOptions,
+): Promise<Volume> {
+  const volume: Record<string, unknown> = { name: spec.name, ...fields, metadata: { ...spec.metadata, ...TOOL_METADATA } };
   if (spec.volumeType) volume.volume_type = spec.volumeType;
   if (spec.availabilityZone) volume.availability_zone = spec.availabilityZone;
-  if (spec.description) volume.description = spec.description;
-  const res = await s.request('block-storage', `create volume ${spec.name} (${spec.sizeGiB} GiB)`, 'POST', '/volumes', { body: { volume } });
-  const created = parseAnswer(volumeSchema, (res.body as { volume?: unknown }).volume, `block-storage: create volume ${spec.name}`);
+  const created = await requestOne(s, 'block-storage', call, 'POST', path, volumeSchema, { body: { volume }, headers, key: 'volume' });
   return waitForVolumeStatus(s, created.id, 'available', wait);
+}
+
+export interface VolumeSpec extends ToolVolumeSpec {
+  sizeGiB: number;
+  description?: string;
+}
+
+/** Create a volume carrying the tool's marker and wait until it is available. */
+export async function createVolume(s: Session, spec: VolumeSpec, wait: WaitOptions): Promise<Volume> {
+  const fields = { size: spec.sizeGiB, ...(spec.description ? { description: spec.description } : {}) };
+  return createToolVolume(s, `create volume ${spec.name} (${spec.sizeGiB} GiB)`, '/volumes', spec, fields, undefined, wait);
 }
 
 async function volumeAction(s: Session, id: string, call: string, body: unknown): Promise<void> {
@@ -144,75 +141,27 @@ export async function updateVolumeMetadata(s: Session, id: string, metadata: Rec
 }
 
 export async function deleteVolume(s: Session, id: string): Promise<void> {
-  try {
-    await s.request('block-storage', `delete volume ${id}`, 'DELETE', `/volumes/${id}`);
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
+  await unlessNotFound(s.request('block-storage', `delete volume ${id}`, 'DELETE', `/volumes/${id}`));
 }
 
-/** Attach through Nova and wait until Cinder reports the volume in-use. */
-export async function attachVolumeToServer(s: Session, serverId: string, volumeId: string, wait: WaitOptions): Promise<Volume> {
-  await createVolumeAttachment(s, serverId, volumeId);
-  return waitForVolumeStatus(s, volumeId, 'in-use', wait);
-}
-
-/** Detach through Nova and wait until Cinder reports the volume available. Already detached is fine. */
-export async function detachVolumeFromServer(s: Session, serverId: string, volumeId: string, wait: WaitOptions): Promise<Volume> {
-  try {
-    await deleteVolumeAttachment(s, serverId, volumeId);
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
-  return waitForVolumeStatus(s, volumeId, 'available', wait);
-}
-
-export interface ManageSpec {
+export interface ManageSpec extends ToolVolumeSpec {
   /** Cinder `host@backend#pool` */
   host: string;
   /** backend volume name (`ref.source-name`) */
   sourceName: string;
-  name: string;
-  volumeType?: string;
-  availabilityZone?: string;
   bootable?: boolean;
-  metadata?: Record<string, string>;
 }
 
 /** Bring an existing backend volume under Cinder, marked as the tool's, and wait until available. */
 export async function manageExistingVolume(s: Session, spec: ManageSpec, wait: WaitOptions): Promise<Volume> {
-  const volume: Record<string, unknown> = {
-    host: spec.host,
-    ref: { 'source-name': spec.sourceName },
-    name: spec.name,
-    metadata: { ...spec.metadata, ...TOOL_METADATA },
-    bootable: spec.bootable ?? true,
-  };
-  if (spec.volumeType) volume.volume_type = spec.volumeType;
-  if (spec.availabilityZone) volume.availability_zone = spec.availabilityZone;
+  const fields = { host: spec.host, ref: { 'source-name': spec.sourceName }, bootable: spec.bootable ?? true };
   // Cinder routes POST /manageable_volumes from microversion 3.8 on (404 without it).
-  const res = await s.request('block-storage', `manage existing volume ${spec.sourceName} on ${spec.host}`, 'POST', '/manageable_volumes', {
-    body: { volume },
-    headers: { 'openstack-api-version': 'volume 3.8' },
-  });
-  const created = parseAnswer(volumeSchema, (res.body as { volume?: unknown }).volume, 'block-storage: manage existing volume');
-  return waitForVolumeStatus(s, created.id, 'available', wait);
+  const headers = { 'openstack-api-version': 'volume 3.8' };
+  return createToolVolume(s, `manage existing volume ${spec.sourceName} on ${spec.host}`, '/manageable_volumes', spec, fields, headers, wait);
 }
+
+const volumeTypeSchema = z.looseObject({ id: z.string(), name: z.string() });
 
 export async function listVolumeTypes(s: Session): Promise<Array<{ id: string; name: string }>> {
-  return s.list<{ id: string; name: string }>('block-storage', 'list volume types', '/types', 'volume_types');
-}
-
-export async function listVolumeAvailabilityZones(s: Session): Promise<string[]> {
-  const res = await s.request('block-storage', 'list volume availability zones', 'GET', '/os-availability-zone');
-  const zones = (res.body as { availabilityZoneInfo?: Array<{ zoneName: string; zoneState?: { available?: boolean } }> }).availabilityZoneInfo ?? [];
-  return zones.filter((z) => z.zoneState?.available !== false).map((z) => z.zoneName);
-}
-
-export async function getVolumeQuotas(s: Session, projectId: string): Promise<Record<string, { limit: number; in_use: number }>> {
-  const res = await s.request('block-storage', `get volume quotas of project ${projectId}`, 'GET', `/os-quota-sets/${projectId}`, {
-    query: { usage: 'true' },
-  });
-  const set = (res.body as { quota_set?: Record<string, unknown> }).quota_set ?? {};
-  return Object.fromEntries(Object.entries(set).filter(([, v]) => v && typeof v === 'object')) as Record<string, { limit: number; in_use: number }>;
+  return listAll(s, 'block-storage', 'list volume types', '/types', 'volume_types', volumeTypeSchema);
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from '../openstack/auth.js';
-import { findServersByName, getServer, listVolumeAttachments } from '../openstack/compute.js';
-import { type Volume, attachVolumeToServer, detachVolumeFromServer, getVolume } from '../openstack/volume.js';
+import { findServersByName, getServer } from '../openstack/servers.js';
+import { attachVolumeToServer, detachVolumeFromServer, listVolumeAttachments } from '../openstack/volume-attachments.js';
+import { type Volume, getVolume } from '../openstack/volume.js';
 import type { WaitOptions } from '../openstack/wait.js';
 
 /**

@@ -145,8 +145,8 @@ export interface NetworkMapping {
   subnetUuid: string;
 }
 
-/** The hw_ethN entries of guest facts, in NIC order. */
-export function guestNics(facts: Record<string, unknown>): GuestNicFacts[] {
+/** The NIC facts of guest_info.json (its hw_ethN entries), in NIC order. */
+export function guestNicFacts(facts: Record<string, unknown>): GuestNicFacts[] {
   return Object.keys(facts)
     .filter((k) => /^hw_eth[0-9]+$/.test(k))
     .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)))
@@ -158,7 +158,7 @@ export function guestNics(facts: Record<string, unknown>): GuestNicFacts[] {
  * hw_ethN dicts); fails when no NIC is mapped. Unmapped -> macs.json (`{mac, ipaddresses, subnet}` for every NIC).
  */
 export function networkFiles(vmName: string, facts: Record<string, unknown>, m: NetworkMapping): Record<string, unknown> {
-  const nics = guestNics(facts);
+  const nics = guestNicFacts(facts);
   if (!m.mapped) {
     return { 'macs.json': nics.map((n) => ({ mac: n.macaddress, ipaddresses: n.ipaddresses, subnet: m.subnetUuid })) };
   }

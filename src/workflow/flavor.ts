@@ -12,7 +12,7 @@ import {
   getFlavorExtraSpecs,
   listFlavors,
   setFlavorExtraSpecs,
-} from '../openstack/compute.js';
+} from '../openstack/flavors.js';
 import { hasToolDescription, toolDescription } from '../openstack/markers.js';
 
 /** Flavors: upstream's guest/disk info files, best match, flavors.yml, and idempotent creation. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Session } from '../openstack/auth.js';
-import { getServer } from '../openstack/compute.js';
+import { getServer } from '../openstack/servers.js';
 import { getStack, stackOutput } from '../openstack/orchestration.js';
 import { safeVmName } from '../util/names.js';
 import type { ServerOutcome } from './server.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Session } from '../openstack/auth.js';
-import { withSession } from '../openstack/connect.js';
+import { withCloudSession } from '../openstack/connect.js';
 import { listVolumesByName } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
 import { type HeatServerOutcome, ensureHeatServer, heatStackName } from './import-heat.js';
@@ -157,7 +157,7 @@ export async function importWorkload(
       teardown: [],
     };
   }
-  return withSession(req.migrate.cloud, env.signal, async (s) => {
+  return withCloudSession(req.migrate.cloud, env.signal, async (s) => {
     const nics = readNicsFile(plan.nicsFile);
     const ports = req.ports.create
       ? await ensurePorts(s, {

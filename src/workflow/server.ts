@@ -1,5 +1,6 @@
 import type { Session } from '../openstack/auth.js';
-import { type Server, createServer, findServersByName, getKeypair, waitForServerStatus } from '../openstack/compute.js';
+import { type Server, createServer, findServersByName, waitForServerStatus } from '../openstack/servers.js';
+import { getKeypair } from '../openstack/keypairs.js';
 import { TOOL_METADATA, hasToolMetadata } from '../openstack/markers.js';
 import { findNetwork, findSecurityGroup, getPort } from '../openstack/network.js';
 import { getVolume } from '../openstack/volume.js';

@@ -1,5 +1,6 @@
 import type { Session } from '../openstack/auth.js';
-import { deleteFlavor, deleteServer, findServersByName, getServer, listFlavors, waitForServerGone } from '../openstack/compute.js';
+import { deleteFlavor, listFlavors } from '../openstack/flavors.js';
+import { deleteServer, findServersByName, getServer, waitForServerGone } from '../openstack/servers.js';
 import { STACK_TAG, hasToolDescription, hasToolMetadata, inProject } from '../openstack/markers.js';
 import { deleteStack, findStackByName, waitForStackGone } from '../openstack/orchestration.js';
 import { deletePort, getPort, listPorts, looksLikeId, waitForPortGone } from '../openstack/network.js';

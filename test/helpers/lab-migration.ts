@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from '../../src/openstack/auth.js';
-import { type Server, findServersByName } from '../../src/openstack/compute.js';
+import { type Server, findServersByName } from '../../src/openstack/servers.js';
 import { listPorts } from '../../src/openstack/network.js';
 import { type Volume, listVolumesByName } from '../../src/openstack/volume.js';
 import { safeVmName } from '../../src/util/names.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Session } from '../../src/openstack/auth.js';
 import { CloudConfigError, resolveCloud } from '../../src/openstack/cloud-config.js';
-import { listFlavors } from '../../src/openstack/compute.js';
+import { listFlavors } from '../../src/openstack/flavors.js';
 import { OpenStackApiError, parseFault } from '../../src/openstack/errors.js';
 import { listPorts } from '../../src/openstack/network.js';
 import { maskSecrets } from '../../src/util/secrets.js';
@@ -143,7 +143,7 @@ test('pagination follows next links on our own endpoint', async () => {
   );
   const s = await Session.connect(resolveCloud(cloud.cloud(), {}), fast);
   try {
-    const { findServersByName } = await import('../../src/openstack/compute.js');
+    const { findServersByName } = await import('../../src/openstack/servers.js');
     assert.deepEqual((await findServersByName(s, 'x')).map((x) => x.id), ['s1', 's2', 's3']);
     assert.equal(cloud.calls('GET', '/compute/v2.1/servers/detail')[0]!.query.get('name'), '^x$');
   } finally {

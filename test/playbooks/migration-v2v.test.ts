@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session } from '../../src/openstack/auth.js';
 import { connect } from '../../src/openstack/connect.js';
-import { listVolumeAttachments } from '../../src/openstack/compute.js';
+import { listVolumeAttachments } from '../../src/openstack/volume-attachments.js';
 import { listPorts } from '../../src/openstack/network.js';
 import { deleteVolume, listVolumesByName } from '../../src/openstack/volume.js';
 import { deleteToolPort, deleteToolServer } from '../../src/workflow/teardown.js';

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServiceType, Session } from '../../src/openstack/auth.js';
 import { connect } from '../../src/openstack/connect.js';
-import { type Server, getServer } from '../../src/openstack/compute.js';
+import { type Server, getServer } from '../../src/openstack/servers.js';
 import { listPorts } from '../../src/openstack/network.js';
 import { getVolume, listVolumesByName } from '../../src/openstack/volume.js';
 import { safeVmName } from '../../src/util/names.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { closestNames, resolveVms, UnknownVmError } from '../../src/workflow/discovery.js';
-import { diskInfo, guestInfo, guestNics, networkFiles, pythonJson, vmFiles } from '../../src/workflow/discovery-files.js';
+import { diskInfo, guestInfo, guestNicFacts, networkFiles, pythonJson, vmFiles } from '../../src/workflow/discovery-files.js';
 import { inventoryReport, inventorySummary } from '../../src/workflow/discovery-report.js';
 import { buildInventory } from '../../src/vmware/inventory.js';
 import { parseXml } from '../../src/vmware/xml.js';
@@ -52,7 +52,7 @@ describe('export_metadata files from a discovered VM', () => {
     const facts = guestInfo(vm);
     const files = networkFiles('web-01', facts, { mapped: true, networkMap: { 'dvportgroup-33': 'private,sub-1' }, subnetUuid: '' });
     assert.deepEqual(files['nics.json'], [{ vlan: 'private', subnet: 'sub-1', mac: '00:50:56:AB:CD:01', ipaddresses: ['192.0.2.10', 'fe80::250:56ff:feab:cd01'] }]);
-    assert.deepEqual(files['network_info.json'], guestNics(facts));
+    assert.deepEqual(files['network_info.json'], guestNicFacts(facts));
     const both = networkFiles('web-01', facts, { mapped: true, networkMap: { 'dvportgroup-33': 'a', 'Prod & Backup': 'b' }, subnetUuid: '' });
     assert.deepEqual((both['nics.json'] as { vlan: string }[]).map((n) => n.vlan), ['a', 'b']);
   });

@@ -1,7 +1,7 @@
 import { ModuleFailure } from '../../ansible/errors.js';
 import { defineModule } from '../../ansible/module.js';
 import type { Session } from '../../openstack/auth.js';
-import { withSession } from '../../openstack/connect.js';
+import { withCloudSession } from '../../openstack/connect.js';
 import type { DeleteOutcome, DeleteRequest } from '../../workflow/teardown.js';
 import { deleteOptions, deleteReturns } from './openstack.js';
 
@@ -37,7 +37,7 @@ export function deleteModule(spec: DeleteModuleSpec) {
 `,
     returns: deleteReturns,
     async run(params, ctx) {
-      return withSession(params.cloud, ctx.signal, async (s) => {
+      return withCloudSession(params.cloud, ctx.signal, async (s) => {
         try {
           const o = await spec.remove(s, {
             name: params.name,

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
-import { processAlive } from '../../util/process.js';
+import { type GroupChild, forEachLine, killGroup, processAlive, spawnGroup } from '../../util/process.js';
 
 /**
  * Lifecycle of an NBD server child process (nbdkit or qemu-nbd) serving one disk on a private Unix socket:
@@ -53,13 +52,9 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
     rmSync(privateDir, { recursive: true, force: true });
     throw new Error(`socket path too long for a Unix socket (${socketPath}); use a shorter name or base directory`);
   }
-  let child: ChildProcess;
+  let child: GroupChild;
   try {
-    child = spawn(spec.command, spec.args(socketPath), {
-      detached: true,
-      stdio: spec.secretFd3 === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', 'pipe'],
-      env: spec.env ?? process.env,
-    });
+    child = spawnGroup(spec.command, spec.args(socketPath), { env: spec.env, pipeFd3: spec.secretFd3 !== undefined });
   } catch (e) {
     rmSync(privateDir, { recursive: true, force: true });
     throw e;
@@ -79,15 +74,7 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
     lines.push(line);
     spec.onOutput?.(line);
   };
-  for (const stream of [child.stdout, child.stderr]) {
-    let rest = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (d: string) => {
-      const parts = (rest + d).split('\n');
-      rest = parts.pop() ?? '';
-      for (const l of parts) if (l.trim()) onLine(l);
-    });
-  }
+  for (const stream of [child.stdout, child.stderr]) forEachLine(stream, onLine);
   if (spec.secretFd3 !== undefined) {
     const fd3 = child.stdio[3] as Writable | null;
     fd3?.on('error', () => undefined);
@@ -106,7 +93,7 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
         }
       }
       // Children of the server (if any) share its group: make sure none survive.
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      killGroup(child.pid, 'SIGKILL');
       rmSync(privateDir, { recursive: true, force: true });
     })();
     return stopped;
@@ -169,14 +156,6 @@ export function reapStaleServers(baseDir: string): void {
       // Server gone.
     }
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function killGroup(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    // Group already gone.
   }
 }
 

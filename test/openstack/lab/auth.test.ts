@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Session } from '../../../src/openstack/auth.js';
 import { resolveCloud } from '../../../src/openstack/cloud-config.js';
-import { listFlavors } from '../../../src/openstack/compute.js';
+import { listFlavors } from '../../../src/openstack/flavors.js';
 import { cloudDict, expectFail, expectOk, labFacts, runModule, session } from './lab.js';
 
 test('password auth with the upstream dict lists flavors', async () => {

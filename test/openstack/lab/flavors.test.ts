@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { listFlavors } from '../../../src/openstack/compute.js';
+import { listFlavors } from '../../../src/openstack/flavors.js';
 import { cloudDict, expectFail, expectOk, labFacts, runModule, session, uniqueName } from './lab.js';
 
 const GiB = 1024 ** 3;

@@ -2,26 +2,17 @@ import assert from 'node:assert/strict';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  attachInterface,
-  detachInterface,
-  getComputeLimits,
-  getComputeQuotas,
-  listAvailabilityZones,
-  listInterfaces,
-  listVolumeAttachments,
-} from '../../../src/openstack/compute.js';
+import { listAvailabilityZones, listVolumeAvailabilityZones } from '../../../src/openstack/availability-zones.js';
 import { createImage, deleteImage, getImage, uploadImage, waitForImageActive } from '../../../src/openstack/image.js';
-import { createPort, deletePort, getNetworkQuotas } from '../../../src/openstack/network.js';
+import { attachInterface, detachInterface, listInterfaces } from '../../../src/openstack/interfaces.js';
+import { createPort, deletePort } from '../../../src/openstack/network.js';
+import { getComputeLimits, getComputeQuotas, getNetworkQuotas, getVolumeQuotas } from '../../../src/openstack/quotas.js';
+import { attachVolumeToServer, detachVolumeFromServer, listVolumeAttachments } from '../../../src/openstack/volume-attachments.js';
 import {
-  attachVolumeToServer,
   createVolume,
   deleteVolume,
-  detachVolumeFromServer,
   findToolVolume,
   getVolume,
-  getVolumeQuotas,
-  listVolumeAvailabilityZones,
   listVolumeTypes,
   manageExistingVolume,
   setBootable,
