@@ -6,6 +6,8 @@ import { findAttachedDevice } from '../transfer/target.js';
 import type { DiskSource } from '../transfer/types.js';
 import type { Logger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
+import { parseBool } from '../util/parse-bool.js';
+import { GiB } from '../util/units.js';
 import { enableCbt } from '../vmware/cbt.js';
 import type { MoRef } from '../vmware/moref.js';
 import { powerOff } from '../vmware/power.js';
@@ -84,14 +86,13 @@ export interface MigrateOutcome {
 export const CONVERSION_KEY = 'osm_conversion';
 const VOLUME_WAIT_MS = 30 * 60_000;
 const CLEANUP_WAIT_MS = 5 * 60_000;
-const GIB = 1024 ** 3;
 
 /** Upstream reads `converted` with Go's strconv.ParseBool. */
 export function isConverted(v: Volume): boolean {
   const c = v.metadata.converted;
   if (c === undefined) return false;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(c)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(c)) return false;
+  const flag = parseBool(c);
+  if (flag !== undefined) return flag;
   throw new Error(`volume ${v.name} (${v.id}) has metadata converted=${JSON.stringify(c)}, which is not a boolean; fix or remove it`);
 }
 
@@ -378,7 +379,7 @@ class Migration {
     let created = false;
     const name = volumeNameFor(vm, disk);
     if (!volume) {
-      const sizeGiB = Math.max(1, Math.ceil(disk.capacityBytes / GIB));
+      const sizeGiB = Math.max(1, Math.ceil(disk.capacityBytes / GiB));
       const volumeType = volumeTypeFor(disk, req.volume);
       const metadata = { converted: 'false' };
       if (req.volume.external) {
