@@ -8,9 +8,6 @@ import type { VSphereSession } from '../vmware/session.js';
 import type { VmDisk } from '../vmware/vm.js';
 import { PAUSE_ENV, pauseIfAsked } from './migrate-log.js';
 
-/** What happened to one disk; `skipped` = its volume was converted already. */
-export type DiskMode = 'full' | 'delta' | 'skipped';
-
 export interface DiskCopyOutcome {
   mode: 'full' | 'delta';
   /** Bytes written to the volume. */

@@ -17,70 +17,12 @@ import { SNAPSHOT_DESCRIPTION, SNAPSHOT_NAME, createSnapshot, findSnapshots, rem
 import { type VmDetail, type VmDisk, vmDetail } from '../vmware/vm.js';
 import { type ConversionHost, detachIfAttached, ensureAttached, findConversionHost } from './conversion-host.js';
 import { UnknownVmError, discover } from './discovery.js';
-import { type DiskMode, copyOneDisk } from './migrate-disk.js';
+import { copyOneDisk } from './migrate-disk.js';
 import { convertGuest, isWindowsGuest } from './migrate-convert.js';
 import { lockVm } from './migrate-lock.js';
 import { pauseIfAsked } from './migrate-log.js';
-import { type SourceSettings, type VmwareEndpoint, openDiskSource } from './migrate-source.js';
-
-/** Everything one VM's migration needs (the `migrate` module's options, parsed). */
-export interface MigrateRequest {
-  vmware: VmwareEndpoint;
-  /** `dst_cloud`: credentials dict, clouds.yaml name, or undefined for OS_* variables. */
-  cloud: unknown;
-  vmName: string;
-  /** Inventory folder (`vddkpath`); the VM is looked up at `<folder>/<vmName>`, else by name. */
-  folder?: string | undefined;
-  source: SourceSettings;
-  volume: {
-    availabilityZone?: string | undefined;
-    type?: string | undefined;
-    typeMapping: { vmware_datastore: string; openstack_type: string }[];
-    /** `externalvolume`: manage this backend volume instead of creating one (single-disk VMs). */
-    external?: { name: string; hostPool: string } | undefined;
-  };
-  assumeZero: boolean;
-  cbtSync: boolean;
-  cutover: boolean;
-  skipConversion: boolean;
-  multiDiskFs: boolean;
-  conversion: { runScript?: string | undefined; bootScript?: string | undefined; extraOpts: string[]; debug: boolean };
-  instanceUuid?: string | undefined;
-  convHostName?: string | undefined;
-  byIdDir: string;
-  verify: boolean;
-  shutdownTimeoutMs: number;
-  /** Used in socket names: `<SafeVmName>-<runId>`. */
-  runId: string;
-}
-
-export interface DiskResult {
-  key: number;
-  volume_id: string;
-  mode: DiskMode;
-  bytes_copied: number;
-  bytes_read: number;
-  sha256_source?: string;
-  sha256_target?: string;
-}
-
-export interface PlannedDisk {
-  key: number;
-  volume_name: string;
-  volume_id: string | null;
-  action: 'create and copy' | 'full copy' | 'delta copy' | 'skip (converted)';
-}
-
-export interface MigrateOutcome {
-  changed: boolean;
-  /** Volume IDs in disk order (null in check mode for volumes that do not exist yet). */
-  ids: (string | null)[];
-  disks: DiskResult[];
-  converted: boolean;
-  conversionHost: ConversionHost;
-  /** Check mode: what a real run would do. */
-  plan?: { disks: PlannedDisk[]; conversion: boolean; shutdown: boolean; cleanup: string[] };
-}
+import type { DiskResult, MigrateOutcome, MigrateRequest, PlannedDisk } from './migrate-request.js';
+import { openDiskSource } from './migrate-source.js';
 
 /** Volume metadata key set to `started` before virt-v2v writes to the volumes and `done` after. */
 export const CONVERSION_KEY = 'osm_conversion';

@@ -11,7 +11,8 @@ import { findToolVolume, getVolume } from '../../src/openstack/volume.js';
 import { normalizeExtents } from '../../src/transfer/copy.js';
 import { fileAllocation } from '../../src/transfer/sources/local.js';
 import { powerState } from '../../src/vmware/power.js';
-import { migrateVm, type MigrateOutcome, type MigrateRequest } from '../../src/workflow/migrate.js';
+import { migrateVm } from '../../src/workflow/migrate.js';
+import type { MigrateOutcome, MigrateRequest } from '../../src/workflow/migrate-request.js';
 import { serverThumbprint } from '../../src/workflow/migrate-source.js';
 import {
   deleteVmVolumes,
