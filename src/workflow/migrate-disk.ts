@@ -6,7 +6,6 @@ import { VSphereError } from '../vmware/faults.js';
 import type { MoRef } from '../vmware/moref.js';
 import type { VSphereSession } from '../vmware/session.js';
 import type { VmDisk } from '../vmware/vm.js';
-import { PAUSE_ENV, pauseIfAsked } from './migrate-log.js';
 
 export interface DiskCopyOutcome {
   mode: 'full' | 'delta';
@@ -55,7 +54,7 @@ export async function copyOneDisk(a: DiskCopyArgs): Promise<DiskCopyOutcome> {
         (mode.targetIsZero ? ', zero blocks skipped (new volume)' : ''),
     );
   }
-  const r = await transferDisk({ source: pausable(a.source, log), targetPath: a.devicePath, mode, verify: a.verify, label: what, log, signal: a.signal });
+  const r = await transferDisk({ source: a.source, targetPath: a.devicePath, mode, verify: a.verify, label: what, log, signal: a.signal });
   return {
     mode: r.mode,
     bytesCopied: r.bytesWritten,
@@ -102,27 +101,4 @@ async function allocatedAreas(a: DiskCopyArgs): Promise<Extent[] | undefined> {
     }
     throw e;
   }
-}
-
-/** Fault injection for the crash tests (see pauseIfAsked): `mid-copy` stops the copy once half of the disk was read. */
-function pausable(source: DiskSource, log: Logger): DiskSource {
-  if (process.env[PAUSE_ENV] !== 'mid-copy') return source;
-  let requested = 0;
-  const read = async (buf: Buffer, offset: number): Promise<void> => {
-    if (requested >= source.size / 2) await pauseIfAsked('mid-copy', log);
-    requested += buf.length;
-    await source.read(buf, offset);
-  };
-  return {
-    kind: source.kind,
-    size: source.size,
-    parallelism: source.parallelism,
-    maxReadSize: source.maxReadSize,
-    chunkSize: source.chunkSize,
-    targetWrites: source.targetWrites,
-    stats: source.stats,
-    read,
-    allocatedExtents: () => source.allocatedExtents(),
-    close: () => source.close(),
-  };
 }
