@@ -192,6 +192,7 @@ class MigrationRun {
         // The disks are final and the user asked for no conversion: mark them done, so a rerun leaves them alone
         // (they may already be attached to the migrated server) and the record says no conversion ran.
         for (const v of volumes) await updateVolumeMetadata(c.os, v.id, { converted: 'true', [CONVERSION_KEY]: 'skipped' });
+        this.changed = true;
         c.log.info('skipconversion: the guest is not converted; the volumes are final');
         return true;
       case 'keep syncing':
