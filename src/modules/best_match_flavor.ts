@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { withCloudSession } from '../openstack/connect.js';
-import { GiB, bestMatchFromFiles, flavorResult } from '../workflow/flavor.js';
+import { GiB } from '../util/units.js';
+import { bestMatchFromFiles, flavorResult } from '../workflow/flavor.js';
 import { cloudOption, openstackFragmentOptions } from './options/openstack.js';
 
 export default defineModule({

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
+import { GiB } from '../util/units.js';
 import { readDiskCapacityBytes, readGuestInfo, renderFlavorsFile, toolFlavorName } from '../workflow/flavor.js';
 
 export default defineModule({
@@ -40,7 +41,7 @@ export default defineModule({
     try {
       const guest = readGuestInfo(params.guest_info_path);
       const diskBytes = readDiskCapacityBytes(params.disk_info_path);
-      const sizes = { vcpus: guest.hw_processor_count, ram: guest.hw_memtotal_mb, disk: Math.ceil(diskBytes / 1024 ** 3) };
+      const sizes = { vcpus: guest.hw_processor_count, ram: guest.hw_memtotal_mb, disk: Math.ceil(diskBytes / GiB) };
       if (!params.flavor_name && !params.vm_name) throw new Error('give flavor_name or vm_name');
       name = params.flavor_name ?? toolFlavorName(params.vm_name!, sizes);
       content = renderFlavorsFile({ name, vcpus: sizes.vcpus, ram: sizes.ram, diskBytes });

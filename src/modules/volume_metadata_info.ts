@@ -3,16 +3,14 @@ import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { withCloudSession } from '../openstack/connect.js';
 import { getVolume } from '../openstack/volume.js';
+import { parseBool } from '../util/parse-bool.js';
 import { cloudOption } from './options/openstack.js';
-
-const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
-const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 /** Upstream reads `converted` with Go's strconv.ParseBool; anything else is an error. */
 export function parseConverted(value: string | undefined, volumeId: string): boolean {
   if (value === undefined) return false;
-  if (TRUE.has(value)) return true;
-  if (FALSE.has(value)) return false;
+  const flag = parseBool(value);
+  if (flag !== undefined) return flag;
   throw new Error(`volume ${volumeId} has metadata converted=${JSON.stringify(value)}, which is not a boolean`);
 }
 

@@ -1,89 +1,75 @@
+import type { Logger } from '../util/log.js';
 import { copyDisk, type CopyResult } from './copy.js';
 import { copyChangedAreas } from './delta.js';
-import { openHttpsSource, type HttpsSourceOptions } from './sources/https.js';
-import { openLocalSource, type LocalSourceOptions } from './sources/local.js';
-import { openSshSource, type SshSourceOptions } from './sources/ssh.js';
-import { openVddkSource, type VddkSourceOptions } from './sources/vddk.js';
+import { progressLine } from './progress.js';
 import { openTarget } from './target.js';
-import type { DiskSource, Extent, ProgressCallback } from './types.js';
+import type { DiskSource, Extent } from './types.js';
 import { sha256OfPath, sha256OfSource } from './verify.js';
 
-/**
- * The entry point for the migrate workflow: one disk from a source (chosen by `kind`) onto an attached volume,
- * full or CBT delta, with progress, optional verification, and every resource released on every exit path.
- */
-export type SourceSpec =
-  | ({ kind: 'vddk' } & VddkSourceOptions)
-  | ({ kind: 'local' } & LocalSourceOptions)
-  | ({ kind: 'https' } & HttpsSourceOptions)
-  | ({ kind: 'ssh' } & SshSourceOptions);
-
-export function openSource(spec: SourceSpec): Promise<DiskSource> {
-  switch (spec.kind) {
-    case 'vddk':
-      return openVddkSource(spec);
-    case 'local':
-      return openLocalSource(spec);
-    case 'https':
-      return openHttpsSource(spec);
-    case 'ssh':
-      return openSshSource(spec);
-  }
-}
-
+/** What of the disk is copied; the caller decides (the migrate workflow from the volume and vSphere's CBT). */
 export type TransferMode =
-  /** Whole disk. `assumeZero`: the volume is new (reads as zeros). `allocated`: QueryChangedDiskAreas("*") areas. */
-  | { kind: 'full'; assumeZero: boolean; allocated?: Extent[] }
-  /** Only the areas changed since the recorded change ID. */
+  /**
+   * The whole disk. `targetIsZero`: the volume is new and reads as zeros, so zero blocks and unallocated ranges are
+   * not written. `allocated`: the ranges that may hold data (QueryChangedDiskAreas with changeId "*"); without it,
+   * what the source reports (file holes, NBD block status), else the whole disk.
+   */
+  | { kind: 'full'; targetIsZero: boolean; allocated?: Extent[] }
+  /** Only these areas (the CBT changes since the volume's recorded change ID), zeros included. */
   | { kind: 'delta'; areas: Extent[] };
 
 export interface TransferDiskOptions {
-  source: SourceSpec;
-  /** Resolved device (or file) of the attached volume, from findAttachedDevice. */
+  /** An open source; the caller closes it. */
+  source: DiskSource;
+  /** The attached volume's device (from findAttachedDevice), or a file. */
   targetPath: string;
   mode: TransferMode;
-  /** SHA-256 of the whole source disk and of the written volume (a delta re-reads the whole source). */
-  verify?: boolean;
-  chunkSize?: number;
-  concurrency?: number;
-  onProgress?: ProgressCallback;
-  progressIntervalMs?: number;
+  /** Compare the SHA-256 of the whole source with that of the target's first `source.size` bytes; fail if they differ. */
+  verify: boolean;
+  /** The disk in log lines and errors, e.g. `disk 2000`. */
+  label: string;
+  log: Logger;
   signal?: AbortSignal;
 }
 
 export interface TransferDiskResult extends CopyResult {
-  mode: 'full' | 'delta';
+  mode: TransferMode['kind'];
+  /** The target was written past the page cache (O_DIRECT). */
+  direct: boolean;
+  /** With `verify` (then `sourceSha256` is set too, and equal). */
   targetSha256?: string;
 }
 
+/**
+ * Copy one disk from an open source onto a target (an attached volume): the full disk or the given areas, progress
+ * and a summary in the log, the target opened as the source asks (`targetWrites`) and closed on every path; with
+ * `verify`, the source's and the target's SHA-256 must match.
+ */
 export async function transferDisk(o: TransferDiskOptions): Promise<TransferDiskResult> {
+  const { source, mode, label, log } = o;
   o.signal?.throwIfAborted();
-  const source = await openSource(o.source);
+  const target = await openTarget({ path: o.targetPath, writes: source.targetWrites });
+  let result: CopyResult;
   try {
-    const target = await openTarget({ path: o.targetPath, writes: source.targetWrites });
-    let result: CopyResult;
-    try {
-      const common = {
-        source,
-        target,
-        chunkSize: o.chunkSize,
-        concurrency: o.concurrency,
-        onProgress: o.onProgress,
-        progressIntervalMs: o.progressIntervalMs,
-        signal: o.signal,
-      };
-      result =
-        o.mode.kind === 'full'
-          ? await copyDisk({ ...common, assumeZero: o.mode.assumeZero, allocated: o.mode.allocated, hashSource: o.verify })
-          : await copyChangedAreas({ ...common, areas: o.mode.areas });
-    } finally {
-      await target.close();
-    }
-    if (!o.verify) return { ...result, mode: o.mode.kind };
-    const sourceSha256 = result.sourceSha256 ?? (await sha256OfSource(source, { signal: o.signal }));
-    const targetSha256 = await sha256OfPath(o.targetPath, source.size, o.signal);
-    return { ...result, mode: o.mode.kind, sourceSha256, targetSha256 };
+    const common = { source, target, onProgress: (p: Parameters<typeof progressLine>[1]) => log.info(progressLine(`${label} (${mode.kind})`, p)), signal: o.signal };
+    result =
+      mode.kind === 'full'
+        ? await copyDisk({ ...common, assumeZero: mode.targetIsZero, allocated: mode.allocated, hashSource: o.verify })
+        : await copyChangedAreas({ ...common, areas: mode.areas });
   } finally {
-    await source.close();
+    await target.close();
   }
+  log.info(
+    `${label}: ${mode.kind} copy done: read ${result.bytesRead} bytes (source fetched ${result.sourceBytesFetched}), wrote ${result.bytesWritten}, ` +
+      `zeroed ${result.bytesZeroed}, skipped ${result.bytesSkipped} in ${result.durationSeconds.toFixed(2)} s` +
+      ` (${target.direct ? 'direct' : 'cached'} writes to ${o.targetPath})`,
+  );
+  const out: TransferDiskResult = { ...result, mode: mode.kind, direct: target.direct };
+  if (!o.verify) return out;
+  out.sourceSha256 = result.sourceSha256 ?? (await sha256OfSource(source, { signal: o.signal }));
+  out.targetSha256 = await sha256OfPath(o.targetPath, source.size, o.signal);
+  log.info(`${label}: sha256 source ${out.sourceSha256}, volume ${out.targetSha256}`);
+  if (out.sourceSha256 !== out.targetSha256) {
+    throw new Error(`${label}: the volume (${o.targetPath}) does not hold the source's bytes (sha256 ${out.targetSha256} != ${out.sourceSha256}); run again`);
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import { GiB } from '../util/units.js';
 import type { VmDetail } from '../vmware/vm.js';
 import type { Discovery } from './discovery.js';
 
@@ -195,7 +196,6 @@ export function inventoryReport(d: Discovery): InventoryReport {
   };
 }
 
-const GiB = 1024 ** 3;
 function size(bytes: number): string {
   if (bytes >= GiB) return `${(bytes / GiB).toFixed(1)} GiB`;
   return `${(bytes / 1024 ** 2).toFixed(0)} MiB`;

@@ -14,10 +14,9 @@ import {
   setFlavorExtraSpecs,
 } from '../openstack/flavors.js';
 import { hasToolDescription, toolDescription } from '../openstack/markers.js';
+import { GiB } from '../util/units.js';
 
 /** Flavors: upstream's guest/disk info files, best match, flavors.yml, and idempotent creation. */
-
-export const GiB = 1024 ** 3;
 
 function readJsonFile(path: string, what: string): unknown {
   let text: string;

@@ -7,9 +7,9 @@ import type { Volume } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
 import type { VmDetail } from '../vmware/vm.js';
-import type { MigrateRequest } from './migrate.js';
+import type { MigrateRequest } from './migrate-request.js';
 
-/** Upstream's OS detection (§3.6): lower-cased guestFullName / guestId. */
+/** The text upstream detects the guest OS family in: guestFullName and guestId, lower-cased. */
 function guestText(vm: Pick<VmDetail, 'guestFullName' | 'guestId'>): string {
   return `${vm.guestFullName} ${vm.guestId}`.toLowerCase();
 }

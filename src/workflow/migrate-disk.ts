@@ -1,19 +1,11 @@
-import { copyDisk, type CopyResult } from '../transfer/copy.js';
-import { copyChangedAreas } from '../transfer/delta.js';
-import { progressLine } from '../transfer/progress.js';
-import { openTarget } from '../transfer/target.js';
+import { type TransferMode, transferDisk } from '../transfer/disk-transfer.js';
 import type { DiskSource, Extent } from '../transfer/types.js';
-import { sha256OfPath, sha256OfSource } from '../transfer/verify.js';
 import type { Logger } from '../util/log.js';
 import { changedAreas } from '../vmware/cbt.js';
 import { VSphereError } from '../vmware/faults.js';
 import type { MoRef } from '../vmware/moref.js';
 import type { VSphereSession } from '../vmware/session.js';
 import type { VmDisk } from '../vmware/vm.js';
-import { PAUSE_ENV, pauseIfAsked } from './migrate-log.js';
-
-/** What happened to one disk; `skipped` = its volume was converted already. */
-export type DiskMode = 'full' | 'delta' | 'skipped';
 
 export interface DiskCopyOutcome {
   mode: 'full' | 'delta';
@@ -45,57 +37,43 @@ export interface DiskCopyArgs {
 }
 
 /**
- * Copy one disk from the snapshot to the attached volume: a CBT delta since `sinceChangeId` when possible, else a
- * full copy (zero ranges skipped when the target is known to be zero). With `verify`, the SHA-256 of the source
- * disk and of the volume's first `capacity` bytes must match.
+ * Copy one disk from the snapshot to the attached volume: a CBT delta since `sinceChangeId` when vSphere can list
+ * the changes, else a full copy (only the areas CBT reports allocated, when it can tell). The bytes move through
+ * transfer/disk-transfer.ts.
  */
 export async function copyOneDisk(a: DiskCopyArgs): Promise<DiskCopyOutcome> {
   const { disk, log } = a;
   const what = `disk ${disk.key}`;
-  const target = await openTarget({ path: a.devicePath, writes: a.source.targetWrites });
-  const source = pausable(a.source, log);
-  let result: CopyResult;
-  let mode: 'full' | 'delta' = 'full';
-  try {
-    const common = {
-      source,
-      target,
-      onProgress: (p: Parameters<typeof progressLine>[1]) => log.info(progressLine(`${what} (${mode})`, p)),
-      signal: a.signal,
-    };
-    const areas = a.sinceChangeId && disk.changeId ? await deltaAreas(a, a.sinceChangeId) : undefined;
-    if (areas) {
-      mode = 'delta';
-      const bytes = areas.reduce((s, x) => s + x.length, 0);
-      log.info(`${what}: CBT delta since ${a.sinceChangeId}: ${areas.length} changed areas, ${bytes} bytes`);
-      result = await copyChangedAreas({ ...common, areas });
-    } else {
-      const allocated = disk.changeId ? await allocatedAreas(a) : undefined;
-      log.info(
-        `${what}: full copy of ${disk.capacityBytes} bytes` +
-          (allocated ? ` (${allocated.reduce((s, x) => s + x.length, 0)} bytes allocated per CBT)` : '') +
-          (a.targetIsZero ? ', zero blocks skipped (new volume)' : ''),
-      );
-      result = await copyDisk({ ...common, assumeZero: a.targetIsZero, hashSource: a.verify, ...(allocated ? { allocated } : {}) });
-    }
-  } finally {
-    await target.close();
+  const mode = await transferMode(a);
+  if (mode.kind === 'delta') {
+    log.info(`${what}: CBT delta since ${a.sinceChangeId}: ${mode.areas.length} changed areas, ${totalBytes(mode.areas)} bytes`);
+  } else {
+    log.info(
+      `${what}: full copy of ${disk.capacityBytes} bytes` +
+        (mode.allocated ? ` (${totalBytes(mode.allocated)} bytes allocated per CBT)` : '') +
+        (mode.targetIsZero ? ', zero blocks skipped (new volume)' : ''),
+    );
   }
-  log.info(
-    `${what}: ${mode} copy done: read ${result.bytesRead} bytes (source fetched ${result.sourceBytesFetched}), wrote ${result.bytesWritten}, ` +
-      `zeroed ${result.bytesZeroed}, skipped ${result.bytesSkipped} in ${result.durationSeconds.toFixed(2)} s` +
-      ` (${target.direct ? 'direct' : 'cached'} writes to ${a.devicePath})`,
-  );
-  const out: DiskCopyOutcome = { mode, bytesCopied: result.bytesWritten, bytesRead: result.bytesRead, changeId: disk.changeId };
-  if (a.verify) {
-    out.sha256Source = result.sourceSha256 ?? (await sha256OfSource(a.source, { signal: a.signal }));
-    out.sha256Target = await sha256OfPath(a.devicePath, disk.capacityBytes, a.signal);
-    log.info(`${what}: sha256 source ${out.sha256Source}, volume ${out.sha256Target}`);
-    if (out.sha256Source !== out.sha256Target) {
-      throw new Error(`${what}: the volume (${a.devicePath}) does not hold the source's bytes (sha256 ${out.sha256Target} != ${out.sha256Source}); run again`);
-    }
-  }
-  return out;
+  const r = await transferDisk({ source: a.source, targetPath: a.devicePath, mode, verify: a.verify, label: what, log, signal: a.signal });
+  return {
+    mode: r.mode,
+    bytesCopied: r.bytesWritten,
+    bytesRead: r.bytesRead,
+    changeId: disk.changeId,
+    ...(r.targetSha256 ? { sha256Source: r.sourceSha256!, sha256Target: r.targetSha256 } : {}),
+  };
+}
+
+/** The CBT delta when there is a change ID to start from and vSphere still knows it, else the full copy. */
+async function transferMode(a: DiskCopyArgs): Promise<TransferMode> {
+  const areas = a.sinceChangeId && a.disk.changeId ? await deltaAreas(a, a.sinceChangeId) : undefined;
+  if (areas) return { kind: 'delta', areas };
+  const allocated = a.disk.changeId ? await allocatedAreas(a) : undefined;
+  return { kind: 'full', targetIsZero: a.targetIsZero, allocated };
+}
+
+function totalBytes(areas: Extent[]): number {
+  return areas.reduce((s, x) => s + x.length, 0);
 }
 
 /** Changed areas since `since`, or undefined when vSphere no longer knows that change ID (then: full copy). */
@@ -123,27 +101,4 @@ async function allocatedAreas(a: DiskCopyArgs): Promise<Extent[] | undefined> {
     }
     throw e;
   }
-}
-
-/** Fault injection for the crash tests (see pauseIfAsked): `mid-copy` stops the copy once half of the disk was read. */
-function pausable(source: DiskSource, log: Logger): DiskSource {
-  if (process.env[PAUSE_ENV] !== 'mid-copy') return source;
-  let requested = 0;
-  const read = async (buf: Buffer, offset: number): Promise<void> => {
-    if (requested >= source.size / 2) await pauseIfAsked('mid-copy', log);
-    requested += buf.length;
-    await source.read(buf, offset);
-  };
-  return {
-    kind: source.kind,
-    size: source.size,
-    parallelism: source.parallelism,
-    maxReadSize: source.maxReadSize,
-    chunkSize: source.chunkSize,
-    targetWrites: source.targetWrites,
-    stats: source.stats,
-    read,
-    allocatedExtents: () => source.allocatedExtents(),
-    close: () => source.close(),
-  };
 }

@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, type LogLevel, createLogger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
 
@@ -43,17 +42,4 @@ export function startMigrationRun(vmName: string, debug: boolean): MigrationRun 
     log: migrationLogger(logFile, debug ? 'debug' : 'info'),
     duration: () => Math.round((performance.now() - started) / 10) / 100,
   };
-}
-
-/** Environment variable naming a step where the migration stops for good (fault-injection tests kill it there). */
-export const PAUSE_ENV = 'OSM_MIGRATE_PAUSE_AT';
-
-/**
- * Fault injection for the crash tests: when OSM_MIGRATE_PAUSE_AT names `step`, log it and wait until the process
- * is killed. Steps: volume-created, attached, mid-copy, copied, converted, detached.
- */
-export async function pauseIfAsked(step: string, log: Logger): Promise<void> {
-  if (process.env[PAUSE_ENV] !== step) return;
-  log.warn(`fault injection: paused at ${step}`);
-  for (;;) await sleep(60_000);
 }

@@ -10,26 +10,7 @@ import type { DiskSource } from '../transfer/types.js';
 import { datastoreUrl, parseDatastorePath } from '../vmware/datastore.js';
 import { normalizeThumbprint } from '../vmware/http.js';
 import { sdkEndpoint, type VSphereSession } from '../vmware/session.js';
-
-/** How the migration reads a VMware disk (the `disk_source` option). */
-export type DiskSourceKind = 'vddk' | 'local' | 'https' | 'ssh';
-
-export interface VmwareEndpoint {
-  /** `host` or `host:port`. */
-  server: string;
-  user: string;
-  password: string;
-  insecure: boolean;
-  caFile?: string | undefined;
-  thumbprint?: string | undefined;
-}
-
-export interface SourceSettings {
-  kind: DiskSourceKind;
-  vddk: { libdir: string; compression: 'none' | 'zlib' | 'fastlz' | 'skipz' };
-  localDiskPath?: string | undefined;
-  ssh: { user: string; keyPath?: string | undefined; port: number; knownHosts?: string | undefined };
-}
+import type { SourceSettings, VmwareEndpoint } from './migrate-request.js';
 
 export interface OpenDiskArgs {
   settings: SourceSettings;

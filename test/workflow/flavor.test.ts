@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import type { Flavor } from '../../src/openstack/flavors.js';
-import { GiB, NoFlavorFits, bestMatchFlavor, readFlavorsFile, renderFlavorsFile, toolFlavorName } from '../../src/workflow/flavor.js';
+import { GiB } from '../../src/util/units.js';
+import { NoFlavorFits, bestMatchFlavor, readFlavorsFile, renderFlavorsFile, toolFlavorName } from '../../src/workflow/flavor.js';
 
 const f = (name: string, vcpus: number, ram: number, disk: number): Flavor => ({ id: `id-${name}`, name, vcpus, ram, disk });
 

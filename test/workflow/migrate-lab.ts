@@ -17,7 +17,7 @@ import { VSphereSession } from '../../src/vmware/session.js';
 import { findSnapshots } from '../../src/vmware/snapshots.js';
 import { detachIfAttached } from '../../src/workflow/conversion-host.js';
 import { deleteToolServer } from '../../src/workflow/teardown.js';
-import type { MigrateRequest } from '../../src/workflow/migrate.js';
+import type { MigrateRequest } from '../../src/workflow/migrate-request.js';
 
 export const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
 export const repoRoot = join(import.meta.dirname, '..', '..', '..');

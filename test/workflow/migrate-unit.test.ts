@@ -1,8 +1,9 @@
-// Pure parts of the migrate workflow: naming, volume types, guest detection and NIC names, the lock,
-// known_hosts pinning, and the module's option parsing.
+// Pure parts of the migrate workflow: the plan (per-disk and per-VM decisions, check mode's result), the step seam
+// and its fault injection, naming, volume types, guest detection and NIC names, the lock, known_hosts pinning, and
+// the module's option parsing.
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,9 +12,14 @@ import migrateModule from '../../src/modules/migrate.js';
 import { guestNics, isLinuxGuest, isWindowsGuest } from '../../src/workflow/migrate-convert.js';
 import { migrationLogPath, runId } from '../../src/workflow/migrate-log.js';
 import { hostOf, knownHostKey } from '../../src/workflow/migrate-source.js';
-import { isConverted, volumeNameFor, volumeTypeFor } from '../../src/workflow/migrate.js';
+import { type PlanInput, type PlanOptions, checkMigratable, checkModeOutcome, isConverted, planDisk, planMigration, volumeNameFor } from '../../src/workflow/migrate-plan.js';
+import { migrationSteps } from '../../src/workflow/migrate-steps.js';
+import { volumeTypeFor } from '../../src/workflow/migrate-volume.js';
 import { lockVm } from '../../src/workflow/migrate-lock.js';
 import type { Volume } from '../../src/openstack/volume.js';
+import type { DiskSource } from '../../src/transfer/types.js';
+import { createLogger } from '../../src/util/log.js';
+import type { VmDisk, VmSnapshot } from '../../src/vmware/vm.js';
 
 describe('migrate naming and volume types', () => {
   it('names volumes <SafeVmName>-<disk key> and log files like upstream', () => {
@@ -113,5 +119,256 @@ describe('migrate lock', () => {
     again();
     writeFileSync(join(dir, 'osm-migrate-osm_name.lock'), '999999999');
     lockVm('osm ñame', dir)();
+  });
+});
+
+const HOST = 'c0ffee00-0000-4000-8000-000000000001';
+const OTHER_SERVER = 'c0ffee00-0000-4000-8000-000000000002';
+
+function vmDisk(key: number): VmDisk {
+  return { key, capacityBytes: 2 ** 30, datastore: 'LocalDS_0', fileName: `[LocalDS_0] vm/vm_${key}.vmdk`, changeId: '52 1a/7' } as VmDisk;
+}
+
+function volume(key: number, metadata: Record<string, string> = {}, attachedTo: string[] = []): Volume {
+  return {
+    id: `vol-${key}-0000-0000-0000-000000000000`,
+    name: `vm-${key}`,
+    status: attachedTo.length ? 'in-use' : 'available',
+    size: 1,
+    bootable: 'true',
+    metadata,
+    attachments: attachedTo.map((server_id) => ({ server_id })),
+  } as Volume;
+}
+
+function snapshot(moid: string, description = 'OS Migrate snapshot.'): VmSnapshot {
+  return { moid, id: 1, name: 'osm-snap', description, createTime: '', state: 'poweredOn', quiesced: false, children: [] };
+}
+
+const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({ assumeZero: false, cbtSync: false, cutover: false, skipConversion: false, volume: {}, ...over });
+
+function input(over: Partial<PlanInput> & { guest?: string } = {}): PlanInput {
+  const disks = [vmDisk(2000), vmDisk(2001)];
+  return {
+    vm: { name: 'vm', disks, guestFullName: over.guest ?? 'Red Hat Enterprise Linux 9 (64-bit)', guestId: '', changeTrackingEnabled: true },
+    volumes: [undefined, undefined],
+    host: { id: HOST },
+    snapshots: [],
+    options: options(),
+    ...over,
+  };
+}
+
+describe('migrate plan: one disk', () => {
+  const vm = { name: 'vm' };
+  const d = vmDisk(2000);
+
+  it('no volume: create and copy everything; the new volume reads as zeros only with assumezero and not when managed', () => {
+    const p = planDisk(vm, d, undefined, options());
+    assert.deepEqual(
+      { action: p.action, volumeName: p.volumeName, since: p.sinceChangeId, zero: p.targetIsZero, unfinished: p.conversionUnfinished },
+      { action: 'create and copy', volumeName: 'vm-2000', since: undefined, zero: false, unfinished: false },
+    );
+    assert.equal(planDisk(vm, d, undefined, options({ assumeZero: true })).targetIsZero, true);
+    assert.equal(planDisk(vm, d, undefined, options({ assumeZero: true, volume: { external: { name: 'b', hostPool: 'h@b#p' } } })).targetIsZero, false);
+    assert.equal(planDisk(vm, d, undefined, options({ assumeZero: true, cbtSync: true })).action, 'create and copy');
+  });
+
+  it('a converted volume is skipped, whatever the options', () => {
+    for (const o of [options(), options({ cbtSync: true, cutover: true }), options({ skipConversion: true })]) {
+      const p = planDisk(vm, d, volume(2000, { converted: 'True', changeID: '52 1a/5' }), o);
+      assert.equal(p.action, 'skip (converted)');
+      assert.equal(p.sinceChangeId, undefined);
+    }
+  });
+
+  it('cbtsync with a recorded change ID: delta since it, onto a volume that is not zero', () => {
+    const p = planDisk(vm, d, volume(2000, { converted: 'false', changeID: '52 1a/5' }), options({ cbtSync: true, assumeZero: true }));
+    assert.deepEqual([p.action, p.sinceChangeId, p.targetIsZero], ['delta copy', '52 1a/5', false]);
+  });
+
+  it('an existing volume without cbtsync, or without a change ID, gets a full copy', () => {
+    assert.equal(planDisk(vm, d, volume(2000, { converted: 'false', changeID: '52 1a/5' }), options()).action, 'full copy');
+    const p = planDisk(vm, d, volume(2000, { converted: 'false' }), options({ cbtSync: true, assumeZero: true }));
+    assert.deepEqual([p.action, p.sinceChangeId, p.targetIsZero], ['full copy', undefined, false]);
+    assert.equal(planDisk(vm, d, volume(2000, { changeID: '' }), options({ cbtSync: true })).action, 'full copy');
+  });
+
+  it('a conversion that started and did not finish makes the next copy a full one, change ID or not', () => {
+    const p = planDisk(vm, d, volume(2000, { converted: 'false', changeID: '52 1a/5', osm_conversion: 'started' }), options({ cbtSync: true, cutover: true }));
+    assert.deepEqual([p.action, p.sinceChangeId, p.conversionUnfinished], ['full copy', undefined, true]);
+    const done = planDisk(vm, d, volume(2000, { converted: 'false', changeID: '52 1a/5', osm_conversion: 'skipped' }), options({ cbtSync: true }));
+    assert.deepEqual([done.action, done.conversionUnfinished], ['delta copy', false]);
+  });
+
+  it('a converted flag that is not a boolean stops the plan, naming the volume', () => {
+    assert.throws(() => planDisk(vm, d, volume(2000, { converted: 'yes' }), options()), /volume vm-2000 \(vol-2000-.*\) has metadata converted="yes", which is not a boolean; fix or remove it/);
+  });
+});
+
+describe('migrate plan: the VM', () => {
+  it('a plain run converts; a Linux guest is powered off after the conversion, a Windows guest before the snapshot', () => {
+    const linux = planMigration(input());
+    assert.deepEqual([linux.finish, linux.shutdownBefore, linux.enableCbt, linux.pending.length], ['convert', undefined, false, 2]);
+    const windows = planMigration(input({ guest: 'Microsoft Windows Server 2019 (64-bit)' }));
+    assert.deepEqual([windows.finish, windows.shutdownBefore], ['convert', 'Windows guest conversion']);
+  });
+
+  it('cbtsync before the cutover keeps syncing (no conversion, no shutdown); the cutover shuts down first and converts', () => {
+    const presync = planMigration(input({ options: options({ cbtSync: true }), guest: 'Microsoft Windows 10 (64-bit)' }));
+    assert.deepEqual([presync.finish, presync.shutdownBefore], ['keep syncing', undefined]);
+    const cutover = planMigration(input({ options: options({ cbtSync: true, cutover: true }) }));
+    assert.deepEqual([cutover.finish, cutover.shutdownBefore], ['convert', 'cutover']);
+  });
+
+  it('skipconversion marks the volumes final without a shutdown, unless a cbtsync pre-sync keeps them open', () => {
+    const skip = planMigration(input({ options: options({ skipConversion: true, cutover: true }), guest: 'Microsoft Windows 10 (64-bit)' }));
+    assert.deepEqual([skip.finish, skip.shutdownBefore], ['mark final', undefined]);
+    assert.equal(planMigration(input({ options: options({ skipConversion: true, cbtSync: true }) })).finish, 'keep syncing');
+    assert.equal(planMigration(input({ options: options({ skipConversion: true, cbtSync: true, cutover: true }) })).finish, 'mark final');
+  });
+
+  it('enables CBT only for cbtsync on a VM without it, and only when there is something to copy', () => {
+    const off = (o: PlanOptions, volumes: (Volume | undefined)[] = [undefined, undefined]) => {
+      const i = input({ options: o, volumes });
+      return planMigration({ ...i, vm: { ...i.vm, changeTrackingEnabled: false } }).enableCbt;
+    };
+    assert.equal(off(options({ cbtSync: true })), true);
+    assert.equal(off(options()), false);
+    assert.equal(off(options({ cbtSync: true }), [volume(2000, { converted: 'true' }), volume(2001, { converted: 'true' })]), false);
+    assert.equal(planMigration(input({ options: options({ cbtSync: true }) })).enableCbt, false, 'CBT already on');
+  });
+
+  it('only the unconverted disks are pending; all converted: nothing to do, nothing to shut down', () => {
+    const half = planMigration(input({ volumes: [volume(2000, { converted: 'true' }), volume(2001, { converted: 'false' })] }));
+    assert.deepEqual(half.pending.map((d) => d.disk.key), [2001]);
+    assert.equal(half.finish, 'convert');
+    const done = planMigration(input({ volumes: [volume(2000, { converted: 'true' }), volume(2001, { converted: '1' })], guest: 'Microsoft Windows 10 (64-bit)' }));
+    assert.deepEqual([done.pending.length, done.finish, done.shutdownBefore, done.enableCbt], [0, 'nothing', undefined, false]);
+  });
+
+  it('cleans up what an earlier run left: its snapshots (not the user\'s), converted volumes attached to the conversion host', () => {
+    const plan = planMigration(
+      input({
+        volumes: [volume(2000, { converted: 'true' }, [HOST]), volume(2001, { converted: 'false' }, [HOST])],
+        snapshots: [snapshot('snapshot-1'), snapshot('snapshot-2', 'the user made this one')],
+      }),
+    );
+    assert.deepEqual(plan.staleSnapshots.map((s) => s.moid), ['snapshot-1']);
+    assert.deepEqual(plan.leftAttached.map((v) => v.name), ['vm-2000'], 'the converted one is detached');
+    assert.deepEqual(plan.reuseAttached, [volume(2001).id], 'the pending one is reused');
+    const elsewhere = planMigration(input({ volumes: [volume(2000, { converted: 'true' }, [OTHER_SERVER]), volume(2001, {}, [OTHER_SERVER])] }));
+    assert.deepEqual([elsewhere.leftAttached, elsewhere.reuseAttached], [[], []], 'attachments to other servers are not ours');
+  });
+
+  it('check mode reports the plan: per disk action and volume, conversion, shutdown, cleanup, and whether anything changes', () => {
+    const host = { id: HOST, name: 'conv', source: 'instanceuuid' as const };
+    const plan = planMigration(
+      input({
+        volumes: [volume(2000, { converted: 'false', changeID: '52 1a/5' }), undefined],
+        snapshots: [snapshot('snapshot-9')],
+        options: options({ cbtSync: true, cutover: true }),
+      }),
+    );
+    assert.deepEqual(checkModeOutcome(plan, host), {
+      changed: true,
+      ids: [volume(2000).id, null],
+      disks: [],
+      converted: false,
+      conversionHost: host,
+      plan: {
+        disks: [
+          { key: 2000, volume_name: 'vm-2000', volume_id: volume(2000).id, action: 'delta copy' },
+          { key: 2001, volume_name: 'vm-2001', volume_id: null, action: 'create and copy' },
+        ],
+        conversion: true,
+        shutdown: true,
+        cleanup: ['remove snapshot osm-snap (snapshot-9) left by an earlier run'],
+      },
+    });
+    const converted = [volume(2000, { converted: 'true' }, [HOST]), volume(2001, { converted: 'true' })];
+    const leftover = checkModeOutcome(planMigration(input({ volumes: converted })), host);
+    assert.deepEqual([leftover.changed, leftover.converted, leftover.plan?.conversion, leftover.plan?.cleanup], [true, true, false, [`detach volume vm-2000 (${converted[0]!.id}) from the conversion host`]]);
+    const clean = checkModeOutcome(planMigration(input({ volumes: [volume(2000, { converted: 'true' }), volume(2001, { converted: 'true' })] })), host);
+    assert.deepEqual([clean.changed, clean.converted, clean.plan?.disks.map((d) => d.action)], [false, true, ['skip (converted)', 'skip (converted)']]);
+  });
+
+  it('refuses a VM without disks, and externalvolume for more than one disk', () => {
+    assert.throws(() => checkMigratable({ name: 'empty', disks: [] }, options()), /^Error: Failed to migrate VM: no disk found on VM empty$/);
+    const external = options({ volume: { external: { name: 'b', hostPool: 'h@b#p' } } });
+    assert.throws(() => checkMigratable({ name: 'two', disks: [vmDisk(2000), vmDisk(2001)] }, external), /externalvolume manages one backend volume, but VM two has 2 disks/);
+    checkMigratable({ name: 'one', disks: [vmDisk(2000)] }, external);
+  });
+});
+
+describe('migrate steps', () => {
+  const logFile = () => join(mkdtempSync(join(tmpdir(), 'osm-steps-')), 'log');
+  const source = (size: number) => {
+    const reads: number[] = [];
+    let closed = 0;
+    const s: DiskSource = {
+      kind: 'local',
+      size,
+      parallelism: 1,
+      maxReadSize: 4096,
+      chunkSize: 4096,
+      targetWrites: 'cached',
+      stats: { bytesRead: 0, requests: 0 },
+      read: async (buf, offset) => {
+        reads.push(offset);
+        buf.fill(1);
+      },
+      allocatedExtents: async () => undefined,
+      close: async () => {
+        closed++;
+      },
+    };
+    return { s, reads, closed: () => closed };
+  };
+
+  it('in production a step writes its line and the source is read as it is', async () => {
+    const file = logFile();
+    const steps = migrationSteps(createLogger({ file, stderr: false }), new AbortController().signal, undefined);
+    await steps.reached('attached', 'volume v attached to the conversion host as /dev/vdb');
+    await steps.reached('copied');
+    const { s } = source(8192);
+    assert.equal(steps.copying(s), s);
+    assert.match(readFileSync(file, 'utf8'), /level=info msg="volume v attached to the conversion host as \/dev\/vdb"\n$/);
+  });
+
+  it('fault injection stops at the named step (other steps pass) until the run is asked to stop', async () => {
+    const file = logFile();
+    const ac = new AbortController();
+    const steps = migrationSteps(createLogger({ file, stderr: false }), ac.signal, 'attached');
+    await steps.reached('volume-created');
+    let settled = false;
+    const paused = steps.reached('attached', 'volume v attached').finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(settled, false, 'still paused');
+    assert.match(readFileSync(file, 'utf8'), /msg="volume v attached"\n.*level=warn msg="fault injection: paused at attached"\n$/);
+    ac.abort(new Error('interrupted by SIGTERM'));
+    await assert.rejects(paused, /^Error: interrupted by SIGTERM$/);
+  });
+
+  it('mid-copy stops the reads from half of the disk on; every other member is the source\'s own', async () => {
+    const file = logFile();
+    const ac = new AbortController();
+    const steps = migrationSteps(createLogger({ file, stderr: false }), ac.signal, 'mid-copy');
+    const { s, reads, closed } = source(4 * 4096);
+    const seen = steps.copying(s);
+    assert.notEqual(seen, s);
+    assert.deepEqual([seen.size, seen.kind, seen.chunkSize, seen.stats, await seen.allocatedExtents()], [s.size, 'local', 4096, s.stats, undefined]);
+    await seen.read(Buffer.alloc(4096), 0);
+    await seen.read(Buffer.alloc(4096), 4096);
+    const third = seen.read(Buffer.alloc(4096), 8192);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(reads, [0, 4096], 'the read past half waits');
+    assert.match(readFileSync(file, 'utf8'), /fault injection: paused at mid-copy/);
+    ac.abort(new Error('interrupted by SIGTERM'));
+    await assert.rejects(third, /interrupted by SIGTERM/);
+    await seen.close();
+    assert.equal(closed(), 1);
+    const other = migrationSteps(createLogger({ file, stderr: false }), ac.signal, 'copied');
+    assert.equal(other.copying(s), s, 'other steps leave the source alone');
   });
 });

@@ -11,7 +11,8 @@ import { findToolVolume, getVolume } from '../../src/openstack/volume.js';
 import { normalizeExtents } from '../../src/transfer/copy.js';
 import { fileAllocation } from '../../src/transfer/sources/local.js';
 import { powerState } from '../../src/vmware/power.js';
-import { migrateVm, type MigrateOutcome, type MigrateRequest } from '../../src/workflow/migrate.js';
+import { migrateVm } from '../../src/workflow/migrate.js';
+import type { MigrateOutcome, MigrateRequest } from '../../src/workflow/migrate-request.js';
 import { serverThumbprint } from '../../src/workflow/migrate-source.js';
 import {
   deleteVmVolumes,
@@ -125,6 +126,21 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     assert.match(out.log, /disk 2000 \(full\): 64\.0 MiB of 64\.0 MiB \(100%\)/);
     assert.doesNotMatch(out.log, /osm-lab-osm/);
     await assertNoLeftovers(vm.name, out.ids as string[]);
+  });
+
+  it('skipconversion at the cutover: the delta copied nothing, yet making the volumes final is a change; a rerun changes nothing', async () => {
+    const vm = vmFacts('osm-efi');
+    await deleteVmVolumes(vm.name); // the previous test left it final
+    const presync = request(vm.name, { source: localSource(vm.name), cbtSync: true });
+    const first = await run(presync);
+    assert.deepEqual([first.changed, first.converted, first.disks[0]!.mode], [true, false, 'full']);
+    const cutover = await run({ ...presync, cutover: true });
+    assert.deepEqual([cutover.changed, cutover.converted, cutover.disks[0]!.mode, cutover.disks[0]!.bytes_copied], [true, true, 'delta', 0]);
+    const v = await withOpenstack((s) => getVolume(s, cutover.ids[0]!));
+    assert.deepEqual([v?.metadata.converted, v?.metadata.osm_conversion], ['true', 'skipped']);
+    const again = await run({ ...presync, cutover: true });
+    assert.deepEqual([again.changed, again.converted, again.disks[0]!.mode], [false, true, 'skipped']);
+    await assertNoLeftovers(vm.name, cutover.ids as string[]);
   });
 
   it('https source: a two-datastore VM, volume types per datastore with volumetype as the fallback, disks in order', async () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ModuleFailure } from '../../ansible/errors.js';
 import { DEFAULT_VDDK_LIBDIR } from '../../transfer/sources/vddk.js';
 import { DEFAULT_BY_ID_DIR } from '../../transfer/target.js';
-import type { MigrateRequest } from '../../workflow/migrate.js';
+import type { MigrateRequest } from '../../workflow/migrate-request.js';
 import { extraOptionList } from '../../workflow/migrate-convert.js';
 import { cloudOption } from './openstack.js';
 

@@ -1,0 +1,157 @@
+import type { Volume } from '../openstack/volume.js';
+import { safeVmName } from '../util/names.js';
+import { parseBool } from '../util/parse-bool.js';
+import { SNAPSHOT_DESCRIPTION } from '../vmware/snapshots.js';
+import type { VmDetail, VmDisk, VmSnapshot } from '../vmware/vm.js';
+import type { ConversionHost } from './conversion-host.js';
+import { isWindowsGuest } from './migrate-convert.js';
+import type { DiskAction, MigrateOutcome, MigrateRequest } from './migrate-request.js';
+
+/**
+ * What one migration run will do, decided from what exists before it changes anything: check mode reports this
+ * plan and a real run carries it out. Pure: no I/O.
+ */
+
+/** Volume metadata key set to `started` before virt-v2v writes to the volumes and `done` after. */
+export const CONVERSION_KEY = 'osm_conversion';
+
+/** Upstream reads `converted` with Go's strconv.ParseBool. */
+export function isConverted(v: Volume): boolean {
+  const c = v.metadata.converted;
+  if (c === undefined) return false;
+  const flag = parseBool(c);
+  if (flag !== undefined) return flag;
+  throw new Error(`volume ${v.name} (${v.id}) has metadata converted=${JSON.stringify(c)}, which is not a boolean; fix or remove it`);
+}
+
+export function volumeNameFor(vm: Pick<VmDetail, 'name'>, disk: Pick<VmDisk, 'key'>): string {
+  return `${safeVmName(vm.name)}-${disk.key}`;
+}
+
+/** The options the plan depends on. */
+export type PlanOptions = Pick<MigrateRequest, 'assumeZero' | 'cbtSync' | 'cutover' | 'skipConversion'> & { volume: Pick<MigrateRequest['volume'], 'external'> };
+
+/** The decision for one disk. */
+export interface DiskPlan {
+  disk: VmDisk;
+  volumeName: string;
+  /** The tool's volume for this disk, when one exists already. */
+  volume: Volume | undefined;
+  action: DiskAction;
+  /** Delta copy: the change ID the volume's last complete copy recorded. */
+  sinceChangeId: string | undefined;
+  /** The run creates the volume and it reads as zeros (assumezero): zero blocks need not be written. */
+  targetIsZero: boolean;
+  /** A conversion started on the volume and did not finish: it changed the volume, so only a full copy makes it whole. */
+  conversionUnfinished: boolean;
+}
+
+/**
+ * One disk: skip it when its volume is converted; create the volume and copy everything when there is none; copy
+ * the CBT delta when cbtsync is on and the volume holds the change ID of its last complete copy (unless a conversion
+ * started on it since); else copy the whole disk again.
+ */
+export function planDisk(vm: Pick<VmDetail, 'name'>, disk: VmDisk, volume: Volume | undefined, o: PlanOptions): DiskPlan {
+  const plan: DiskPlan = {
+    disk,
+    volumeName: volumeNameFor(vm, disk),
+    volume,
+    action: 'full copy',
+    sinceChangeId: undefined,
+    targetIsZero: false,
+    conversionUnfinished: false,
+  };
+  // A managed external volume holds the backend's bytes, not zeros.
+  if (!volume) return { ...plan, action: 'create and copy', targetIsZero: o.assumeZero && !o.volume.external };
+  if (isConverted(volume)) return { ...plan, action: 'skip (converted)' };
+  const conversionUnfinished = volume.metadata[CONVERSION_KEY] === 'started';
+  const since = o.cbtSync && !conversionUnfinished ? volume.metadata.changeID || undefined : undefined;
+  return { ...plan, action: since ? 'delta copy' : 'full copy', sinceChangeId: since, conversionUnfinished };
+}
+
+/** What the run does once the pending disks are copied. */
+export type Finish =
+  /** Run virt-v2v-in-place over the volumes, mark them converted, power the source off. */
+  | 'convert'
+  /** skipconversion: mark the volumes final (converted, osm_conversion skipped) without converting. */
+  | 'mark final'
+  /** A cbtsync run before the cutover: the volumes stay open to the next delta. */
+  | 'keep syncing'
+  /** Every volume is converted already. */
+  | 'nothing';
+
+export interface MigrationPlan {
+  /** One per VM disk, in order. */
+  disks: DiskPlan[];
+  /** The disks to copy: those whose volume is not converted. */
+  pending: DiskPlan[];
+  /** cbtsync on a VM without changed block tracking: enable it before the snapshot. */
+  enableCbt: boolean;
+  /** Power the source off before the snapshot, and why (else a conversion powers it off afterwards). */
+  shutdownBefore: 'cutover' | 'Windows guest conversion' | undefined;
+  finish: Finish;
+  /** The tool's snapshots an earlier run left: removed. */
+  staleSnapshots: VmSnapshot[];
+  /** Converted volumes an earlier run left attached to the conversion host: detached. */
+  leftAttached: Volume[];
+  /** Volumes to copy that an earlier run left attached: the attachment is reused, and detached at the end. */
+  reuseAttached: string[];
+}
+
+export interface PlanInput {
+  vm: Pick<VmDetail, 'name' | 'disks' | 'guestFullName' | 'guestId' | 'changeTrackingEnabled'>;
+  /** The tool's volume of each disk (undefined where there is none), in disk order. */
+  volumes: (Volume | undefined)[];
+  host: Pick<ConversionHost, 'id'>;
+  /** The VM's snapshots named like the tool's. */
+  snapshots: VmSnapshot[];
+  options: PlanOptions;
+}
+
+export function planMigration(i: PlanInput): MigrationPlan {
+  const { vm, options: o } = i;
+  const disks = vm.disks.map((d, n) => planDisk(vm, d, i.volumes[n], o));
+  const pending = disks.filter((d) => d.action !== 'skip (converted)');
+  const final = !o.cbtSync || o.cutover;
+  const finish: Finish = pending.length === 0 ? 'nothing' : !final ? 'keep syncing' : o.skipConversion ? 'mark final' : 'convert';
+  const onHost = (v: Volume | undefined): v is Volume => v !== undefined && v.attachments.some((a) => a.server_id === i.host.id);
+  return {
+    disks,
+    pending,
+    enableCbt: pending.length > 0 && o.cbtSync && !vm.changeTrackingEnabled,
+    shutdownBefore: finish !== 'convert' ? undefined : o.cutover ? 'cutover' : isWindowsGuest(vm) ? 'Windows guest conversion' : undefined,
+    finish,
+    staleSnapshots: i.snapshots.filter((s) => s.description === SNAPSHOT_DESCRIPTION),
+    leftAttached: disks.filter((d) => d.action === 'skip (converted)').map((d) => d.volume).filter(onHost),
+    reuseAttached: pending.map((d) => d.volume).filter(onHost).map((v) => v.id),
+  };
+}
+
+/** Check mode's result: the plan, and what would change. */
+export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost): MigrateOutcome {
+  const cleanup = [
+    ...plan.staleSnapshots.map((s) => `remove snapshot ${s.name} (${s.moid}) left by an earlier run`),
+    ...plan.leftAttached.map((v) => `detach volume ${v.name} (${v.id}) from the conversion host`),
+  ];
+  return {
+    changed: plan.pending.length > 0 || cleanup.length > 0,
+    ids: plan.disks.map((d) => d.volume?.id ?? null),
+    disks: [],
+    converted: plan.pending.length === 0,
+    conversionHost: host,
+    plan: {
+      disks: plan.disks.map((d) => ({ key: d.disk.key, volume_name: d.volumeName, volume_id: d.volume?.id ?? null, action: d.action })),
+      conversion: plan.finish === 'convert',
+      shutdown: plan.shutdownBefore !== undefined,
+      cleanup,
+    },
+  };
+}
+
+/** A VM this run cannot migrate, before anything is looked up or changed. */
+export function checkMigratable(vm: Pick<VmDetail, 'name' | 'disks'>, o: Pick<PlanOptions, 'volume'>): void {
+  if (vm.disks.length === 0) throw new Error(`Failed to migrate VM: no disk found on VM ${vm.name}`);
+  if (o.volume.external && vm.disks.length > 1) {
+    throw new Error(`Failed to migrate VM: externalvolume manages one backend volume, but VM ${vm.name} has ${vm.disks.length} disks`);
+  }
+}

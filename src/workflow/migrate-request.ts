@@ -1,0 +1,86 @@
+import type { ConversionHost } from './conversion-host.js';
+
+/** How the migration reads a VMware disk (the `disk_source` option). */
+export type DiskSourceKind = 'vddk' | 'local' | 'https' | 'ssh';
+
+export interface VmwareEndpoint {
+  /** `host` or `host:port`. */
+  server: string;
+  user: string;
+  password: string;
+  insecure: boolean;
+  caFile?: string | undefined;
+  thumbprint?: string | undefined;
+}
+
+export interface SourceSettings {
+  kind: DiskSourceKind;
+  vddk: { libdir: string; compression: 'none' | 'zlib' | 'fastlz' | 'skipz' };
+  localDiskPath?: string | undefined;
+  ssh: { user: string; keyPath?: string | undefined; port: number; knownHosts?: string | undefined };
+}
+
+/** Everything one VM's migration needs (the `migrate` module's options, parsed). */
+export interface MigrateRequest {
+  vmware: VmwareEndpoint;
+  /** `dst_cloud`: credentials dict, clouds.yaml name, or undefined for OS_* variables. */
+  cloud: unknown;
+  vmName: string;
+  /** Inventory folder (`vddkpath`); the VM is looked up at `<folder>/<vmName>`, else by name. */
+  folder?: string | undefined;
+  source: SourceSettings;
+  volume: {
+    availabilityZone?: string | undefined;
+    type?: string | undefined;
+    typeMapping: { vmware_datastore: string; openstack_type: string }[];
+    /** `externalvolume`: manage this backend volume instead of creating one (single-disk VMs). */
+    external?: { name: string; hostPool: string } | undefined;
+  };
+  assumeZero: boolean;
+  cbtSync: boolean;
+  cutover: boolean;
+  skipConversion: boolean;
+  multiDiskFs: boolean;
+  conversion: { runScript?: string | undefined; bootScript?: string | undefined; extraOpts: string[]; debug: boolean };
+  instanceUuid?: string | undefined;
+  convHostName?: string | undefined;
+  byIdDir: string;
+  verify: boolean;
+  shutdownTimeoutMs: number;
+  /** Used in socket names: `<SafeVmName>-<runId>`. */
+  runId: string;
+}
+
+/** What happened to one disk; `skipped` = its volume was converted already. */
+export type DiskMode = 'full' | 'delta' | 'skipped';
+
+export interface DiskResult {
+  key: number;
+  volume_id: string;
+  mode: DiskMode;
+  bytes_copied: number;
+  bytes_read: number;
+  sha256_source?: string;
+  sha256_target?: string;
+}
+
+/** What a run does with one disk. A delta copy falls back to a full one when vSphere no longer knows the change ID. */
+export type DiskAction = 'create and copy' | 'full copy' | 'delta copy' | 'skip (converted)';
+
+export interface PlannedDisk {
+  key: number;
+  volume_name: string;
+  volume_id: string | null;
+  action: DiskAction;
+}
+
+export interface MigrateOutcome {
+  changed: boolean;
+  /** Volume IDs in disk order (null in check mode for volumes that do not exist yet). */
+  ids: (string | null)[];
+  disks: DiskResult[];
+  converted: boolean;
+  conversionHost: ConversionHost;
+  /** Check mode: what a real run would do. */
+  plan?: { disks: PlannedDisk[]; conversion: boolean; shutdown: boolean; cleanup: string[] };
+}

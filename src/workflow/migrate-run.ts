@@ -1,0 +1,249 @@
+import type { Session } from '../openstack/auth.js';
+import { type Volume, updateVolumeMetadata } from '../openstack/volume.js';
+import type { WaitOptions } from '../openstack/wait.js';
+import type { DiskSource } from '../transfer/types.js';
+import type { Logger } from '../util/log.js';
+import { safeVmName } from '../util/names.js';
+import { enableCbt } from '../vmware/cbt.js';
+import type { MoRef } from '../vmware/moref.js';
+import { powerOff } from '../vmware/power.js';
+import { retrieveOne } from '../vmware/property-collector.js';
+import type { VSphereSession } from '../vmware/session.js';
+import { SNAPSHOT_NAME, createSnapshot, removeSnapshot } from '../vmware/snapshots.js';
+import { type VmDetail, type VmDisk, vmDetail } from '../vmware/vm.js';
+import { type ConversionHost, detachIfAttached } from './conversion-host.js';
+import { HostAttachments } from './migrate-attachments.js';
+import { convertGuest } from './migrate-convert.js';
+import { copyOneDisk } from './migrate-disk.js';
+import { CONVERSION_KEY, type DiskPlan, type Finish, type MigrationPlan } from './migrate-plan.js';
+import type { DiskResult, MigrateOutcome, MigrateRequest } from './migrate-request.js';
+import { openDiskSource } from './migrate-source.js';
+import type { MigrationSteps } from './migrate-steps.js';
+import { ensureVolume } from './migrate-volume.js';
+
+const VOLUME_WAIT_MS = 30 * 60_000;
+const CLEANUP_WAIT_MS = 5 * 60_000;
+
+/** What a run works with: the request, both sessions, the VM, the conversion host. */
+export interface MigrationContext {
+  req: MigrateRequest;
+  vs: VSphereSession;
+  os: Session;
+  vm: VmDetail;
+  host: ConversionHost;
+  log: Logger;
+  signal: AbortSignal;
+  steps: MigrationSteps;
+}
+
+/**
+ * Carry out a plan (migrate-plan.ts): clean up what an earlier run left, then snapshot, copy the pending disks and
+ * convert (or mark the volumes final); the attachments are ended and the snapshot removed whatever happens.
+ */
+export function runPlan(c: MigrationContext, plan: MigrationPlan): Promise<MigrateOutcome> {
+  return new MigrationRun(c, plan).run();
+}
+
+class MigrationRun {
+  private readonly vmRef: MoRef;
+  private readonly wait: WaitOptions;
+  private readonly cleanupWait: WaitOptions = { timeoutMs: CLEANUP_WAIT_MS, intervalMs: 1000 };
+  /** The volume of each disk, filled in as the run creates them. */
+  private readonly volumes: (Volume | undefined)[];
+  private readonly results: DiskResult[];
+  private changed = false;
+
+  constructor(
+    private readonly c: MigrationContext,
+    private readonly plan: MigrationPlan,
+  ) {
+    this.vmRef = { type: 'VirtualMachine', value: c.vm.moid };
+    this.wait = { timeoutMs: VOLUME_WAIT_MS, intervalMs: 1000, signal: c.signal };
+    this.volumes = plan.disks.map((d) => d.volume);
+    this.results = plan.disks.map((d) => ({ key: d.disk.key, volume_id: d.volume?.id ?? '', mode: 'skipped', bytes_copied: 0, bytes_read: 0 }));
+  }
+
+  async run(): Promise<MigrateOutcome> {
+    const { c, plan } = this;
+    const { finish } = plan;
+    await this.cleanUp();
+    if (finish === 'nothing') {
+      c.log.info('every volume is converted already; nothing to do');
+      return this.outcome(true);
+    }
+    if (plan.enableCbt) {
+      c.log.info(`enabling changed block tracking on VM ${c.vm.name} (cbtsync)`);
+      this.changed = (await enableCbt(c.vs, this.vmRef)) || this.changed;
+    }
+    if (plan.shutdownBefore) await this.shutdownSource(plan.shutdownBefore);
+    const attachments = new HostAttachments({ ...c, byIdDir: c.req.byIdDir, wait: this.wait, cleanupWait: this.cleanupWait }, plan.reuseAttached);
+    let converted = false;
+    let failure: unknown;
+    try {
+      await this.copyPending(attachments);
+      converted = await this.finish(finish, attachments);
+    } catch (e) {
+      failure = e;
+      throw e;
+    } finally {
+      await attachments.detachAll().catch((e: unknown) => {
+        if (failure === undefined) throw e;
+        c.log.error((e as Error).message);
+      });
+    }
+    return this.outcome(converted);
+  }
+
+  private outcome(converted: boolean): MigrateOutcome {
+    return { changed: this.changed, ids: this.volumes.map((v) => v!.id), disks: this.results, converted, conversionHost: this.c.host };
+  }
+
+  private async cleanUp(): Promise<void> {
+    const { c } = this;
+    for (const s of this.plan.staleSnapshots) {
+      c.log.warn(`removing snapshot ${s.name} (${s.moid}) left by an earlier run`);
+      await removeSnapshot(c.vs, { type: 'VirtualMachineSnapshot', value: s.moid });
+      this.changed = true;
+    }
+    for (const v of this.plan.leftAttached) {
+      c.log.warn(`detaching volume ${v.name} (${v.id}) left attached by an earlier run`);
+      if (await detachIfAttached(c.os, c.host, v.id, this.cleanupWait)) this.changed = true;
+    }
+  }
+
+  /** Snapshot the VM and copy each pending disk from it; the snapshot lives only for this run (not a change). */
+  private async copyPending(attachments: HostAttachments): Promise<void> {
+    const { c } = this;
+    const snapshot = await createSnapshot(c.vs, this.vmRef);
+    c.log.info(`created snapshot ${SNAPSHOT_NAME} (${snapshot.value})`);
+    try {
+      const snapDisks = await this.snapshotDisks(snapshot);
+      for (const d of this.plan.pending) {
+        c.signal.throwIfAborted();
+        const snapDisk = snapDisks.find((x) => x.key === d.disk.key);
+        if (!snapDisk) throw new Error(`disk ${d.disk.key} is not in snapshot ${snapshot.value}`);
+        await this.syncDisk(d, snapshot, snapDisk, attachments);
+      }
+    } finally {
+      await this.removeSnapshotQuietly(snapshot);
+    }
+  }
+
+  /** One pending disk: its volume, attached, then the copy the plan says (vSphere may turn a delta into a full copy). */
+  private async syncDisk(d: DiskPlan, snapshot: MoRef, snapDisk: VmDisk, attachments: HostAttachments): Promise<void> {
+    const { c } = this;
+    const i = this.plan.disks.indexOf(d);
+    const volume = await ensureVolume({ ...c, volume: c.req.volume, wait: this.wait }, d);
+    if (!d.volume) this.changed = true;
+    this.volumes[i] = volume;
+    const result = this.results[i]!;
+    result.volume_id = volume.id;
+    const devicePath = await attachments.attach(volume);
+    if (d.conversionUnfinished) c.log.warn(`volume ${volume.id}: an earlier conversion did not finish; copying the whole disk again`);
+    const outcome = await this.withSource(snapshot, snapDisk, (source) =>
+      copyOneDisk({
+        session: c.vs,
+        vm: this.vmRef,
+        snapshot,
+        disk: snapDisk,
+        source: c.steps.copying(source),
+        devicePath,
+        sinceChangeId: d.sinceChangeId,
+        targetIsZero: d.targetIsZero,
+        verify: c.req.verify,
+        log: c.log,
+        signal: c.signal,
+      }),
+    );
+    await c.steps.reached('copied');
+    Object.assign(result, {
+      mode: outcome.mode,
+      bytes_copied: outcome.bytesCopied,
+      bytes_read: outcome.bytesRead,
+      ...(outcome.sha256Source ? { sha256_source: outcome.sha256Source, sha256_target: outcome.sha256Target } : {}),
+    });
+    if (outcome.bytesCopied > 0) this.changed = true;
+    if (outcome.changeId && outcome.changeId !== volume.metadata.changeID) {
+      // Recorded only after a complete copy: a crash mid-copy leaves the previous (older) change ID.
+      // Bookkeeping, not a change of the volume's content: a sync that copied nothing stays changed=false.
+      await updateVolumeMetadata(c.os, volume.id, { changeID: outcome.changeId });
+      c.log.info(`volume ${volume.id}: recorded changeID ${outcome.changeId}`);
+    }
+  }
+
+  /** After the copy, as the plan says; true when the volumes are final. */
+  private async finish(how: Exclude<Finish, 'nothing'>, attachments: HostAttachments): Promise<boolean> {
+    const { c } = this;
+    const volumes = this.volumes as Volume[];
+    switch (how) {
+      case 'convert': {
+        const devices: string[] = [];
+        for (const v of volumes) devices.push(await attachments.attach(v));
+        for (const v of volumes) await updateVolumeMetadata(c.os, v.id, { [CONVERSION_KEY]: 'started' });
+        await convertGuest({ vm: c.vm, volumes, devices, request: c.req, log: c.log, signal: c.signal });
+        await c.steps.reached('converted');
+        for (const v of volumes) await updateVolumeMetadata(c.os, v.id, { converted: 'true', [CONVERSION_KEY]: 'done' });
+        this.changed = true;
+        c.log.info(`marked ${volumes.length} volumes converted`);
+        if (!this.plan.shutdownBefore) await this.shutdownSource('after conversion').catch((e: unknown) => c.log.warn(`${(e as Error).message}; power the VM off yourself`));
+        return true;
+      }
+      case 'mark final':
+        // The disks are final and the user asked for no conversion: mark them done, so a rerun leaves them alone
+        // (they may already be attached to the migrated server) and the record says no conversion ran.
+        for (const v of volumes) await updateVolumeMetadata(c.os, v.id, { converted: 'true', [CONVERSION_KEY]: 'skipped' });
+        this.changed = true;
+        c.log.info('skipconversion: the guest is not converted; the volumes are final');
+        return true;
+      case 'keep syncing':
+        c.log.info('cbtsync without cutover: the guest is not converted yet');
+        return false;
+    }
+  }
+
+  private async shutdownSource(why: string): Promise<void> {
+    const { c } = this;
+    const how = await powerOff(c.vs, this.vmRef, { timeoutMs: c.req.shutdownTimeoutMs, force: true });
+    if (how !== 'already') this.changed = true;
+    c.log.info(`VM ${c.vm.name} is off (${why}: ${how === 'already' ? 'it was off' : how === 'guest' ? 'guest shutdown' : 'hard power-off after the guest shutdown timed out'})`);
+  }
+
+  /** The VM's disks as recorded in the snapshot (backing file and change ID of that point in time). */
+  private async snapshotDisks(snapshot: MoRef): Promise<VmDisk[]> {
+    const { vm } = this.c;
+    const props = await retrieveOne(this.c.vs, snapshot, ['config.hardware']);
+    const entity = { moid: vm.moid, type: 'VirtualMachine', name: vm.name, parent: undefined, path: vm.path };
+    const inv = { byMoid: new Map(), networks: [] } as unknown as Parameters<typeof vmDetail>[2];
+    return vmDetail(entity, props, inv).disks;
+  }
+
+  private async removeSnapshotQuietly(snapshot: MoRef): Promise<void> {
+    try {
+      await removeSnapshot(this.c.vs, snapshot);
+      this.c.log.info(`removed snapshot ${SNAPSHOT_NAME} (${snapshot.value})`);
+    } catch (e) {
+      this.c.log.error(`could not remove snapshot ${snapshot.value}: ${(e as Error).message}; the next run removes it`);
+    }
+  }
+
+  private async withSource<T>(snapshot: MoRef, disk: VmDisk, fn: (s: DiskSource) => Promise<T>): Promise<T> {
+    const { c } = this;
+    const source = await openDiskSource({
+      settings: c.req.source,
+      endpoint: c.req.vmware,
+      session: c.vs,
+      datacenter: c.vm.datacenter,
+      vmMoid: c.vm.moid,
+      snapshotMoid: snapshot.value,
+      fileName: disk.fileName,
+      name: `${safeVmName(c.vm.name).slice(0, 24)}-${c.req.runId}-${disk.key}`,
+      onOutput: (line) => c.log.info(`[${c.req.source.kind}] ${line}`),
+      signal: c.signal,
+    });
+    try {
+      return await fn(source);
+    } finally {
+      await source.close();
+    }
+  }
+}
