@@ -25,7 +25,7 @@ export function deleteModule(spec: DeleteModuleSpec) {
     description: [
       `Deletes the ${kind} only if it carries the tool marker (${spec.marker}) and belongs to the current project; anything else is refused and left untouched.${spec.note ? ` ${spec.note}` : ''}`,
       `A ${kind} that does not exist is success with changed false, so teardown can be rerun.`,
-      `With accept_upstream_names and vm_name, a ${kind} upstream's kit made for that VM (named as upstream names it, see accept_upstream_names) is deleted too; accepted in the result says which rule let each ${kind} go.`,
+      `With accept_upstream_names and vm_name, a ${kind} that upstream's kit made for that VM, recognised by the name upstream gives it (see accept_upstream_names), is deleted too; the result's accepted says why the ${kind} was deleted.`,
     ],
     options: deleteOptions(kind[0]!.toUpperCase() + kind.slice(1), spec.waitDefault).extend(upstreamNameOptions(kind)),
     checkMode: 'full',

@@ -19,7 +19,7 @@ export const upstreamNameOptions = (kind: Kind) => ({
     .boolean()
     .default(false)
     .meta({
-      description: `Also delete a ${kind} without the tool's marker when its name is the one upstream's kit gives the ${kind} of the VM vm_name (${UPSTREAM_SCHEMES[kind]}), so what upstream made before a switch to this collection can be removed. Objects of another project are still refused. The result's accepted says why the ${kind} was deleted. See docs/ownership.md.`,
+      description: `Also delete a ${kind} without the tool's marker when its name is the one upstream's kit gives the ${kind} of the VM vm_name (${UPSTREAM_SCHEMES[kind]}), so what upstream made before a switch to this collection can be removed. Objects of another project are still refused. See docs/ownership.md.`,
     }),
   vm_name: z
     .string()
