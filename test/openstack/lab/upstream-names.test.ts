@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Session } from '../../../src/openstack/auth.js';
-import { createFlavor, createServer, deleteFlavor, deleteServer, getFlavor, getServer, waitForServerGone, waitForServerStatus } from '../../../src/openstack/compute.js';
-import { createPort, deletePort, getPort } from '../../../src/openstack/network.js';
+import { getFlavor, getServer } from '../../../src/openstack/compute.js';
+import { getPort } from '../../../src/openstack/network.js';
 import { toolDescription } from '../../../src/openstack/markers.js';
-import { deleteVolume, getVolume, setBootable, waitForVolumeGone, waitForVolumeStatus } from '../../../src/openstack/volume.js';
+import { getVolume } from '../../../src/openstack/volume.js';
 import { safeVmName } from '../../../src/util/names.js';
 import { deleteUpstreamFlavors, deleteUpstreamServersAndPorts } from '../../../src/workflow/teardown.js';
+import { UpstreamObjects, mac } from '../../helpers/upstream-objects.js';
 import { cloudDict, expectFail, expectOk, labFacts, runModule, session, uniqueName } from './lab.js';
 
 /**
@@ -15,63 +16,6 @@ import { cloudDict, expectFail, expectOk, labFacts, runModule, session, uniqueNa
  */
 
 const wait = { timeoutMs: 180_000, intervalMs: 1000 };
-
-/** A locally administered MAC unique to this run. */
-function mac(n: number): string {
-  const r = (process.pid * 7919 + Date.now()) % 0xffff;
-  return `fa:16:3f:${((r >> 8) & 0xff).toString(16).padStart(2, '0')}:${(r & 0xff).toString(16).padStart(2, '0')}:${n.toString(16).padStart(2, '0')}`;
-}
-
-/** Creates lab objects the way upstream does (no marker unless asked) and removes whatever is left at the end. */
-class Made {
-  servers: string[] = [];
-  ports: string[] = [];
-  volumes: string[] = [];
-  flavors: string[] = [];
-  constructor(readonly s: Session) {}
-
-  async volume(name: string, metadata: Record<string, string>, bootable = false): Promise<string> {
-    const res = await this.s.request('block-storage', `create volume ${name}`, 'POST', '/volumes', { body: { volume: { name, size: 1, metadata } } });
-    const id = (res.body as { volume: { id: string } }).volume.id;
-    this.volumes.push(id);
-    await waitForVolumeStatus(this.s, id, 'available', wait);
-    if (bootable) await setBootable(this.s, id, true);
-    return id;
-  }
-
-  async port(name: string, networkId: string, n: number, description?: string): Promise<string> {
-    const p = await createPort(this.s, { name, networkId, macAddress: mac(n), ...(description ? { description } : {}) });
-    this.ports.push(p.id);
-    return p.id;
-  }
-
-  async server(name: string, flavorId: string, volumeId: string, portId: string): Promise<string> {
-    const { id } = await createServer(this.s, { name, flavorRef: flavorId, networks: [{ port: portId }], blockDevices: [{ volumeId, bootIndex: 0 }] });
-    this.servers.push(id);
-    await waitForServerStatus(this.s, id, 'ACTIVE', wait);
-    return id;
-  }
-
-  async flavor(name: string): Promise<string> {
-    const f = await createFlavor(this.s, { name, vcpus: 1, ram: 128, disk: 0 });
-    this.flavors.push(f.id);
-    return f.id;
-  }
-
-  async cleanup(): Promise<void> {
-    const quietly = async (f: () => Promise<unknown>) => {
-      try {
-        await f();
-      } catch (e) {
-        console.error(`cleanup: ${(e as Error).message}`);
-      }
-    };
-    for (const id of this.servers) await quietly(async () => (await getServer(this.s, id)) && (await deleteServer(this.s, id), await waitForServerGone(this.s, id, wait)));
-    for (const id of this.ports) await quietly(async () => (await getPort(this.s, id)) && deletePort(this.s, id));
-    for (const id of this.volumes) await quietly(async () => (await getVolume(this.s, id)) && (await waitForVolumeStatus(this.s, id, 'available', wait), await deleteVolume(this.s, id), await waitForVolumeGone(this.s, id, wait)));
-    for (const id of this.flavors) await quietly(async () => (await getFlavor(this.s, id)) && deleteFlavor(this.s, id));
-  }
-}
 
 type Kind = 'server' | 'port' | 'volume' | 'flavor';
 
@@ -97,7 +41,7 @@ test('delete modules with accept_upstream_names: exactly the upstream-named obje
   assert.notEqual(safe, vm);
   const s = await session();
   const admin = await session('admin');
-  const made = new Made(s);
+  const made = new UpstreamObjects(s);
   const cloud = cloudDict();
   const run = (module: string, args: Record<string, unknown>, check = false) => runModule(module, { cloud, ...args }, { check });
   const up = { accept_upstream_names: true, vm_name: vm };
@@ -108,9 +52,9 @@ test('delete modules with accept_upstream_names: exactly the upstream-named obje
 
     // What upstream's kit leaves for the VM: volumes with osm=true, everything else unmarked.
     const bootVolume = await made.volume(`${safe}-2000`, { osm: 'true', converted: 'true' }, true);
-    const port0 = await made.port(`${safe}-NIC-0-VLAN-frontier-net`, frontier.id, 1);
-    const port11 = await made.port(`${safe}-NIC-11-VLAN-frontier-net`, frontier.id, 2);
-    const port12 = await made.port(`${safe}-NIC-12-VLAN-${frontier.id}`, frontier.id, 3);
+    const port0 = await made.port(`${safe}-NIC-0-VLAN-frontier-net`, frontier.id, mac(1));
+    const port11 = await made.port(`${safe}-NIC-11-VLAN-frontier-net`, frontier.id, mac(2));
+    const port12 = await made.port(`${safe}-NIC-12-VLAN-${frontier.id}`, frontier.id, mac(3));
     const server = await made.server(safe, flavor, bootVolume, port0);
     const upstreamFlavor = await made.flavor(`osm-vmware-${vm}-1234`);
     const v2vVolume = await made.volume(`${vm}-sda`, { virt_v2v_guest_name: vm });
@@ -118,15 +62,15 @@ test('delete modules with accept_upstream_names: exactly the upstream-named obje
     // Decoys: another VM's server and port, near-miss port names, a user's own port, flavors outside the scheme, a
     // virt-v2v volume of another guest.
     const otherSafe = safeVmName(other);
-    const otherPort = await made.port(`${otherSafe}-NIC-0-VLAN-frontier-net`, frontier.id, 4);
+    const otherPort = await made.port(`${otherSafe}-NIC-0-VLAN-frontier-net`, frontier.id, mac(4));
     const decoys: Array<[Kind, string, string]> = [
       ['server', await made.server(otherSafe, flavor, await made.volume(`${otherSafe}-2000`, { osm: 'true' }, true), otherPort), "another VM's server"],
       ['port', otherPort, "another VM's port"],
-      ['port', await made.port(`${safe}-NIC-1-VLAN-public`, frontier.id, 5), 'named after a network it is not on'],
-      ['port', await made.port(`${safe}-nic-2-VLAN-frontier-net`, frontier.id, 6), 'lower-case nic'],
-      ['port', await made.port(`${safe}-NIC-03-VLAN-frontier-net`, frontier.id, 7), 'NIC index with a leading zero'],
-      ['port', await made.port(`${vm}-NIC-4-VLAN-frontier-net`, frontier.id, 8), 'raw VM name (upstream sanitises it)'],
-      ['port', await made.port(`${safe}-eth0`, frontier.id, 9), "the user's own port"],
+      ['port', await made.port(`${safe}-NIC-1-VLAN-public`, frontier.id, mac(5)), 'named after a network it is not on'],
+      ['port', await made.port(`${safe}-nic-2-VLAN-frontier-net`, frontier.id, mac(6)), 'lower-case nic'],
+      ['port', await made.port(`${safe}-NIC-03-VLAN-frontier-net`, frontier.id, mac(7)), 'NIC index with a leading zero'],
+      ['port', await made.port(`${vm}-NIC-4-VLAN-frontier-net`, frontier.id, mac(8)), 'raw VM name (upstream sanitises it)'],
+      ['port', await made.port(`${safe}-eth0`, frontier.id, mac(9)), "the user's own port"],
       ['flavor', await made.flavor(`osm-vmware-${vm}-12345`), 'N out of range'],
       ['flavor', await made.flavor(`osm-vmware-${safe}-77`), 'sanitised VM name (upstream uses the raw one)'],
       ['flavor', await made.flavor(`osm-vmware-${other}-5`), "another VM's flavor"],
@@ -203,21 +147,21 @@ test('teardown with accept_upstream_names: the VM\'s upstream server, ports and 
   const vm = uniqueName('osm td.vm');
   const safe = safeVmName(vm);
   const s = await session();
-  const made = new Made(s);
+  const made = new UpstreamObjects(s);
   const opts = (checkMode: boolean) => ({ wait: true, waitOpts: wait, checkMode });
   try {
     const frontier = f.networks['frontier-net']!;
     const flavor = f.flavors['m1.small-bfv']!;
     // Upstream's Heat template names the server with the raw VM name.
-    const port0 = await made.port(`${safe}-NIC-0-VLAN-frontier-net`, frontier.id, 21);
-    const port10 = await made.port(`${safe}-NIC-10-VLAN-${frontier.id}`, frontier.id, 22);
+    const port0 = await made.port(`${safe}-NIC-0-VLAN-frontier-net`, frontier.id, mac(21));
+    const port10 = await made.port(`${safe}-NIC-10-VLAN-${frontier.id}`, frontier.id, mac(22));
     const server = await made.server(vm, flavor, await made.volume(`${safe}-2000`, { osm: 'true' }, true), port0);
     const flavors = [await made.flavor(`osm-vmware-${vm}-0`), await made.flavor(`osm-vmware-${vm}-9998`)];
     // Not upstream's: the tool's own port (the tool's teardown handles it by ID), near misses, another VM's.
     const decoys: Array<[Kind, string]> = [
-      ['port', await made.port(`${safe}-NIC-1-VLAN-frontier-net`, frontier.id, 23, toolDescription(`vm=${vm} nic=1`))],
-      ['port', await made.port(`${safe}-NIC-2-VLAN-public`, frontier.id, 24)],
-      ['port', await made.port(`${safe}x-NIC-0-VLAN-frontier-net`, frontier.id, 25)],
+      ['port', await made.port(`${safe}-NIC-1-VLAN-frontier-net`, frontier.id, mac(23), toolDescription(`vm=${vm} nic=1`))],
+      ['port', await made.port(`${safe}-NIC-2-VLAN-public`, frontier.id, mac(24))],
+      ['port', await made.port(`${safe}x-NIC-0-VLAN-frontier-net`, frontier.id, mac(25))],
       ['flavor', await made.flavor(`osm-vmware-${vm}-9999`)],
       ['flavor', await made.flavor(`osm-vmware-${vm}x-1`)],
     ];
