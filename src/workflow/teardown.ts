@@ -72,7 +72,8 @@ const unique = <T extends { id: string }>(xs: T[]): T[] => [...new Map(xs.map((x
 
 async function pickOwned<T extends { id: string }>(s: Session, req: DeleteRequest, found: T[], rule: Ownership<T>): Promise<Picked<T> | undefined> {
   if (found.length === 0) return undefined;
-  const vm = rule.upstream ? req.upstreamVm : undefined;
+  const vm = req.upstreamVm;
+  const upstream = rule.upstream && vm !== undefined ? { ...rule.upstream, vm } : undefined;
   const ours: Picked<T>[] = [];
   const why: string[] = [];
   const unmarked: string[] = [];
@@ -80,15 +81,15 @@ async function pickOwned<T extends { id: string }>(s: Session, req: DeleteReques
     const project = rule.project?.(x);
     if (!inProject(project, s.projectId)) why.push(`${x.id} belongs to project ${project}, not to this session's project`);
     else if (rule.hasMarker(x)) ours.push({ item: x, accepted: ACCEPTED_BY_MARKER });
-    else if (vm !== undefined && (await rule.upstream!.matches(x, vm))) ours.push({ item: x, accepted: acceptedByUpstreamName(vm) });
+    else if (upstream && (await upstream.matches(x, upstream.vm))) ours.push({ item: x, accepted: acceptedByUpstreamName(upstream.vm) });
     else unmarked.push(x.id);
   }
   if (ours.length === 0) {
     if (unmarked.length > 0) {
       const what = `${unmarked.join(', ')} does not carry the tool's marker (${rule.marker})`;
       why.push(
-        vm !== undefined
-          ? `${what} and is not named as upstream's kit names the ${rule.kind} of VM ${vm} (${rule.upstream!.scheme(vm)})`
+        upstream
+          ? `${what} and is not named as upstream's kit names the ${rule.kind} of VM ${upstream.vm} (${upstream.scheme(upstream.vm)})`
           : rule.upstream
             ? `${what}, so this tool did not create it; if upstream's kit created it for a VM, set accept_upstream_names: true and vm_name to that VM`
             : `${what}, so this tool did not create it`,
@@ -102,28 +103,22 @@ async function pickOwned<T extends { id: string }>(s: Session, req: DeleteReques
   return ours[0];
 }
 
+const label = (kind: DeleteKind): string => `${kind[0]!.toUpperCase()}${kind.slice(1)}`;
+
 const notFound = (kind: DeleteKind, name: string): DeleteOutcome => ({
   kind,
   changed: false,
   id: null,
   name: null,
   accepted: null,
-  msg: `${kind[0]!.toUpperCase()}${kind.slice(1)} ${name} not found; nothing to delete`,
+  msg: `${label(kind)} ${name} not found; nothing to delete`,
 });
 
+/** The outcome of a deletion done (or, in check mode, one that would be done); upstream-named objects say so. */
 function outcome(kind: DeleteKind, p: Picked<{ id: string }>, name: string, checkMode: boolean, done: string): DeleteOutcome {
-  const label = `${kind[0]!.toUpperCase()}${kind.slice(1)}`;
-  const msg = checkMode ? `${label} ${name || p.item.id} (${p.item.id}) would be deleted` : done;
+  const msg = checkMode ? `${label(kind)} ${name || p.item.id} (${p.item.id}) would be deleted` : done;
   return { kind, changed: true, id: p.item.id, name, accepted: p.accepted, msg: p.accepted === ACCEPTED_BY_MARKER ? msg : `${msg} (${p.accepted})` };
 }
-
-const serverRule: Ownership<{ id: string; name: string; metadata?: Record<string, string>; tenant_id?: string }> = {
-  kind: 'server',
-  marker: 'metadata osm=true',
-  hasMarker: (x) => hasToolMetadata(x.metadata),
-  project: (x) => x.tenant_id,
-  upstream: { scheme: (vm) => upstreamServerNames(vm).join(' or '), matches: (x, vm) => upstreamServerNames(vm).includes(x.name) },
-};
 
 export async function deleteToolServer(s: Session, req: DeleteRequest): Promise<DeleteOutcome> {
   const found = [];
@@ -134,7 +129,13 @@ export async function deleteToolServer(s: Session, req: DeleteRequest): Promise<
     const safe = safeVmName(req.name);
     if (safe !== req.name && safe) found.push(...(await findServersByName(s, safe)));
   }
-  const picked = await pickOwned(s, req, unique(found), serverRule);
+  const picked = await pickOwned(s, req, unique(found), {
+    kind: 'server',
+    marker: 'metadata osm=true',
+    hasMarker: (x) => hasToolMetadata(x.metadata),
+    project: (x) => x.tenant_id,
+    upstream: { scheme: (vm) => upstreamServerNames(vm).join(' or '), matches: (x, vm) => upstreamServerNames(vm).includes(x.name) },
+  });
   if (!picked) return notFound('server', req.name);
   const server = picked.item;
   if (!req.checkMode) {
