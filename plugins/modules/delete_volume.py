@@ -14,9 +14,15 @@ version_added: 1.0.0
 description:
   - Deletes the volume only if it carries the tool marker (metadata osm=true) and belongs to the current project; anything else is refused and left untouched. A volume still detaching from a deleted server is waited for.
   - A volume that does not exist is success with changed false, so teardown can be rerun.
+  - With accept_upstream_names and vm_name, a volume that upstream's kit made for that VM, recognised by the name upstream gives it (see accept_upstream_names), is deleted too; the result's accepted says why the volume was deleted.
 author:
   - vmware-migration-kit TypeScript contributors
 options:
+  accept_upstream_names:
+    description:
+      - Also delete a volume without the tool's marker when its name is the one upstream's kit gives the volume of the VM vm_name (<vm_name>-sda, -sdb, ... of its virt-v2v path, carrying virt-v2v's property virt_v2v_guest_name=<vm_name>; its disk-copy volumes carry osm=true and need no option), so what upstream made before a switch to this collection can be removed. Objects of another project are still refused. See docs/ownership.md.
+    type: bool
+    default: false
   api_timeout:
     description:
       - "No effect here, accepted for compatibility with upstream: every OpenStack call has its own timeout and retries."
@@ -95,6 +101,10 @@ options:
     description:
       - "No effect here, accepted for compatibility with upstream: TLS is verified unless cloud has verify false or openstack_insecure true."
     type: bool
+  vm_name:
+    description:
+      - The VMware VM whose upstream-named volume may be deleted; required with accept_upstream_names, refused without it.
+    type: str
   wait:
     description:
       - Wait until the volume is gone.
@@ -118,11 +128,26 @@ EXAMPLES = r'''
   os_migrate.vmware_migration_kit.delete_volume:
     cloud: "{{ dst_cloud }}"
     name: "{{ volume_id_or_name }}"
+
+- name: Delete what upstream's kit made for a VM (its volume has no marker)
+  os_migrate.vmware_migration_kit.delete_volume:
+    cloud: "{{ dst_cloud }}"
+    name: "{{ volume_id_or_name }}"
+    accept_upstream_names: true
+    vm_name: "{{ vm_name }}"
 '''
 
 RETURN = r'''
 id:
   description: ID of the deleted object (null when nothing was found).
+  returned: always
+  type: str
+name:
+  description: Name of the deleted object (null when nothing was found).
+  returned: always
+  type: str
+accepted:
+  description: "Why the object was deleted: 'tool marker', or 'upstream name for VM <vm_name>' (accept_upstream_names); null when nothing was found."
   returned: always
   type: str
 '''

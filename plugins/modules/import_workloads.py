@@ -18,6 +18,11 @@ description:
 author:
   - vmware-migration-kit TypeScript contributors
 options:
+  accept_upstream_names:
+    description:
+      - "With tear_down: also remove what upstream's kit made for this VM, which carries no marker: servers named SafeVmName(vm_name) or vm_name and ports named SafeVmName(vm_name)-NIC-<index>-VLAN-<name or ID of the port's network> of the current project (first, since they hold the VM's name and MAC addresses), and flavors named osm-vmware-<vm_name>-<0 to 9998> (last). Each one is listed in teardown with accepted 'upstream name for VM <vm_name>'. Without tear_down it has no effect (a warning says so). See docs/ownership.md."
+    type: bool
+    default: false
   assume_zero:
     description:
       - "New volumes read as zeros, so zero blocks are not written. Leave it false for volume types whose new volumes are not zeroed (encrypted types, some backends): the guest would see stale data."
@@ -369,7 +374,7 @@ heat:
   returned: with use_heat, when the disks are final
   type: dict
 teardown:
-  description: What tear_down removed.
+  description: "What tear_down removed, one entry per object: kind, id, name, changed, msg, and accepted ('tool marker', or 'upstream name for VM <vm_name>' with accept_upstream_names)."
   returned: with tear_down
   type: list
   elements: dict

@@ -35,6 +35,14 @@ const options = z.strictObject({
   delete_server: z.boolean().default(true).meta(d('With tear_down: delete the server.')),
   delete_volumes: z.boolean().default(true).meta(d('With tear_down: delete the volumes.')),
   delete_ports: z.boolean().default(true).meta(d('With tear_down: delete the ports.')),
+  accept_upstream_names: z
+    .boolean()
+    .default(false)
+    .meta(
+      d(
+        "With tear_down: also remove what upstream's kit made for this VM, which carries no marker: servers named SafeVmName(vm_name) or vm_name and ports named SafeVmName(vm_name)-NIC-<index>-VLAN-<name or ID of the port's network> of the current project (first, since they hold the VM's name and MAC addresses), and flavors named osm-vmware-<vm_name>-<0 to 9998> (last). Each one is listed in teardown with accepted 'upstream name for VM <vm_name>'. Without tear_down it has no effect (a warning says so). See docs/ownership.md.",
+      ),
+    ),
 });
 
 export default defineModule({
@@ -80,12 +88,19 @@ export default defineModule({
       returned: 'with use_heat, when the disks are final',
       type: 'dict',
     },
-    teardown: { description: 'What tear_down removed.', returned: 'with tear_down', type: 'list', elements: 'dict' },
+    teardown: {
+      description:
+        "What tear_down removed, one entry per object: kind, id, name, changed, msg, and accepted ('tool marker', or 'upstream name for VM <vm_name>' with accept_upstream_names).",
+      returned: 'with tear_down',
+      type: 'list',
+      elements: 'dict',
+    },
     log_file: { description: 'The migration log on the conversion host.', returned: 'always', type: 'str' },
     duration_seconds: { description: 'Duration of the run.', returned: 'always', type: 'float' },
   },
   async run(p, ctx) {
     const request = migrationRequest(sharedParams(p, importWorkloadsNames));
+    if (p.accept_upstream_names && !p.tear_down) ctx.warn('accept_upstream_names has no effect without tear_down (os_migrate_tear_down)');
     const { id, logFile, log, duration } = startMigrationRun(p.vm_name, p.debug || ctx.verbosity >= 3);
     try {
       const out = await importWorkload(
@@ -110,7 +125,13 @@ export default defineModule({
             timeoutMs: p.server_timeout * 1000,
             heat: { enabled: p.use_heat, autoDeploy: p.heat_auto_deploy },
           },
-          teardown: { enabled: p.tear_down, server: p.delete_server, volumes: p.delete_volumes, ports: p.delete_ports },
+          teardown: {
+            enabled: p.tear_down,
+            server: p.delete_server,
+            volumes: p.delete_volumes,
+            ports: p.delete_ports,
+            upstreamNames: p.accept_upstream_names,
+          },
         },
         { log, signal: ctx.signal, checkMode: ctx.checkMode },
       );

@@ -10,7 +10,17 @@ import { migrateVm } from './migrate.js';
 import type { MigrateOutcome, MigrateRequest } from './migrate-request.js';
 import { type PortOutcome, ensurePorts, readNicsFile } from './ports.js';
 import { type ServerOutcome, ensureServer } from './server.js';
-import { type DeleteOutcome, deleteToolFlavor, deleteToolPort, deleteToolServer, deleteToolStack, deleteToolVolume } from './teardown.js';
+import {
+  type DeleteOutcome,
+  type SweepOptions,
+  deleteToolFlavor,
+  deleteToolPort,
+  deleteToolServer,
+  deleteToolStack,
+  deleteToolVolume,
+  deleteUpstreamFlavors,
+  deleteUpstreamServersAndPorts,
+} from './teardown.js';
 
 /** The parts of `<data_dir>/<vm>/import_workloads.json` (written by the convert_metadata role) this step reads. */
 const importWorkloadsFileSchema = z.looseObject({
@@ -79,7 +89,8 @@ export interface ImportWorkloadsRequest {
     /** The server comes from a Heat stack (import-heat.ts); without autoDeploy only its template is written. */
     heat: { enabled: boolean; autoDeploy: boolean };
   };
-  teardown: { enabled: boolean; server: boolean; volumes: boolean; ports: boolean };
+  /** upstreamNames (accept_upstream_names): also what upstream's kit made for the VM, by its names (teardown.ts). */
+  teardown: { enabled: boolean; server: boolean; volumes: boolean; ports: boolean; upstreamNames: boolean };
 }
 
 export interface ImportWorkloadsOutcome {
@@ -95,6 +106,7 @@ export interface ImportWorkloadsOutcome {
 }
 
 const TEARDOWN_WAIT = { timeoutMs: 10 * 60_000, intervalMs: 2000 };
+const teardownOptions = (checkMode: boolean): SweepOptions => ({ wait: true, waitOpts: TEARDOWN_WAIT, checkMode });
 
 async function bootVolumeOf(s: Session, vmName: string, ids: string[], fromCinder: boolean): Promise<string> {
   if (fromCinder) {
@@ -110,7 +122,8 @@ async function bootVolumeOf(s: Session, vmName: string, ids: string[], fromCinde
 }
 
 async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, out: Omit<ImportWorkloadsOutcome, 'teardown' | 'changed' | 'msg'>, checkMode: boolean): Promise<DeleteOutcome[]> {
-  const del = (name: string) => ({ name, wait: true, waitOpts: TEARDOWN_WAIT, checkMode });
+  const upstreamVm = req.teardown.upstreamNames ? plan.vmName : undefined;
+  const del = (name: string) => ({ ...teardownOptions(checkMode), name, upstreamVm });
   const done: DeleteOutcome[] = [];
   if (req.teardown.server) {
     // A stack's server goes with its stack; the volumes and ports it only referenced stay for the steps below. The
@@ -129,8 +142,14 @@ async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, o
     for (const p of out.ports) if (p.id) done.push(await deleteToolPort(s, del(p.id)));
   }
   if (plan.flavorCreated) done.push(await deleteToolFlavor(s, del(plan.flavor)));
+  if (upstreamVm) {
+    const seen = new Set(done.map((d) => d.id).filter((id): id is string => id !== null));
+    done.push(...(await deleteUpstreamFlavors(s, upstreamVm, teardownOptions(checkMode), seen)));
+  }
   return done;
 }
+
+const describeDeletion = (t: DeleteOutcome): string => (t.id ? `${t.kind} ${t.name || t.id} (${t.id}): ${t.msg}` : t.msg);
 
 /**
  * Migrate one VM end to end: its disks (migrate workflow), then, when the disks are final, its Neutron ports with
@@ -159,8 +178,16 @@ export async function importWorkload(
     };
   }
   return withCloudSession(req.migrate.cloud, env.signal, async (s) => {
+    // Upstream's server and ports of the VM hold its name and MACs, so they go before the tool makes its own.
+    const upstream =
+      req.teardown.enabled && req.teardown.upstreamNames
+        ? await deleteUpstreamServersAndPorts(s, vmName, teardownOptions(checkMode), { servers: req.teardown.server, ports: req.teardown.ports })
+        : [];
+    for (const t of upstream) log.info(`teardown: ${describeDeletion(t)}`);
+    // In check mode they are still there, and the ports and the server cannot be previewed past them.
+    const preview = !(checkMode && upstream.length > 0);
     const nics = readNicsFile(plan.nicsFile);
-    const ports = req.ports.create
+    const ports = req.ports.create && preview
       ? await ensurePorts(s, {
           vmName,
           nics,
@@ -175,7 +202,7 @@ export async function importWorkload(
     for (const p of ports) log.info(`port ${p.name} (${p.mac_address}): ${p.action}`);
     let server: ServerOutcome | undefined;
     let heat: HeatServerOutcome | undefined;
-    if (req.server.create) {
+    if (req.server.create && preview) {
       const ids = migration.ids.filter((id): id is string => id !== null);
       const boot = checkMode && ids.length === 0 ? undefined : await bootVolumeOf(s, vmName, ids, req.server.bootFromCinder);
       const portIds = ports.map((p) => p.id).filter((id): id is string => id !== null);
@@ -220,8 +247,9 @@ export async function importWorkload(
       }
     }
     const partial = { migration, final, ports, server, heat };
-    const teardown = req.teardown.enabled ? await tearDown(s, req, plan, partial, checkMode) : [];
-    for (const t of teardown) log.info(`teardown: ${t.msg}`);
+    const own = req.teardown.enabled ? await tearDown(s, req, plan, partial, checkMode) : [];
+    for (const t of own) log.info(`teardown: ${describeDeletion(t)}`);
+    const teardown = [...upstream, ...own];
     const changed =
       migration.changed ||
       ports.some((p) => p.action !== 'reused') ||
@@ -235,6 +263,9 @@ export async function importWorkload(
         : heat && !req.server.heat.autoDeploy
           ? `${vmName} migrated; Heat template ${heat.template_path} written, create the stack with: ${heat.command}`
           : `${vmName} migrated`;
-    return { changed, msg: checkMode ? `Check mode: ${msg.replace(/^(\S+) migrated/, '$1 would be migrated')}` : msg, ...partial, teardown };
+    const checkMsg = `Check mode: ${msg.replace(/^(\S+) migrated/, '$1 would be migrated')}${
+      preview ? '' : "; the ports and the server are not previewed while upstream's server and ports of the VM are still there"
+    }`;
+    return { changed, msg: checkMode ? checkMsg : msg, ...partial, teardown };
   });
 }

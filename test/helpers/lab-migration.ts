@@ -46,12 +46,13 @@ export function labDstCloud(): unknown {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, join(envDir, 'secrets.yml')], { encoding: 'utf8' }));
 }
 
-/** `ansible-playbook -i inventory.yml os_migrate.vmware_migration_kit.<playbook> -e @secrets.yml -e @myvars.yml -e @extra`. */
-export function labMigration(c: InstalledCollection, extra: Record<string, unknown>, playbook = 'migration'): PlaybookRun & { seconds: number } {
+/** `ansible-playbook [flags] -i inventory.yml os_migrate.vmware_migration_kit.<playbook> -e @secrets.yml -e @myvars.yml -e @extra`. */
+export function labMigration(c: InstalledCollection, extra: Record<string, unknown>, playbook = 'migration', flags: string[] = []): PlaybookRun & { seconds: number } {
   const vars = join(c.work, `vars-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(vars, JSON.stringify({ os_migrate_conversion_host_content_install: false, ...extra }));
   const start = Date.now();
   const run = runPlaybook(c, [
+    ...flags,
     '-i', join(envDir, 'inventory.yml'),
     `${FQCN}.${playbook}`,
     '-e', `@${join(envDir, 'secrets.yml')}`,
