@@ -82,7 +82,7 @@ export class VSphereSession {
   static async open(opts: SessionOptions): Promise<VSphereSession> {
     registerSecret(opts.password);
     const { server, url } = sdkEndpoint(opts.host);
-    const dispatcher = createDispatcher(server, opts);
+    const dispatcher = createDispatcher(opts);
     let session: VSphereSession | undefined;
     try {
       const bootstrap = new VSphereSession(server, url, dispatcher, opts, placeholderContent(), opts.signal);

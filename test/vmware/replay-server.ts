@@ -24,7 +24,9 @@ export interface RecordedRequest {
 export interface ReplayServer {
   host: string;
   certFile: string;
+  /** SHA-1 and SHA-256 fingerprints of the server certificate. */
   thumbprint: string;
+  thumbprint256: string;
   requests: RecordedRequest[];
   /** Answer the next calls of `op` with these fixture files (or literal XML when it starts with '<'), in order. */
   queue(op: string, ...answers: string[]): void;
@@ -82,6 +84,7 @@ export async function startReplayServer(password = 'pass'): Promise<ReplayServer
     host: `127.0.0.1:${port}`,
     certFile,
     thumbprint: new X509Certificate(cert).fingerprint,
+    thumbprint256: new X509Certificate(cert).fingerprint256,
     requests,
     queue: (op, ...answers) => queues.set(op, [...(queues.get(op) ?? []), ...answers]),
     close: () =>
