@@ -1,15 +1,10 @@
+import type { Extent } from '../util/extent.js';
 import { VSphereError } from './faults.js';
 import { type MoRef, soapMoRef } from './moref.js';
 import { retrieveOne } from './property-collector.js';
 import type { VSphereSession } from './session.js';
 import { taskOf, waitForTask } from './tasks.js';
 import { children, numberAt, textAt } from './xml.js';
-
-/** A changed byte range of a disk. */
-export interface ChangedArea {
-  start: number;
-  length: number;
-}
 
 /** Turn on changed block tracking (ReconfigVM_Task); no-op when it is on. Returns whether it changed anything. */
 export async function enableCbt(session: VSphereSession, vm: MoRef): Promise<boolean> {
@@ -33,8 +28,8 @@ export async function changedAreas(
   deviceKey: number,
   capacityBytes: number,
   changeId: string,
-): Promise<ChangedArea[]> {
-  const areas: ChangedArea[] = [];
+): Promise<Extent[]> {
+  const areas: Extent[] = [];
   let offset = 0;
   while (offset < capacityBytes) {
     const response = await session.call(
