@@ -17,7 +17,7 @@ export function fixture(name: string): string {
 export interface RecordedRequest {
   op: string;
   cookie: string | undefined;
-  /** The request body with the `vim25:` element prefixes `soap` writes removed, for readable assertions. */
+  /** The request body as sent. */
   body: string;
 }
 
@@ -60,8 +60,8 @@ export async function startReplayServer(password = 'pass'): Promise<ReplayServer
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
-      const op = /<soapenv:Body>\s*<(?:\w+:)?(\w+)/.exec(body)?.[1] ?? /<(?:\w+:)?Body[^>]*>\s*<(?:\w+:)?(\w+)/.exec(body)?.[1] ?? '?';
-      requests.push({ op, cookie: req.headers.cookie, body: body.replace(/<(\/?)vim25:/g, '<$1') });
+      const op = /<soapenv:Body>\s*<(\w+)/.exec(body)?.[1] ?? '?';
+      requests.push({ op, cookie: req.headers.cookie, body });
       let answer: string;
       const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8' };
       const queued = queues.get(op)?.shift();
