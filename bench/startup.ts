@@ -59,6 +59,7 @@ function subjects(): Subject[] {
     }],
     ['vmware_inventory (vSphere client)', 'vmware_inventory', {
       vcenter_hostname: facts.vcenter, vcenter_username: 'user', vcenter_password: 'wrong', vmware_insecure: true, vms_list: ['x'],
+      os_migrate_vmw_data_dir: work,
     }],
   ];
   for (const [label, name, args] of sdk) {

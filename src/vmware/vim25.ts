@@ -18,8 +18,8 @@ export const XSI_TYPE = Symbol('xsi:type');
  * (an object with exactly `type` and `value`), a data object (fields in XSD order; `undefined` fields are left
  * out), or an array (the element repeated).
  */
-export type ArgValue = string | number | bigint | boolean | MoRef | DataObject | readonly ArgValue[];
-export interface DataObject {
+type ArgValue = string | number | bigint | boolean | MoRef | DataObject | readonly ArgValue[];
+interface DataObject {
   readonly [field: string]: ArgValue | undefined;
   readonly [XSI_TYPE]?: string;
 }
@@ -40,7 +40,7 @@ export interface PropertyFilterSpec extends DataObject {
 }
 
 /** DiskChangeInfo: the window of the disk that was examined and the changed areas in it, in bytes. */
-export interface DiskChangeInfo {
+interface DiskChangeInfo {
   startOffset: number;
   length: number;
   changedArea: Extent[];
@@ -49,7 +49,7 @@ export interface DiskChangeInfo {
 /** Reads an operation's `<Op>Response`; `call` names the call for messages. */
 type Reader<R> = (response: XmlNode, call: string) => R;
 
-export interface Operation<Args extends DataObject, R> {
+interface Operation<Args extends DataObject, R> {
   idempotent: boolean;
   read: Reader<R>;
   /** Type only: the arguments. */
