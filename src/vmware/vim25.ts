@@ -97,10 +97,15 @@ function serviceContent(response: XmlNode, call: string): ServiceContent {
 
 function diskChangeInfo(response: XmlNode, call: string): DiskChangeInfo {
   const rv = returnval(response, call);
+  const long = (node: XmlNode, path: string): number => {
+    const n = longAt(node, path);
+    if (n === undefined) throw new VSphereError(`${call}: the answer has no ${node === rv ? '' : `${node.name}.`}${path}`, undefined);
+    return n;
+  };
   return {
-    startOffset: longAt(rv, 'startOffset') ?? 0,
-    length: longAt(rv, 'length') ?? 0,
-    changedArea: children(rv, 'changedArea').map((a) => ({ start: longAt(a, 'start') ?? 0, length: longAt(a, 'length') ?? 0 })),
+    startOffset: long(rv, 'startOffset'),
+    length: long(rv, 'length'),
+    changedArea: children(rv, 'changedArea').map((a) => ({ start: long(a, 'start'), length: long(a, 'length') })),
   };
 }
 

@@ -65,6 +65,8 @@ describe('vim25 requests and replies', () => {
     assert.deepEqual(sc.propertyCollector, pc);
     assert.equal(sc.about.apiType, 'VirtualCenter');
     assert.throws(() => VIM25.PowerOnVM_Task.read(parseXml('<PowerOnVM_TaskResponse/>'), 'PowerOnVM_Task(vm-1)'), /PowerOnVM_Task\(vm-1\): the answer has no returnval/);
+    const partial = parseXml('<r><returnval><startOffset>0</startOffset><length>4096</length><changedArea><start>0</start></changedArea></returnval></r>');
+    assert.throws(() => VIM25.QueryChangedDiskAreas.read(partial, 'Q(vm-1)'), /Q\(vm-1\): the answer has no changedArea\.length/);
   });
 
   it('longAt keeps integers up to 2^53 - 1 and refuses larger or fractional values', () => {
