@@ -57,8 +57,9 @@ function subjects(): Subject[] {
       cloud: { auth: { auth_url: facts.authUrl, username: 'osm', password: 'wrong', project_name: 'osm', user_domain_name: 'Default' } },
       flavor_name: 'm1.tiny',
     }],
-    ['vmware_inventory (loads soap)', 'vmware_inventory', {
+    ['vmware_inventory (vSphere client)', 'vmware_inventory', {
       vcenter_hostname: facts.vcenter, vcenter_username: 'user', vcenter_password: 'wrong', vmware_insecure: true, vms_list: ['x'],
+      os_migrate_vmw_data_dir: work,
     }],
   ];
   for (const [label, name, args] of sdk) {
