@@ -49,7 +49,7 @@ const zodEnglishOnly: Plugin = {
 const esbuildCommon: BuildOptions = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   format: 'cjs',
   minify: true,
   legalComments: 'eof',
