@@ -109,6 +109,8 @@ async function bundle(): Promise<{ files: Map<string, Uint8Array>; inputs: strin
   }
   const result = await build({ ...esbuildOptions, entryPoints, outdir: join(root, 'build', 'bundles') });
   const files = new Map(result.outputFiles!.map((f) => [f.path.replace(/^.*[\\/]/, '').replace(/\.js$/, ''), f.contents]));
+  // esbuild's record of what went into each bundle (tests check third_party/ against it).
+  writeFileSync(join(root, 'build', 'modules-metafile.json'), JSON.stringify(result.metafile));
   const inputs = Object.keys(result.metafile!.inputs).map((p) => resolve(root, p));
   return { files, inputs };
 }
