@@ -22,6 +22,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from contextlib import closing
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.urls import open_url
@@ -70,8 +71,8 @@ def _controller_tarball(task_vars):
     os.makedirs(cache, exist_ok=True)
     fd, partial = tempfile.mkstemp(dir=cache, prefix='.%s.' % TARBALL)
     try:
-        with os.fdopen(fd, 'wb') as out:
-            shutil.copyfileobj(open_url(url, timeout=60), out, 1 << 20)
+        with os.fdopen(fd, 'wb') as out, closing(open_url(url, timeout=60)) as response:
+            shutil.copyfileobj(response, out, 1 << 20)
         _verified(partial, url)
         os.replace(partial, cached)
     except AnsibleActionFail:
