@@ -80,7 +80,13 @@ export function nodeRuntime(root: string): { version: string; dir: string; integ
 
 function sbom(root: string): Record<string, unknown> {
   const raw = execFileSync('npm', ['sbom', '--sbom-format', 'cyclonedx', '--omit=dev'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const doc = JSON.parse(raw) as { metadata?: Record<string, unknown>; components?: Record<string, unknown>[]; serialNumber?: string };
+  const doc = JSON.parse(raw) as {
+    metadata?: { timestamp?: string; component?: { name?: string } };
+    components?: Record<string, unknown>[];
+    serialNumber?: string;
+  };
+  // npm names the root component after the checkout's directory: name it after the package, as its bom-ref does.
+  if (doc.metadata?.component) doc.metadata.component.name = readPackage(root).name;
   const node = nodeRuntime(root);
   const [algorithm, digest] = node.integrity.split('-', 2) as [string, string];
   doc.components = [

@@ -46,12 +46,16 @@ describe('the collection as Ansible sees it', () => {
   it('carries a CycloneDX SBOM naming every bundled package and Node.js, and the licence text of each', () => {
     const files = execFileSync('tar', ['-tzf', c.tarball], { encoding: 'utf8' }).split('\n');
     assert.ok(files.includes('third_party/sbom.cdx.json'));
-    const sbom = JSON.parse(readFileSync(join(c.root, 'third_party/sbom.cdx.json'), 'utf8')) as {
+    const text = readFileSync(join(c.root, 'third_party/sbom.cdx.json'), 'utf8');
+    const sbom = JSON.parse(text) as {
       bomFormat: string;
       specVersion: string;
+      metadata: { component: { name: string } };
       components: { name: string; version: string; type: string }[];
     };
     assert.equal(sbom.bomFormat, 'CycloneDX');
+    assert.equal(sbom.metadata.component.name, 'vmware-migration-kit');
+    assert.ok(!text.includes(repoRoot), 'nothing in the SBOM depends on where the repository is checked out');
     assert.match(sbom.specVersion, /^1\.\d+$/);
     const named = new Set(sbom.components.map((p) => `${p.name}@${p.version}`));
     const node = nodeRuntime(repoRoot);
