@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 
 export interface BundledPackage {
@@ -42,29 +42,11 @@ export function bundledPackages(inputs: string[]): BundledPackage[] {
     .sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }
 
-/**
- * A package's licence texts: its licence, notice and copying files, or else the licence section of its README (a
- * few small packages carry their licence only there). Empty when it has neither.
- */
-export function licenceTexts(dir: string): { file: string; text: string }[] {
-  const entries = readdirSync(dir);
-  const files = entries.filter((f) => /^(licen[cs]e|copying|notice)([.-].*)?$/i.test(f)).sort();
-  if (files.length) return files.map((file) => ({ file, text: readFileSync(join(dir, file), 'utf8') }));
-  const readme = entries.find((f) => /^readme(\.md)?$/i.test(f));
-  const section = readme ? readmeLicenceSection(readFileSync(join(dir, readme), 'utf8')) : undefined;
-  return section ? [{ file: `${readme}.licence-section`, text: section }] : [];
-}
-
-/** The section of a Markdown README headed "License"/"Licence" (ATX or underlined heading), up to the next heading. */
-function readmeLicenceSection(text: string): string | undefined {
-  const lines = text.split('\n');
-  const isHeading = (i: number) => /^#{1,6}\s/.test(lines[i]!) || /^[-=]{3,}\s*$/.test(lines[i + 1] ?? '');
-  const start = lines.findIndex((l, i) => isHeading(i) && /^(#{1,6}\s*)?licen[cs]e\b/i.test(l));
-  if (start < 0) return undefined;
-  let end = start + 1;
-  while (end < lines.length && !(end > start + 1 && isHeading(end))) end++;
-  const section = lines.slice(start, end).join('\n').trim();
-  return section.split('\n').length > 2 ? section + '\n' : undefined;
+/** A package's licence, notice and copying files. */
+export function licenceFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /^(licen[cs]e|copying|notice)([.-].*)?$/i.test(f))
+    .sort();
 }
 
 /** The pinned runtime: version, licence and the registry integrity of its package. */
@@ -117,11 +99,11 @@ export function writeThirdParty(root: string, inputs: string[]): void {
   mkdirSync(join(out, 'licenses'), { recursive: true });
   const node = nodeRuntime(root);
   for (const pkg of [...bundledPackages(inputs), { name: 'node', version: node.version, dir: node.dir }]) {
-    const texts = licenceTexts(pkg.dir);
-    if (!texts.length) throw new Error(`${pkg.name}@${pkg.version} (${pkg.dir}) has no licence text to ship (no licence file, no licence section in its README)`);
+    const files = licenceFiles(pkg.dir);
+    if (!files.length) throw new Error(`${pkg.name}@${pkg.version} (${pkg.dir}) has no licence file to ship: add its licence text to the build`);
     const dest = join(out, 'licenses', `${pkg.name}@${pkg.version}`);
     mkdirSync(dest, { recursive: true });
-    for (const { file, text } of texts) writeFileSync(join(dest, file), text);
+    for (const f of files) copyFileSync(join(pkg.dir, f), join(dest, f));
   }
   writeFileSync(join(out, 'sbom.cdx.json'), JSON.stringify(sbom(root), null, 2) + '\n');
 }
