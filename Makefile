@@ -51,5 +51,5 @@ bench: build ## benchmarks printing ratios against baselines (start-up, discover
 	node build/bench/transfer.js
 
 clean: ## remove build output
-	rm -rf build dist aee/staged aee/context
+	rm -rf build dist aee/staged aee/context third_party
 	find plugins/modules -mindepth 1 ! -name '*.py' -delete
