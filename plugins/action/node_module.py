@@ -20,6 +20,7 @@ __metaclass__ = type
 import base64
 import hashlib
 import os
+import posixpath
 import shutil
 import tempfile
 from contextlib import closing
@@ -95,17 +96,29 @@ class ActionModule(ActionBase):
 
     def _ensure_node(self, task_vars):
         """Path of the pinned node on the target; copies and unpacks the runtime package there the first time."""
-        base = self._remote_expand_user(task_vars.get('os_migrate_node_dir') or DEFAULT_DIR)
-        home = self._connection._shell.join_path(base, NODE_VERSION)
-        node = self._connection._shell.join_path(home, 'bin', 'node')
-        if self._remote('test -x %s' % self._connection._shell.quote(node))[0] == 0:
+        q = self._connection._shell.quote
+        # One round trip: the path with ~ expanded by the target's shell (as the become user, if any), and whether
+        # the runtime is there.
+        base = task_vars.get('os_migrate_node_dir') or DEFAULT_DIR
+        rel = posixpath.join(NODE_VERSION, 'bin', 'node')
+        if base == '~' or base.startswith('~/'):
+            expr = '~/' + q(posixpath.join(base[2:], rel))
+        else:
+            expr = q(posixpath.join(base, rel))
+        res = self._low_level_execute_command('n=%s; echo "$n"; test -x "$n"' % expr)
+        lines = res.get('stdout', '').strip().splitlines()
+        node = lines[-1] if lines else ''
+        if not node.startswith('/'):
+            raise AnsibleActionFail('os_migrate_node_dir %s is not an absolute path on the target (got %r)' % (base, node))
+        if res['rc'] == 0:
             return node
+        home = posixpath.dirname(posixpath.dirname(node))
+        base = posixpath.dirname(home)
         local = _controller_tarball(task_vars)
         tmp = self._connection._shell.tmpdir or self._make_tmp_path()
         remote_tgz = self._connection._shell.join_path(tmp, TARBALL)
         self._transfer_file(local, remote_tgz)
         self._fixup_perms2([remote_tgz], execute=False)
-        q = self._connection._shell.quote
         # Unpacked beside its final place and renamed into it, so a concurrent task never sees half a runtime.
         rc, out = self._remote(
             'set -e; mkdir -p {base}; staging=$(mktemp -d {base}/.unpack.XXXXXX); '

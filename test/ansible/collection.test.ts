@@ -163,6 +163,14 @@ describe('the Node.js runtime the action plugin provides', () => {
     assert.deepEqual(second.puts, ['AnsiballZ_warn', 'args'], 'only the module file and its arguments are copied');
   });
 
+  it('refuses a runtime directory that is not an absolute path on the target, before copying anything', () => {
+    const work = mkdtempSync(join(tmpdir(), 'osm-relative-'));
+    const run = adHoc(work, { os_migrate_node_dir: 'relative/dir' }, 'relative');
+    assert.notEqual(run.status, 0);
+    assert.match(run.out, /os_migrate_node_dir relative\/dir is not an absolute path on the target/);
+    assert.deepEqual(run.puts, []);
+  });
+
   it('offline: takes the package from os_migrate_node_tarball, and refuses a file that is not the pinned package', () => {
     const work = mkdtempSync(join(tmpdir(), 'osm-offline-'));
     const home = join(work, 'home');
