@@ -147,7 +147,6 @@ function rangedGet(
     let got = 0;
     let failure: Error | undefined;
     let cutOff = false;
-    let abort: ((err?: Error) => void) | undefined;
     const finish = (): void => {
       if (failure) return reject(failure);
       if (got < length && !allowShort) {
@@ -158,46 +157,39 @@ function rangedGet(
     pool.dispatch(
       { path: url.pathname + url.search, method: 'GET', headers: { ...headers, range: `bytes=${offset}-${offset + length - 1}` } },
       {
-        onConnect: (a: (err?: Error) => void) => {
-          abort = a;
-        },
-        onHeaders: (statusCode: number, raw: Buffer[] | string[] | null) => {
+        // Required by undici; the controller each later callback receives is all this handler needs.
+        onRequestStart: () => undefined,
+        onResponseStart: (_controller, statusCode, responseHeaders) => {
           status = statusCode;
           if (status !== 206 && !(status === 200 && offset === 0)) {
             failure = statusError(status, url, 'GET');
-            return true;
+            return;
           }
           if (status === 206) {
-            const cr = headerValue(raw, 'content-range');
+            const cr = headerValue(responseHeaders['content-range']);
             if (!cr || Number(/^bytes (\d+)-/.exec(cr)?.[1]) !== offset) {
               failure = new Error(`GET ${describeUrl(url)}: server answered range ${cr ?? 'none'} for offset ${offset}`);
             }
           }
-          return true;
         },
-        onData: (chunk: Buffer) => {
-          if (failure) return true;
+        onResponseData: (controller, chunk) => {
+          if (failure) return;
           const n = Math.min(chunk.length, length - got);
           chunk.copy(buf, got, 0, n);
           got += n;
           // A 200 (whole file) is cut off once enough arrived; a 206 is read to its end so the connection is reused.
           if (status === 200 && got === length && !cutOff) {
             cutOff = true;
-            abort?.(new Error('enough data'));
+            controller.abort(new Error('enough data'));
           }
-          return true;
         },
-        onComplete: () => finish(),
-        onError: (e: Error) => (cutOff ? finish() : reject(failure ?? e)),
+        onResponseEnd: () => finish(),
+        onResponseError: (_controller, e) => (cutOff ? finish() : reject(failure ?? e)),
       },
     );
   });
 }
 
-function headerValue(raw: Buffer[] | string[] | null, name: string): string | undefined {
-  if (!raw) return undefined;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (String(raw[i]).toLowerCase() === name) return String(raw[i + 1]);
-  }
-  return undefined;
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
