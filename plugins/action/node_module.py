@@ -141,7 +141,7 @@ class ActionModule(ActionBase):
         wrap_async = self._task.async_val and not self._connection.has_native_async
         try:
             node = self._ensure_node(task_vars)
-            module_vars = dict(task_vars, ansible_node_interpreter=node)
+            module_vars = dict(task_vars, ansible_sh_interpreter=node)
             result = merge_hash(result, self._execute_module(task_vars=module_vars, wrap_async=wrap_async))
         finally:
             if not wrap_async:

@@ -14,11 +14,31 @@ describe('the module files', () => {
       const file = join(modulesDir, name);
       assert.ok(lstatSync(file).isFile(), name);
       const head = readFileSync(file).subarray(0, 1024);
-      assert.equal(head.toString('latin1').split('\n')[0], '#!/usr/bin/node', `${name}: Ansible swaps this interpreter for ansible_node_interpreter`);
+      assert.equal(head.toString('latin1').split('\n')[0], '#!/bin/sh', `${name}: Ansible swaps this interpreter for ansible_sh_interpreter`);
       assert.match(head.toString('latin1'), /WANT_JSON/, `${name}: Ansible passes the arguments as a JSON file only with this marker`);
       assert.ok(!head.includes(0), `${name}: Ansible would take a file with NUL bytes for a binary module`);
     }
     for (const [alias, target] of Object.entries(moduleAliases)) assert.equal(readlinkSync(join(modulesDir, alias)), target, alias);
+  });
+
+  it('runs by hand (./plugins/modules/<name> args.json) on the pinned node whatever node is first on PATH', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osm-by-hand-'));
+    writeFileSync(join(dir, 'args.json'), JSON.stringify({ msg: 'by hand' }));
+    // /usr/bin first: Debian's own node (not the pinned release) when it is installed; an empty HOME has no runtime.
+    const env = { PATH: '/usr/bin:/bin', HOME: dir };
+    const inCheckout = spawnSync(join(modulesDir, 'warn'), [join(dir, 'args.json')], { encoding: 'utf8', env });
+    assert.equal(inCheckout.status, 0, inCheckout.stderr);
+    assert.deepEqual(parseSingleJson(inCheckout.stdout), { changed: false, message: 'by hand', warnings: ['by hand'] });
+    // A copy outside the checkout finds the runtime through OS_MIGRATE_NODE, or says how to get it.
+    copyFileSync(join(modulesDir, 'warn'), join(dir, 'warn'));
+    const withVar = spawnSync(join(dir, 'warn'), [join(dir, 'args.json')], { encoding: 'utf8', env: { ...env, OS_MIGRATE_NODE: moduleNode } });
+    assert.equal(withVar.status, 0, withVar.stderr);
+    assert.equal(parseSingleJson(withVar.stdout).message, 'by hand');
+    const without = spawnSync(join(dir, 'warn'), [join(dir, 'args.json')], { encoding: 'utf8', env });
+    assert.equal(without.status, 1);
+    const failure = parseSingleJson(without.stdout);
+    assert.equal(failure.failed, true);
+    assert.match(String(failure.msg), /Node\.js 24\.\d+\.\d+, which is not installed here.*OS_MIGRATE_NODE/);
   });
 
   it('runs with an empty environment and prints one JSON result', () => {
