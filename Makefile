@@ -28,9 +28,10 @@ collection: build ## build the collection tarball into dist/
 aee-context: collection ## stage the collection tarball for the execution environment (then: ansible-builder build -f aee/execution-environment.yml)
 	scripts/stage-aee
 
-lint: deps ## ansible-lint (production profile) on roles/ and playbooks/, and a README per role documenting its variables
+lint: deps ## ansible-lint (production profile) and a README per role; no dead code or unused dependency (knip), no import cycle (madge)
 	npm run build:ts
 	scripts/lint-ansible
+	npm run -s lint:code
 
 test: build ## lint, bring the lab up, run every test, bring the lab down
 	scripts/run-tests

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { renderDocStub } from '../src/ansible/doc-stub.js';
+import { COLLECTION } from '../src/ansible/docs.js';
 import { moduleAliases, moduleLoaders, moduleNames } from '../src/modules/registry.js';
 import { writeThirdParty } from './third-party.js';
 
@@ -19,7 +20,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** `--out DIR`: only write the module files into DIR (used to check that builds are reproducible). */
 const outArg = process.argv.indexOf('--out');
 const modulesDir = join(root, 'plugins', 'modules');
-const FQCN = 'os_migrate.vmware_migration_kit';
+const FQCN = COLLECTION;
 
 /** ssh2's optional native pieces cannot be bundled; without them ssh2 uses its pure-JS crypto. */
 const noNativeAddons: Plugin = {

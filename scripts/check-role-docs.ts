@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
-const COLLECTION = 'os_migrate.vmware_migration_kit';
+import { COLLECTION } from '../src/ansible/docs.js';
 
 const variablesFile = z.record(z.string(), z.unknown()).nullable();
 const argumentSpecs = z.looseObject({

@@ -22,8 +22,3 @@ export function emitResult(result: Record<string, unknown>): number {
   while (off < buf.length) off += writeSync(1, buf, off);
   return result.failed === true ? 1 : 0;
 }
-
-/** For tests: allow another result in the same process. */
-export function resetEmitted(): void {
-  emitted = false;
-}

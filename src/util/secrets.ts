@@ -45,5 +45,3 @@ export function maskDeep<T>(value: T): T {
   }
   return value;
 }
-
-export const SECRET_MASK = MASK;

@@ -4,7 +4,6 @@ import type { MoRef } from './moref.js';
 import { retrieveOne } from './property-collector.js';
 import type { VSphereSession } from './session.js';
 import { waitForTask } from './tasks.js';
-import { children, numberAt, textAt } from './xml.js';
 
 /** Turn on changed block tracking (ReconfigVM_Task); no-op when it is on. Returns whether it changed anything. */
 export async function enableCbt(session: VSphereSession, vm: MoRef): Promise<boolean> {
@@ -39,13 +38,3 @@ export async function changedAreas(
   return areas;
 }
 
-/** Change id of every disk as of a snapshot (disk key -> changeId, '' when CBT was off), read from its config. */
-export async function snapshotChangeIds(session: VSphereSession, snapshot: MoRef): Promise<Map<number, string>> {
-  const hardware = (await retrieveOne(session, snapshot, ['config.hardware'])).get('config.hardware');
-  const out = new Map<number, string>();
-  for (const d of children(hardware, 'device')) {
-    if (d.xsiType !== 'VirtualDisk') continue;
-    out.set(numberAt(d, 'key') ?? 0, textAt(d, 'backing.changeId') ?? '');
-  }
-  return out;
-}

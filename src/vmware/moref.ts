@@ -10,7 +10,3 @@ export interface MoRef {
 export function moRefOf(node: XmlNode): MoRef {
   return { type: node.typeAttr ?? '', value: node.text };
 }
-
-export function moRefKey(ref: MoRef): string {
-  return `${ref.type}:${ref.value}`;
-}

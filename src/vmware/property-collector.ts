@@ -97,14 +97,6 @@ export function readObject(o: XmlNode): ObjectContent | undefined {
   return { obj: moRefOf(obj), props };
 }
 
-/** Append the `objects` (ObjectContent) of a RetrieveResult to `out`. */
-export function readObjects(result: XmlNode | undefined, out: ObjectContent[]): void {
-  for (const o of children(result, 'objects')) {
-    const content = readObject(o);
-    if (content) out.push(content);
-  }
-}
-
 /** Run `fn` with a recursive container view of `types` under `container`; the view is destroyed afterwards. */
 export async function withContainerView<T>(
   session: VSphereSession,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { changedAreas, enableCbt, snapshotChangeIds } from '../../src/vmware/cbt.js';
+import { changedAreas, enableCbt } from '../../src/vmware/cbt.js';
 import { datastoreFileSize, parseDatastorePath, readDatastoreRange } from '../../src/vmware/datastore.js';
 import { ConnectionError, InvalidLoginError, ThumbprintMismatchError } from '../../src/vmware/faults.js';
 import { powerOff, powerOn, powerState } from '../../src/vmware/power.js';
@@ -119,7 +119,6 @@ describe('vSphere client against the lab simulator', () => {
       // one snapshot per run: the simulator leaks snapshot files when a VM has two
       const snap = await createSnapshot(s, vm, `osm-test-cbt-${process.pid}`);
       try {
-        assert.notEqual((await snapshotChangeIds(s, snap)).get(disk.key), before);
         const areas = await changedAreas(s, vm, snap, disk.key, disk.capacity_bytes, before);
         assert.equal(areas.length, 1, JSON.stringify(areas));
         assert.ok(areas[0]!.start <= offset && areas[0]!.start + areas[0]!.length >= offset + 4096, JSON.stringify(areas));

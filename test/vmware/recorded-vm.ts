@@ -1,9 +1,17 @@
 // The VM of fixtures/vm-mixed-devices.xml (SCSI, SATA, NVMe disks; DVS and standard NICs; snapshots) as a VmDetail.
 import { buildInventory } from '../../src/vmware/inventory.js';
-import { type ObjectContent, readObjects } from '../../src/vmware/property-collector.js';
+import { type ObjectContent, readObject } from '../../src/vmware/property-collector.js';
 import { type VmDetail, vmDetail } from '../../src/vmware/vm.js';
-import { at, parseXml } from '../../src/vmware/xml.js';
+import { type XmlNode, at, children, parseXml } from '../../src/vmware/xml.js';
 import { fixture } from './replay-server.js';
+
+/** Append the `objects` (ObjectContent) of a recorded RetrieveResult to `out`, as the property collector reads them. */
+export function readObjects(result: XmlNode | undefined, out: ObjectContent[]): void {
+  for (const o of children(result, 'objects')) {
+    const content = readObject(o);
+    if (content) out.push(content);
+  }
+}
 
 /** The mixed-device VM of the fixture inside a small inventory (datacenter, folder, datastores, networks). */
 export function mixedDeviceVm(): VmDetail {

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildInventory } from '../../src/vmware/inventory.js';
-import { type ObjectContent, readObjects } from '../../src/vmware/property-collector.js';
+import type { ObjectContent } from '../../src/vmware/property-collector.js';
+import { readObjects } from './recorded-vm.js';
 import { busOf, flattenSnapshots, vmDetail } from '../../src/vmware/vm.js';
 import { at, parseXml } from '../../src/vmware/xml.js';
 import { mixedDeviceVm } from './recorded-vm.js';
