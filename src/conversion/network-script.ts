@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
  * virtio by pinning that name to the NIC's preserved MAC address in `/etc/udev/rules.d/70-persistent-net.rules`
  * (the path upstream's network_config.sh writes; Debian's and dracut's initramfs hooks copy it too).
  *
- * Upstream pairs the names found in the guest's configs with the MACs by position (reference §3.14, §9 item 22),
+ * Upstream pairs the names found in the guest's configs with the MACs by position (the order of the config files),
  * so two NICs whose config files sort differently from the VMware NIC order swap names. This script matches instead:
  * for each NIC, in this order of trust,
  *   1. a guest config naming an interface and carrying this MAC (NM keyfile `mac-address=`, ifcfg `HWADDR=`,

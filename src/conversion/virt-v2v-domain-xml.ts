@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /**
  * The libvirt domain XML handed to `virt-v2v-in-place -i libvirtxml` when a guest's filesystems span several disks.
- * Differences from upstream (§9.14): every disk gets its own target name (upstream names every NVMe disk `vda`),
+ * Differences from upstream: every disk gets its own target name (upstream names every NVMe disk `vda`),
  * the domain name keeps a separator (`<vm>-<runid>`), block devices are declared as such, the format is raw, and the
  * firmware is stated so UEFI guests are converted as UEFI.
  */

@@ -5,7 +5,7 @@ import { waitForTask } from './tasks.js';
 import { type VmSnapshot, flattenSnapshots, parseSnapshots } from './vm.js';
 import { children } from './xml.js';
 
-/** Upstream's snapshot name and description (§3.6). */
+/** Upstream's snapshot name and description: a snapshot carrying both was made by the tool (or by upstream's kit). */
 export const SNAPSHOT_NAME = 'osm-snap';
 export const SNAPSHOT_DESCRIPTION = 'OS Migrate snapshot.';
 

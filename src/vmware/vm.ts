@@ -138,7 +138,7 @@ const busOfController: Record<string, DiskBus> = {
   VirtualNVMEController: 'nvme',
 };
 
-/** §3.6: SCSI controller types, SATA, IDE, NVMe; anything unknown is treated as SCSI like upstream. */
+/** The disk bus of a controller type, as upstream reads it: SCSI controller types, SATA, IDE, NVMe; anything unknown is treated as SCSI like upstream. */
 export function busOf(controllerType: string): DiskBus {
   return busOfController[controllerType] ?? 'scsi';
 }

@@ -3,7 +3,7 @@ import { type VmDetail, type VmDisk, type VmSnapshot, flattenSnapshots } from '.
 /**
  * The per-VM files upstream's export_metadata role writes under `<os_migrate_vmw_data_dir>/<vm>/`, built from a
  * discovered VM: guest_info.json (the vmware guest_info facts), disk_info.json (vmware_rest disk details, capacities
- * in bytes, plus disk_keys) and the network files of §3.14.
+ * in bytes, plus disk_keys) and the network files (nics.json or macs.json, network_info.json).
  */
 
 /** Python's json.dumps with ensure_ascii, as Ansible writes JSON: `indent` null = one line with ', ' and ': '. */
@@ -154,7 +154,7 @@ export function guestNicFacts(facts: Record<string, unknown>): GuestNicFacts[] {
 }
 
 /**
- * §3.14: mapped -> nics.json (`{vlan, subnet?, mac, ipaddresses}` for each mapped NIC) and network_info.json (the raw
+ * The network files: mapped -> nics.json (`{vlan, subnet?, mac, ipaddresses}` for each mapped NIC) and network_info.json (the raw
  * hw_ethN dicts); fails when no NIC is mapped. Unmapped -> macs.json (`{mac, ipaddresses, subnet}` for every NIC).
  */
 export function networkFiles(vmName: string, facts: Record<string, unknown>, m: NetworkMapping): Record<string, unknown> {

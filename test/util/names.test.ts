@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { safeVmName } from '../../src/util/names.js';
 
-test('safeVmName matches upstream SafeVmName examples (reference §3.11)', () => {
+test('safeVmName matches upstream SafeVmName examples', () => {
   const cases: Array<[string, string]> = [
     ['My VM', 'My_VM'],
     ['vm@#$%', 'vm'],
