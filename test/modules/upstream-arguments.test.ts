@@ -349,7 +349,7 @@ describe('upstream argument handling, and its neighbours', () => {
   });
 
   it('a misspelt argument is still refused, and the no-effect ones are not offered as supported', async () => {
-    await assert.rejects(accept('delete_port', { cloud, name: 'p', regoin_name: 'r' }), /unsupported argument 'regoin_name'; supported: cloud, name, timeout, wait$/);
+    await assert.rejects(accept('delete_port', { cloud, name: 'p', regoin_name: 'r' }), /unsupported argument 'regoin_name'; supported: accept_upstream_names, cloud, name, timeout, vm_name, wait$/);
     await assert.rejects(accept('migrate', { user: 'u', password: 'example-vc-pw', server: 'vc', vmname: 'vm', debugmode: true }), /unsupported argument 'debugmode'/);
     await assert.rejects(accept('create_server', { cloud, name: 'n', flavor: 'f', boot_volume: 'b', flavorid: 'x' }), /unsupported argument 'flavorid'/);
   });
