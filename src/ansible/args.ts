@@ -39,13 +39,21 @@ export function readArgsFile(path: string | undefined): Record<string, unknown> 
   return value as Record<string, unknown>;
 }
 
+/**
+ * Set an argument as an own property: a plain assignment of the key `__proto__` would set the object's prototype and
+ * drop the argument silently; this way it is an argument like any other (and then refused as unknown).
+ */
+function setArgument(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Separate Ansible's internal keys from the task's arguments. Unknown internal keys are dropped. */
 export function splitInternals(raw: Record<string, unknown>): SplitArgs {
   const params: Record<string, unknown> = {};
   const internal: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k.startsWith('_ansible_')) internal[k.slice('_ansible_'.length)] = v;
-    else params[k] = v;
+    else setArgument(params, k, v);
   }
   return {
     params,
@@ -84,10 +92,10 @@ export function normalizeKeys(
       byAlias.get(key) ??
       (opts.caseInsensitive ? (byFolded.get(key.toLowerCase()) ?? byAlias.get(key.toLowerCase())) : undefined) ??
       key;
-    if (target in out) {
+    if (Object.hasOwn(out, target)) {
       throw new ModuleFailure(`arguments '${source[target]}' and '${key}' both set option '${target}'; keep one`);
     }
-    out[target] = params[key];
+    setArgument(out, target, params[key]);
     source[target] = key;
   }
   return out;
@@ -101,7 +109,7 @@ export function dropNoEffect(params: Record<string, unknown>, schema: JsonSchema
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(params)) {
     const why = schema.properties?.[key]?.noEffect;
-    if (why === undefined) out[key] = value;
+    if (why === undefined) setArgument(out, key, value);
     else if (value !== null && value !== undefined) warn(`argument '${key}' has no effect here (accepted for compatibility with upstream): ${why}`);
   }
   return out;
@@ -132,7 +140,7 @@ export function coerceAnsibleTypes(value: unknown, schema: JsonSchema): unknown 
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const sub = schema.properties[k];
-      out[k] = sub ? coerceAnsibleTypes(v, sub) : v;
+      setArgument(out, k, sub ? coerceAnsibleTypes(v, sub) : v);
     }
     return out;
   }

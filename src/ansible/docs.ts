@@ -77,7 +77,7 @@ export function moduleDocs(def: ModuleDefinition): { documentation: unknown; exa
       },
     },
     notes: [
-      'This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target.',
+      'A JavaScript file built from TypeScript, run by the Node.js runtime the collection installs on the target once (plugins/action/node_module.py); it needs no Python on the target.',
       ...(def.notes ?? []),
       ...(Object.values(json.properties ?? {}).some((p) => p.noEffect !== undefined) ? [NO_EFFECT_NOTE] : []),
       DIFFERENCES_NOTE,
@@ -94,7 +94,8 @@ export function renderUsage(def: ModuleDefinition): string {
   for (const [name, s] of Object.entries(json.properties ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     const req = (json.required ?? []).includes(name) && s.default === undefined ? ' (required)' : '';
     const def_ = s.default !== undefined ? ` [default: ${JSON.stringify(s.default)}]` : '';
-    lines.push(`  ${name} (${ansibleTypeOfSchema(s)})${req}${def_}: ${(s.description ?? '').replace(/\s+/g, ' ')}`);
+    const aliases = s.aliases?.length ? ` [aliases: ${s.aliases.join(', ')}]` : '';
+    lines.push(`  ${name} (${ansibleTypeOfSchema(s)})${req}${def_}${aliases}: ${(s.description ?? '').replace(/\s+/g, ' ')}`);
   }
   return lines.join('\n') + '\n';
 }

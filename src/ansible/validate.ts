@@ -42,9 +42,9 @@ function describeIssue(issue: Issue, input: unknown, schema: JsonSchema): string
     }
     case 'too_small':
       if (issue.origin === 'string') return `argument '${where}' must not be empty`;
-      return `argument '${where}' must be at least ${String(issue.minimum)}${issue.origin === 'array' ? ' item(s)' : ''}`;
+      return `argument '${where}' must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${String(issue.minimum)}${issue.origin === 'array' ? ' item(s)' : ''}`;
     case 'too_big':
-      return `argument '${where}' must be at most ${String(issue.maximum)}`;
+      return `argument '${where}' must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`;
     case 'invalid_value':
       return `argument '${where}' must be one of: ${issue.values.map(String).join(', ')}; got '${String(value)}'`;
     case 'invalid_union':

@@ -43,7 +43,7 @@ function shape(n: Namer) {
     localdiskpath: z.string().optional().meta(d('Local mount of the datastore (e.g. NFS) on the conversion host; selects disk_source local.')),
     esxi_ssh_user: z.string().default('root').meta(d('SSH user on the ESXi host (disk_source ssh).')),
     esxi_ssh_key_path: z.string().optional().meta(d('Private key of esxi_ssh_user (disk_source ssh).')),
-    esxi_ssh_port: z.number().int().positive().default(22).meta(d('SSH port of the ESXi host (disk_source ssh).')),
+    esxi_ssh_port: z.number().int().min(1).max(65535).default(22).meta(d('SSH port of the ESXi host (disk_source ssh).')),
     esxi_ssh_known_hosts: z
       .string()
       .optional()
