@@ -1,4 +1,6 @@
 import { spawn, type ChildProcessByStdio, type StdioOptions } from 'node:child_process';
+import { accessSync, constants, readFileSync, readdirSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Readable } from 'node:stream';
 
 /** Whether a process exists (EPERM: it exists but belongs to someone else). */
@@ -11,6 +13,41 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When the kernel started process `pid` (clock ticks since boot, /proc/<pid>/stat field 22), or undefined when it is
+ * gone. A pid with another start time is another process that reused the number.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The processes of group `pgid` that still run (a zombie, dead but not yet reaped, does not count), from /proc. */
+export function groupMembers(pgid: number): number[] {
+  if (!processAlive(-pgid)) return [];
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') members.push(Number(name));
+    } catch {
+      // Ended while listing.
+    }
+  }
+  return members;
+}
+
+/** Whether process group `pgid` still has a running member. */
+export function groupAlive(pgid: number): boolean {
+  return groupMembers(pgid).length > 0;
+}
+
 /** Send `sig` to the process group led by `pid`; a group already gone is not an error. */
 export function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   if (pid === undefined) return;
@@ -19,6 +56,31 @@ export function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   } catch {
     // Group already gone.
   }
+}
+
+/** A process group this process started: its id (the leader's pid) and the leader's start time. */
+export interface ChildGroup {
+  pgid: number;
+  start: string;
+}
+
+const liveGroups = new Map<number, ChildGroup>();
+const groupWatchers = new Set<(groups: ChildGroup[]) => void>();
+
+/** The process groups started by spawnGroup that have not ended yet. */
+export function childGroups(): ChildGroup[] {
+  return [...liveGroups.values()];
+}
+
+/** Call `onChange` with the live child groups whenever one starts or ends; returns the function that stops it. */
+export function watchChildGroups(onChange: (groups: ChildGroup[]) => void): () => void {
+  groupWatchers.add(onChange);
+  return () => groupWatchers.delete(onChange);
+}
+
+function groupsChanged(): void {
+  const groups = childGroups();
+  for (const w of groupWatchers) w(groups);
 }
 
 /** A child leading its own process group: stdin closed, stdout and stderr piped. */
@@ -33,12 +95,61 @@ interface GroupSpawnOptions {
 }
 
 /**
- * Spawn `command` (argv, no shell) as the leader of a new process group, so that one signal reaches it and every
- * process it starts. stdin is closed, stdout and stderr are pipes.
+ * The group leader: a shell that the kernel sends SIGUSR2 when this process dies (`setpriv --pdeathsig`, also after
+ * SIGKILL, which this process cannot catch), and that then kills its whole group. It runs the command as its child
+ * (arguments as "$@", never parsed by the shell), waits for it through SIGTERM/SIGINT/SIGHUP (the group receives
+ * them; the command shuts down on its own) and ends as the command ended: same exit code, or killed by the same signal.
+ */
+const SUPERVISOR = [
+  "trap 'kill -KILL 0' USR2",
+  "trap : TERM INT HUP",
+  '"$@" &',
+  'c=$!',
+  'while :; do wait $c; r=$?; kill -0 $c 2>/dev/null || break; done',
+  'if [ $r -gt 128 ]; then trap - TERM INT HUP; kill -s "$(kill -l $r)" $$; fi',
+  'exit $r',
+].join('\n');
+
+/** Path of `command` as execvp would find it, or undefined. */
+function resolveCommand(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  const candidates = command.includes('/') ? [command] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, command));
+  for (const p of candidates) {
+    try {
+      accessSync(p, constants.X_OK);
+      if (statSync(p).isFile()) return p;
+    } catch {
+      // Not this one.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Spawn `command` (argv, no shell parsing) in a new process group, so that one signal reaches it and every process it
+ * starts. The group dies with this process, even when this process is killed with SIGKILL, and the rest of the group
+ * is killed when the command ends: nothing it started outlives it. While it runs, the group is listed by
+ * childGroups(). stdin is closed, stdout and stderr are pipes. A command that cannot be found is spawned as it is,
+ * so that it fails the way Node reports a missing executable (an `error` event, ENOENT).
  */
 export function spawnGroup(command: string, args: readonly string[], o: GroupSpawnOptions = {}): GroupChild {
+  const env = o.env ?? process.env;
   const stdio: StdioOptions = o.pipeFd3 ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
-  const child = spawn(command, args, { env: o.env ?? process.env, detached: true, stdio }) as GroupChild;
+  const resolved = resolveCommand(command, env);
+  const [file, argv] = resolved
+    ? ['setpriv', ['--pdeathsig', 'SIGUSR2', '--', '/bin/sh', '-c', SUPERVISOR, 'osm-supervisor', resolved, ...args]]
+    : [command, args];
+  const child = spawn(file, argv, { env, detached: true, stdio }) as GroupChild;
+  const pgid = child.pid;
+  const start = pgid === undefined ? undefined : processStartTime(pgid);
+  if (pgid !== undefined && start !== undefined) {
+    liveGroups.set(pgid, { pgid, start });
+    groupsChanged();
+    child.once('exit', () => {
+      killGroup(pgid, 'SIGKILL');
+      liveGroups.delete(pgid);
+      groupsChanged();
+    });
+  }
   const signal = o.signal;
   if (signal) {
     const onAbort = (): void => killGroup(child.pid, 'SIGKILL');
