@@ -56,10 +56,10 @@ fs.writeFileSync(${JSON.stringify(recordFile)}, JSON.stringify({
 const writes = ${JSON.stringify(o.writesFile ?? '')};
 if (writes) {
   const pgid = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[2];
-  fs.appendFileSync(writes, process.pid + ' ' + pgid + ' start ' + Date.now() + '\n');
+  fs.appendFileSync(writes, process.pid + ' ' + pgid + ' start ' + Date.now() + '\\n');
   if (fs.existsSync(writes + '.hang')) {
     require('node:child_process').spawn('sleep', ['600'], { stdio: 'ignore' });
-    setInterval(() => fs.appendFileSync(writes, process.pid + ' write ' + Date.now() + '\n'), 50);
+    setInterval(() => fs.appendFileSync(writes, process.pid + ' write ' + Date.now() + '\\n'), 50);
     return;
   }
 }
