@@ -110,8 +110,8 @@ const SUPERVISOR = [
   'exit $r',
 ].join('\n');
 
-/** Path of `command` as execvp would find it, or undefined. */
-function resolveCommand(command: string, env: NodeJS.ProcessEnv): string | undefined {
+/** Path of the executable `command` (a path, or a name looked up in PATH, as execvp does), or undefined. */
+export function findCommand(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = command.includes('/') ? [command] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, command));
   for (const p of candidates) {
     try {
@@ -134,7 +134,7 @@ function resolveCommand(command: string, env: NodeJS.ProcessEnv): string | undef
 export function spawnGroup(command: string, args: readonly string[], o: GroupSpawnOptions = {}): GroupChild {
   const env = o.env ?? process.env;
   const stdio: StdioOptions = o.pipeFd3 ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'];
-  const resolved = resolveCommand(command, env);
+  const resolved = findCommand(command, env);
   const [file, argv] = resolved
     ? ['setpriv', ['--pdeathsig', 'SIGUSR2', '--', '/bin/sh', '-c', SUPERVISOR, 'osm-supervisor', resolved, ...args]]
     : [command, args];
@@ -157,6 +157,42 @@ export function spawnGroup(command: string, args: readonly string[], o: GroupSpa
     child.once('close', () => signal.removeEventListener('abort', onAbort));
   }
   return child;
+}
+
+/** A command that failed: its exit code (or signal) and its output. */
+export interface CommandError extends Error {
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run a short command through spawnGroup (so that it too ends with this process) and collect its output, as
+ * execFile does: resolves with stdout and stderr on exit code 0, rejects with a CommandError otherwise (also when
+ * it cannot start, or writes more than `maxBuffer` bytes to either stream: then its group is killed).
+ */
+export function runCommand(command: string, args: readonly string[], o: { env?: NodeJS.ProcessEnv; maxBuffer?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+  const maxBuffer = o.maxBuffer ?? 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    const child = spawnGroup(command, args, { env: o.env });
+    const out = { stdout: '', stderr: '' };
+    let overflow = false;
+    for (const key of ['stdout', 'stderr'] as const) {
+      child[key].setEncoding('utf8').on('data', (d: string) => {
+        out[key] += d;
+        if (out[key].length > maxBuffer && !overflow) {
+          overflow = true;
+          killGroup(child.pid, 'SIGKILL');
+        }
+      });
+    }
+    const fail = (message: string): void => reject(Object.assign(new Error(message), out));
+    child.once('error', (e) => fail(`cannot run ${command}: ${e.message}`));
+    child.once('close', (code, sig) => {
+      if (overflow) fail(`${command} wrote more than ${maxBuffer} bytes`);
+      else if (code === 0) resolve(out);
+      else fail(`${command} failed (${sig ? `killed by ${sig}` : `exit code ${code}`})${out.stderr.trim() ? `: ${out.stderr.trim()}` : ''}`);
+    });
+  });
 }
 
 /** Call `onLine` with every non-blank line of a child's output stream (`\n`, `\r\n` or `\r` ends a line). */

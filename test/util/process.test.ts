@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { childGroups, forEachLine, groupAlive, groupMembers, killGroup, processAlive, processStartTime, spawnGroup } from '../../src/util/process.js';
+import { type CommandError, childGroups, forEachLine, runCommand, groupAlive, groupMembers, killGroup, processAlive, processStartTime, spawnGroup } from '../../src/util/process.js';
 
 /** Spawns a shell that starts a background `sleep` (a second process of the group) and prints its pid. */
 function shellWithGrandchild(signal?: AbortSignal) {
@@ -132,4 +132,15 @@ test('the exit code and the killing signal are the command\'s own; SIGTERM to th
   const closed = once(graceful, 'close');
   killGroup(graceful.pid, 'SIGTERM');
   assert.deepEqual(await closed, [3, null]);
+});
+
+test('runCommand collects the output, and rejects with it on failure, on a missing command and past maxBuffer', async () => {
+  assert.deepEqual(await runCommand('sh', ['-c', 'echo out; echo err >&2']), { stdout: 'out\n', stderr: 'err\n' });
+  await assert.rejects(runCommand('sh', ['-c', 'echo partial; echo broken >&2; exit 3']), (e: CommandError) => {
+    assert.equal(e.message, 'sh failed (exit code 3): broken');
+    assert.deepEqual([e.stdout, e.stderr], ['partial\n', 'broken\n']);
+    return true;
+  });
+  await assert.rejects(runCommand('/nonexistent/osm-no-such-command', []), /^Error: cannot run \/nonexistent\/osm-no-such-command: spawn .* ENOENT$/);
+  await assert.rejects(runCommand('sh', ['-c', 'yes | head -c 100000; sleep 30'], { maxBuffer: 1000 }), /^Error: sh wrote more than 1000 bytes$/);
 });
