@@ -13,17 +13,24 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/**
- * When the kernel started process `pid` (clock ticks since boot, /proc/<pid>/stat field 22), or undefined when it is
- * gone. A pid with another start time is another process that reused the number.
- */
-export function processStartTime(pid: number): string | undefined {
+/** `/proc/<pid>/stat` after the command name: [state, ppid, pgrp, ...], or undefined when the process is gone. */
+function procStat(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/**
+ * When the kernel started process `pid` (clock ticks since boot, /proc/<pid>/stat field 22), or undefined when it has
+ * ended (a zombie, dead but not yet reaped by its parent, has ended). A pid with another start time is another
+ * process that reused the number.
+ */
+export function processStartTime(pid: number): string | undefined {
+  const f = procStat(pid);
+  return f === undefined || f[0] === 'Z' || f[0] === 'X' ? undefined : f[19];
 }
 
 /** The processes of group `pgid` that still run (a zombie, dead but not yet reaped, does not count), from /proc. */
@@ -32,13 +39,8 @@ export function groupMembers(pgid: number): number[] {
   const members: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') members.push(Number(name));
-    } catch {
-      // Ended while listing.
-    }
+    const f = procStat(Number(name));
+    if (f && Number(f[2]) === pgid && f[0] !== 'Z' && f[0] !== 'X') members.push(Number(name));
   }
   return members;
 }

@@ -96,6 +96,78 @@ function writeLog(file: string): { pid: number; pgid?: number; what: string; ms:
   });
 }
 
+/** Kill migrate during conversion (with its converter's group kept alive when `orphanSurvives`), then rerun. */
+async function killDuringConversionThenRerun(env: Record<string, string>, orphanSurvives: boolean): Promise<void> {
+  await deleteVmVolumes(VM);
+  const fake = hangingVirtV2v();
+  const v2vEnv = { ...env, PATH: `${fake.dir}:${env.PATH}` };
+  const args = moduleArgs(VM, { disk_source: 'https', skipconversion: false });
+  try {
+    writeFileSync(`${fake.writes}.hang`, '');
+    const killed = startMigrate(args, v2vEnv);
+    const deadline = Date.now() + 180_000;
+    while (!writeLog(fake.writes).some((w) => w.what === 'write') && killed.state.exited === null && Date.now() < deadline) await sleep(100);
+    const orphan = writeLog(fake.writes)[0];
+    assert.ok(orphan?.pgid, `the stand-in did not start converting (module exit ${killed.state.exited})`);
+    assert.ok(groupMembers(orphan.pgid).length >= 3, 'supervisor, stand-in and its background sleep run');
+    if (orphanSurvives) {
+      // Stop the group's supervisor first, so that the module's death does not end the group: the rerun must.
+      process.kill(orphan.pgid, 'SIGSTOP');
+      process.kill(killed.child.pid!, 'SIGKILL');
+      await killed.result;
+      process.kill(orphan.pgid, 'SIGKILL');
+      await sleep(200);
+      assert.ok(groupMembers(orphan.pgid).includes(orphan.pid), 'the orphan runs');
+    } else {
+      const killedAt = performance.now();
+      process.kill(killed.child.pid!, 'SIGKILL');
+      while (groupMembers(orphan.pgid).length > 0 && performance.now() - killedAt < 5000) await sleep(1);
+      const goneMs = performance.now() - killedAt;
+      assert.deepEqual(groupMembers(orphan.pgid), [], 'the converter outlived the killed module');
+      console.log(`# the conversion's process group was gone ${goneMs.toFixed(0)} ms after kill -9 of migrate`);
+    }
+    const lastOrphanWrite = (): number => Math.max(...writeLog(fake.writes).filter((w) => w.pid === orphan.pid).map((w) => w.ms));
+    const beforeRerun = lastOrphanWrite();
+
+    rmSync(`${fake.writes}.hang`);
+    const rerun = runModule('migrate', { ...args, verify: true }, { env: v2vEnv, timeoutMs: 300_000 });
+    const rerunDone = Date.now();
+    assert.equal(rerun.code, 0, rerun.stdout);
+    assert.equal(rerun.result.converted, true);
+    assert.deepEqual(groupMembers(orphan.pgid), [], 'the orphan outlived the rerun');
+    const stopped = readFileSync(rerun.result.log_file as string, 'utf8').split('\n').filter((l) => l.includes('stopped processes'));
+    if (orphanSurvives) {
+      assert.equal(stopped.length, 1);
+      assert.match(stopped[0]!, new RegExp(`stopped processes (\\d+, )*${orphan.pid}(, \\d+)* left running by a killed migrate of VM ${VM} \\(pid ${killed.child.pid}\\) in \\d+ ms"$`));
+      console.log(`# rerun: ${stopped[0]}`);
+    } else {
+      assert.deepEqual(stopped, [], 'nothing of the killed run was left to stop');
+    }
+    const [d] = rerun.result.disks as Array<Record<string, unknown>>;
+    assert.equal(d!.sha256_target, vmFacts(VM).disks[0]!.sha256);
+    await sleep(300);
+    const log = writeLog(fake.writes);
+    const rerunStart = log.find((w) => w.what === 'start' && w.pid !== orphan.pid);
+    assert.ok(rerunStart, 'the rerun converted');
+    const last = lastOrphanWrite();
+    assert.ok(last < rerunStart.ms, 'the killed converter wrote after the rerun started converting');
+    if (!orphanSurvives) assert.equal(last, beforeRerun, 'the killed converter wrote after its module was killed');
+    await sleep(300);
+    assert.equal(lastOrphanWrite(), last, 'the killed converter still writes after the rerun');
+    assert.ok(rerunDone > last);
+    const id = (rerun.result.id as string[])[0]!;
+    const done = await withOpenstack((s) => getVolume(s, id));
+    assert.deepEqual([done?.metadata.osm_conversion, done?.metadata.converted], ['done', 'true']);
+    const privateLeft = readdirSync('/tmp')
+      .filter((n) => /^osm-(v2v|nbd)-/.test(n))
+      .filter((n) => existsSync(join('/tmp', n, 'owner')) && readFileSync(join('/tmp', n, 'owner'), 'utf8').startsWith(`${killed.child.pid} `));
+    assert.deepEqual(privateLeft, [], 'private directories of the killed run left behind');
+  } finally {
+    rmSync(`${fake.writes}.hang`, { force: true });
+    await ensurePoweredOn(VM);
+  }
+}
+
 describe('migrate executable', { timeout: 900_000 }, () => {
   // No metadata service answers here (port 9 refuses): the conversion host comes from instanceuuid, as the role passes it.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', OSM_METADATA_URL: 'http://127.0.0.1:9/openstack/latest/meta_data.json' };
@@ -192,53 +264,11 @@ describe('migrate executable', { timeout: 900_000 }, () => {
     }
   });
 
-  it('kill -9 during conversion: the converter and what it started end with the module; the rerun converts and nothing of the killed run writes after', async () => {
-    await deleteVmVolumes(VM);
-    const fake = hangingVirtV2v();
-    const v2vEnv = { ...env, PATH: `${fake.dir}:${env.PATH}` };
-    const args = moduleArgs(VM, { disk_source: 'https', skipconversion: false });
-    try {
-      writeFileSync(`${fake.writes}.hang`, '');
-      const killed = startMigrate(args, v2vEnv);
-      const deadline = Date.now() + 180_000;
-      while (!writeLog(fake.writes).some((w) => w.what === 'write') && killed.state.exited === null && Date.now() < deadline) await sleep(100);
-      const orphan = writeLog(fake.writes)[0];
-      assert.ok(orphan?.pgid, `the stand-in did not start converting (module exit ${killed.state.exited})`);
-      assert.ok(groupMembers(orphan.pgid).length >= 3, 'supervisor, stand-in and its background sleep run');
-      const killedAt = performance.now();
-      process.kill(killed.child.pid!, 'SIGKILL');
-      while (groupMembers(orphan.pgid).length > 0 && performance.now() - killedAt < 5000) await sleep(1);
-      const goneMs = performance.now() - killedAt;
-      assert.deepEqual(groupMembers(orphan.pgid), [], 'the converter outlived the killed module');
-      console.log(`# the conversion's process group was gone ${goneMs.toFixed(0)} ms after kill -9 of migrate`);
-      const lastWrite = Math.max(...writeLog(fake.writes).filter((w) => w.pid === orphan.pid).map((w) => w.ms));
+  it('kill -9 during conversion: the converter and what it started end with the module; the rerun converts and nothing of the killed run writes after', () =>
+    killDuringConversionThenRerun(env, false));
 
-      rmSync(`${fake.writes}.hang`);
-      const rerun = runModule('migrate', { ...args, verify: true }, { env: v2vEnv, timeoutMs: 300_000 });
-      const rerunDone = Date.now();
-      assert.equal(rerun.code, 0, rerun.stdout);
-      assert.equal(rerun.result.converted, true);
-      const [d] = rerun.result.disks as Array<Record<string, unknown>>;
-      assert.equal(d!.sha256_target, disk().sha256);
-      await sleep(300);
-      const log = writeLog(fake.writes);
-      const rerunStart = log.find((w) => w.what === 'start' && w.pid !== orphan.pid);
-      assert.ok(rerunStart, 'the rerun converted');
-      assert.ok(lastWrite < rerunStart.ms, 'the killed converter wrote after the rerun started converting');
-      assert.deepEqual(log.filter((w) => w.pid === orphan.pid && w.ms > lastWrite), [], 'the killed converter wrote after it was found dead');
-      assert.ok(rerunDone > lastWrite);
-      const id = (rerun.result.id as string[])[0]!;
-      const done = await withOpenstack((s) => getVolume(s, id));
-      assert.deepEqual([done?.metadata.osm_conversion, done?.metadata.converted], ['done', 'true']);
-      const privateLeft = readdirSync('/tmp')
-        .filter((n) => /^osm-(v2v|nbd)-/.test(n))
-        .filter((n) => existsSync(join('/tmp', n, 'owner')) && readFileSync(join('/tmp', n, 'owner'), 'utf8').startsWith(`${killed.child.pid} `));
-      assert.deepEqual(privateLeft, [], 'private directories of the killed run left behind');
-    } finally {
-      rmSync(`${fake.writes}.hang`, { force: true });
-      await ensurePoweredOn(VM);
-    }
-  });
+  it('kill -9 during conversion with the converter surviving it: the rerun stops it before converting; nothing of it writes after', () =>
+    killDuringConversionThenRerun(env, true));
 
   it('on SIGTERM mid-copy it stops, detaches, removes the snapshot and reports the failure with the log path', async () => {
     await deleteVmVolumes(VM);
