@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { groupMembers } from '../../src/util/process.js';
+import { moduleNode } from '../helpers/run-module.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deleteVolume, listVolumesByName } from '../../src/openstack/volume.js';
@@ -215,7 +216,7 @@ describe('import_vmware_volume: one import of a VM at a time; nothing of a kille
   async function startHanging(h: ReturnType<typeof hanging>, vm: string) {
     const dir = mkdtempSync(join(tmpdir(), 'osm-test-'));
     writeFileSync(join(dir, 'args'), JSON.stringify({ ...args(vm, h.command), _ansible_module_name: 'import_vmware_volume' }));
-    const child = spawn(join(root, 'plugins', 'modules', 'import_vmware_volume'), [join(dir, 'args')], { env: h.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(moduleNode, [join(root, 'plugins', 'modules', 'import_vmware_volume'), join(dir, 'args')], { env: h.env, stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const closed = new Promise<string>((resolve) => child.once('close', () => resolve(stdout)));

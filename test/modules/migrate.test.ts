@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { findToolVolume } from '../../src/openstack/volume.js';
 import { groupMembers } from '../../src/util/process.js';
-import { modulesDir, runModule } from '../helpers/run-module.js';
+import { moduleNode, modulesDir, runModule } from '../helpers/run-module.js';
 import { getVolume } from '../../src/openstack/volume.js';
 import { deleteVmVolumes, ensurePoweredOn, fakeVirtV2v, leftovers, moduleArgs, vmFacts, volumeSha256, vsphere, withOpenstack } from '../workflow/migrate-lab.js';
 
@@ -21,7 +21,7 @@ const VM = 'osm-windows';
 function startMigrate(args: Record<string, unknown>, env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'osm-run-'));
   writeFileSync(join(dir, 'args'), JSON.stringify(args));
-  const child = spawn(join(modulesDir, 'migrate'), [join(dir, 'args')], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(moduleNode, [join(modulesDir, 'migrate'), join(dir, 'args')], { env, stdio: ['ignore', 'pipe', 'ignore'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   const state: { exited: number | null } = { exited: null };
