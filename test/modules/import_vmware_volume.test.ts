@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { groupMembers } from '../../src/util/process.js';
+import { orphanGroup } from '../helpers/orphan.js';
 import { moduleNode } from '../helpers/run-module.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -256,13 +257,7 @@ describe('import_vmware_volume: one import of a VM at a time; nothing of a kille
   it('kill -9 with the group surviving it: the rerun stops the orphan before its virt-v2v starts, and removes the private directory', async () => {
     const h = hanging();
     const killed = await startHanging(h, orphanVm);
-    // Stop the group's supervisor first, so that the module's death does not end the group: the rerun must.
-    process.kill(killed.pgid, 'SIGSTOP');
-    process.kill(killed.child.pid!, 'SIGKILL');
-    await killed.closed;
-    process.kill(killed.pgid, 'SIGKILL');
-    await sleep(200);
-    assert.ok(groupMembers(killed.pgid).includes(killed.standInPid), 'the orphan runs');
+    await orphanGroup(killed.child.pid!, killed.closed, killed.pgid, killed.standInPid);
     assert.equal(readdirSync(h.tmp).filter((n) => n.startsWith('osm-v2v-')).length, 1, 'the killed run left its private directory');
     rmSync(`${h.writes}.hang`);
     const r = await runModule('import_vmware_volume', args(orphanVm, h.command), { env: h.env });

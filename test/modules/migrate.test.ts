@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { findToolVolume } from '../../src/openstack/volume.js';
 import { groupMembers } from '../../src/util/process.js';
+import { orphanGroup } from '../helpers/orphan.js';
 import { moduleNode, modulesDir, runModule } from '../helpers/run-module.js';
 import { getVolume } from '../../src/openstack/volume.js';
 import { deleteVmVolumes, ensurePoweredOn, fakeVirtV2v, leftovers, moduleArgs, vmFacts, volumeSha256, vsphere, withOpenstack } from '../workflow/migrate-lab.js';
@@ -111,13 +112,7 @@ async function killDuringConversionThenRerun(env: Record<string, string>, orphan
     assert.ok(orphan?.pgid, `the stand-in did not start converting (module exit ${killed.state.exited})`);
     assert.ok(groupMembers(orphan.pgid).length >= 3, 'supervisor, stand-in and its background sleep run');
     if (orphanSurvives) {
-      // Stop the group's supervisor first, so that the module's death does not end the group: the rerun must.
-      process.kill(orphan.pgid, 'SIGSTOP');
-      process.kill(killed.child.pid!, 'SIGKILL');
-      await killed.result;
-      process.kill(orphan.pgid, 'SIGKILL');
-      await sleep(200);
-      assert.ok(groupMembers(orphan.pgid).includes(orphan.pid), 'the orphan runs');
+      await orphanGroup(killed.child.pid!, killed.result, orphan.pgid, orphan.pid);
     } else {
       const killedAt = performance.now();
       process.kill(killed.child.pid!, 'SIGKILL');
