@@ -16,6 +16,7 @@ description:
   - "No shell: an argument list. The vCenter URI percent-encodes every component (user, datacenter, cluster, ESXi host); a / inside vcenter_datacenter or vcenter_cluster separates inventory folders."
   - The vCenter password reaches virt-v2v as a 0600 file (-ip) in a private 0700 directory, and the OpenStack credentials as a 0600 clouds.yaml there (OS_CLOUD), never on a command line; the directory is removed on every exit path (a directory left by a killed run is removed by the next run). cmd, stdout, stderr and errors never show the password.
   - "Idempotent: when volumes <vm_name>-sda, ... carrying virt-v2v's property virt_v2v_guest_name=<vm_name> exist (virt-v2v deletes its volumes when it fails, so they are a finished import), nothing runs and changed is false."
+  - "One import_vmware_volume or migrate of a VM at a time on a conversion host: a second run fails naming the first (its pid and lock file). virt-v2v and what it starts end with the module, also when it is killed with SIGKILL; a run after a killed one first stops whatever of that run still runs."
   - The vCenter certificate is verified (libvirt checks it against its CA bundle, /etc/pki/CA/cacert.pem) unless vmware_insecure is true.
 author:
   - vmware-migration-kit TypeScript contributors

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { CloudConfig } from '../openstack/cloud-config.js';
 import { conversionEnv } from './virt-v2v.js';
-import { processAlive, spawnGroup } from '../util/process.js';
+import { createPrivateDir } from '../util/private-dir.js';
+import { spawnGroup } from '../util/process.js';
 
 /**
  * The legacy virt-v2v path: virt-v2v reads the VM from vCenter through VDDK (`-it vddk`) and writes Cinder volumes
@@ -127,32 +128,8 @@ export function virtV2vEnv(cloudsFile: string, base: NodeJS.ProcessEnv = process
   return { ...env, OS_CLIENT_CONFIG_FILE: cloudsFile, OS_CLOUD: V2V_CLOUD_NAME };
 }
 
+/** Prefix of the private directories holding the password and clouds.yaml (see src/util/private-dir.ts). */
 const PRIVATE_PREFIX = 'osm-v2v-';
-const OWNER_FILE = 'owner';
-
-/**
- * Remove private directories left by a run that was killed (SIGKILL cannot be caught): those whose owner process
- * is gone. They may hold a password file.
- */
-export function reapStalePrivateDirs(baseDir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(baseDir).filter((n) => n.startsWith(PRIVATE_PREFIX));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const dir = join(baseDir, name);
-    let owner: number;
-    try {
-      owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8').trim());
-    } catch {
-      continue;
-    }
-    if (!owner || processAlive(owner)) continue;
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 export interface VirtV2vRun {
   rc: number;
@@ -181,11 +158,8 @@ export interface RunVirtV2vOptions {
  */
 export async function runVirtV2v(o: RunVirtV2vOptions): Promise<VirtV2vRun> {
   o.signal?.throwIfAborted();
-  const baseDir = o.baseDir ?? tmpdir();
-  reapStalePrivateDirs(baseDir);
-  const dir = mkdtempSync(join(baseDir, PRIVATE_PREFIX));
+  const dir = createPrivateDir(PRIVATE_PREFIX, o.baseDir);
   try {
-    writeFileSync(join(dir, OWNER_FILE), `${process.pid}\n`, { mode: 0o600 });
     const passwordFile = join(dir, 'password');
     // virt-v2v wants the password alone in the file, without a trailing newline.
     writeFileSync(passwordFile, o.password, { mode: 0o600, flag: 'wx' });

@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import { access, constants, stat } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
-import { forEachLine, spawnGroup } from '../util/process.js';
+import { access, constants } from 'node:fs/promises';
+import { findCommand, forEachLine, runCommand, spawnGroup } from '../util/process.js';
 
-const run = promisify(execFile);
 
 /**
  * In-place guest conversion with virt-v2v-in-place (argv only, no shell anywhere).
@@ -73,24 +69,9 @@ export function conversionEnv(debug: boolean, base: NodeJS.ProcessEnv = process.
   return env;
 }
 
-/** Absolute path of an executable found in PATH, or undefined. */
-export async function findInPath(command: string, pathEnv = process.env.PATH ?? ''): Promise<string | undefined> {
-  for (const dir of pathEnv.split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, command);
-    try {
-      await access(p, constants.X_OK);
-      if ((await stat(p)).isFile()) return p;
-    } catch {
-      // Not in this directory.
-    }
-  }
-  return undefined;
-}
-
 /** True when this virt-v2v-in-place accepts the customize options (`--run`, `--firstboot`). */
 export async function supportsCustomizeOptions(command: string): Promise<boolean> {
-  const { stdout, stderr } = await run(command, ['--help'], { env: conversionEnv(false) }).catch((e: { stdout?: string; stderr?: string }) => ({
+  const { stdout, stderr } = await runCommand(command, ['--help'], { env: conversionEnv(false) }).catch((e: { stdout?: string; stderr?: string }) => ({
     stdout: e.stdout ?? '',
     stderr: e.stderr ?? '',
   }));
@@ -115,7 +96,7 @@ export interface ConversionResult {
 /** Check preconditions, run the conversion (and virt-customize when needed); throws with the last output lines on failure. */
 export async function convertInPlace(o: RunConversionOptions): Promise<ConversionResult> {
   const started = performance.now();
-  const v2v = await findInPath(o.virtV2vInPlace ?? VIRT_V2V_IN_PLACE);
+  const v2v = findCommand(o.virtV2vInPlace ?? VIRT_V2V_IN_PLACE);
   if (!v2v) {
     throw new Error(`${o.virtV2vInPlace ?? VIRT_V2V_IN_PLACE} not found in PATH: install virt-v2v on the conversion host (it provides virt-v2v-in-place)`);
   }
@@ -134,7 +115,7 @@ export async function convertInPlace(o: RunConversionOptions): Promise<Conversio
   const inline = !wantsCustomize || (await supportsCustomizeOptions(v2v));
   const commands: string[][] = [[v2v, ...virtV2vInPlaceArgs(o, inline)]];
   if (!inline) {
-    const vc = await findInPath(o.virtCustomize ?? VIRT_CUSTOMIZE);
+    const vc = findCommand(o.virtCustomize ?? VIRT_CUSTOMIZE);
     if (!vc) {
       throw new Error(`${v2v} has no --run/--firstboot and virt-customize is not installed: install libguestfs-tools (or a virt-v2v with customize options)`);
     }

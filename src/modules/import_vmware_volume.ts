@@ -7,6 +7,7 @@ import type { Session } from '../openstack/auth.js';
 import { type CloudConfig, resolveCloud } from '../openstack/cloud-config.js';
 import { withResolvedCloudSession } from '../openstack/connect.js';
 import { listVolumesByName } from '../openstack/volume.js';
+import { lockVm } from '../util/vm-lock.js';
 import { cloudOption } from './options/openstack.js';
 
 const required = (description: string) => z.string().min(1).meta({ description });
@@ -43,6 +44,7 @@ export default defineModule({
     'No shell: an argument list. The vCenter URI percent-encodes every component (user, datacenter, cluster, ESXi host); a / inside vcenter_datacenter or vcenter_cluster separates inventory folders.',
     'The vCenter password reaches virt-v2v as a 0600 file (-ip) in a private 0700 directory, and the OpenStack credentials as a 0600 clouds.yaml there (OS_CLOUD), never on a command line; the directory is removed on every exit path (a directory left by a killed run is removed by the next run). cmd, stdout, stderr and errors never show the password.',
     "Idempotent: when volumes <vm_name>-sda, ... carrying virt-v2v's property virt_v2v_guest_name=<vm_name> exist (virt-v2v deletes its volumes when it fails, so they are a finished import), nothing runs and changed is false.",
+    'One import_vmware_volume or migrate of a VM at a time on a conversion host: a second run fails naming the first (its pid and lock file). virt-v2v and what it starts end with the module, also when it is killed with SIGKILL; a run after a killed one first stops whatever of that run still runs.',
     'The vCenter certificate is verified (libvirt checks it against its CA bundle, /etc/pki/CA/cacert.pem) unless vmware_insecure is true.',
   ],
   options: z.strictObject({
@@ -122,25 +124,38 @@ export default defineModule({
     } catch (e) {
       throw new ModuleFailure((e as Error).message);
     }
-    const existing = await withResolvedCloudSession(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
     const idle = { rc: 0, stdout: '', stderr: '', cmd: planned };
-    if (existing.length > 0) {
-      return { changed: false, msg: `${params.vm_name} was already imported by virt-v2v: ${existing.map((v) => v.name).join(', ')}`, ...idle, volumes: existing };
+    // The lock comes before the look for an earlier import: a concurrent import would not have finished it yet.
+    let unlock = (): void => undefined;
+    if (!ctx.checkMode) {
+      try {
+        unlock = await lockVm(params.vm_name, 'import_vmware_volume', { log: (line) => ctx.warn(line) });
+      } catch (e) {
+        throw new ModuleFailure((e as Error).message, { ...idle });
+      }
     }
-    if (ctx.checkMode) return { changed: true, msg: `virt-v2v would import ${params.vm_name}`, ...idle, volumes: [] };
-
-    let run;
     try {
-      run = await runVirtV2v({ spec, password: params.vcenter_password, cloud, command: params.virt_v2v_path, signal: ctx.signal });
-    } catch (e) {
-      throw new ModuleFailure(`Command failed: ${(e as Error).message}`, { ...idle });
+      const existing = await withResolvedCloudSession(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
+      if (existing.length > 0) {
+        return { changed: false, msg: `${params.vm_name} was already imported by virt-v2v: ${existing.map((v) => v.name).join(', ')}`, ...idle, volumes: existing };
+      }
+      if (ctx.checkMode) return { changed: true, msg: `virt-v2v would import ${params.vm_name}`, ...idle, volumes: [] };
+
+      let run;
+      try {
+        run = await runVirtV2v({ spec, password: params.vcenter_password, cloud, command: params.virt_v2v_path, signal: ctx.signal });
+      } catch (e) {
+        throw new ModuleFailure(`Command failed: ${(e as Error).message}`, { ...idle });
+      }
+      if (run.rc !== 0) {
+        const tail = run.stderr.trim().split('\n').slice(-5).join(' | ');
+        throw new ModuleFailure(`Command failed: virt-v2v exited with code ${run.rc}${tail ? `: ${tail}` : ''}`, { ...run });
+      }
+      const volumes = await withResolvedCloudSession(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
+      if (volumes.length === 0) ctx.warn(`virt-v2v succeeded but no volume ${params.vm_name}-sda with virt_v2v_guest_name=${params.vm_name} was found`);
+      return { changed: true, msg: `virt-v2v imported ${params.vm_name}`, ...run, volumes };
+    } finally {
+      unlock();
     }
-    if (run.rc !== 0) {
-      const tail = run.stderr.trim().split('\n').slice(-5).join(' | ');
-      throw new ModuleFailure(`Command failed: virt-v2v exited with code ${run.rc}${tail ? `: ${tail}` : ''}`, { ...run });
-    }
-    const volumes = await withResolvedCloudSession(cloud, ctx.signal, (s) => importedVolumes(s, params.vm_name));
-    if (volumes.length === 0) ctx.warn(`virt-v2v succeeded but no volume ${params.vm_name}-sda with virt_v2v_guest_name=${params.vm_name} was found`);
-    return { changed: true, msg: `virt-v2v imported ${params.vm_name}`, ...run, volumes };
   },
 });

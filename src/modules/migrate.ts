@@ -29,6 +29,7 @@ export default defineModule({
     'Copies every disk of one VMware VM into Cinder volumes (created on demand, named <SafeVmName>-<disk key>, marked osm=true) attached to the conversion host, then converts the guest with virt-v2v-in-place.',
     'With cbtsync the first run copies everything and records the change ID; later runs copy only the changed blocks and record the new change ID; cutover shuts the VM down, does the last sync and converts.',
     'Repeatable: converted volumes are skipped (changed false), and a rerun after a crash removes the snapshot and reuses or detaches the attachments it left.',
+    'One migration or import_vmware_volume of a VM at a time on a conversion host: a second run fails naming the first (its pid and lock file). The processes it starts (nbdkit, virt-v2v-in-place and what they start) end with it, also when it is killed with SIGKILL; a run after a killed one first stops whatever of that run still runs, and removes its private files.',
     'Runs on the conversion host, a server of the destination cloud.',
   ],
   options,

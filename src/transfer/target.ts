@@ -1,13 +1,11 @@
 import { constants } from 'node:fs';
 import { open, readdir, readFile, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isPageAligned, PAGE, pageAlignedBuffers } from '../util/aligned-buffer.js';
+import { runCommand } from '../util/process.js';
 import type { DiskTarget, TargetWrites } from './types.js';
 
-const run = promisify(execFile);
 
 export const DEFAULT_BY_ID_DIR = '/dev/disk/by-id';
 
@@ -110,7 +108,7 @@ export const WRITEBACK_EVERY = 128 * 1024 * 1024;
 
 /** Drop the clean cached pages of `path` (coreutils dd: `oflag=nocache count=0` advises DONTNEED on the whole file). */
 function dropCachedPages(path: string): Promise<void> {
-  return run('dd', ['if=/dev/null', `of=${path}`, 'oflag=nocache', 'conv=notrunc', 'count=0', 'status=none']).then(
+  return runCommand('dd', ['if=/dev/null', `of=${path}`, 'oflag=nocache', 'conv=notrunc', 'count=0', 'status=none']).then(
     () => undefined,
     () => undefined, // Only an optimisation.
   );
@@ -203,7 +201,7 @@ class FileTarget extends HandleTarget {
   readonly kind = 'file' as const;
   async zero(offset: number, length: number): Promise<void> {
     if (length < OFFLOAD_ZERO_MIN) return this.writeZeros(offset, length);
-    await run('fallocate', ['--punch-hole', '--keep-size', '--offset', String(offset), '--length', String(length), this.path]).catch(
+    await runCommand('fallocate', ['--punch-hole', '--keep-size', '--offset', String(offset), '--length', String(length), this.path]).catch(
       () => this.writeZeros(offset, length),
     );
   }
@@ -213,7 +211,7 @@ class BlockTarget extends HandleTarget {
   readonly kind = 'block' as const;
   async zero(offset: number, length: number): Promise<void> {
     if (length < OFFLOAD_ZERO_MIN || offset % 512 !== 0 || length % 512 !== 0) return this.writeZeros(offset, length);
-    await run('blkdiscard', ['--force', '--zeroout', '--offset', String(offset), '--length', String(length), this.path]).catch(() =>
+    await runCommand('blkdiscard', ['--force', '--zeroout', '--offset', String(offset), '--length', String(length), this.path]).catch(() =>
       this.writeZeros(offset, length),
     );
   }

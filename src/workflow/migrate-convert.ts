@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type GuestNic, networkScript } from '../conversion/network-script.js';
 import { convertInPlace } from '../conversion/virt-v2v.js';
@@ -6,6 +6,7 @@ import { writeDomainXml } from '../conversion/virt-v2v-domain-xml.js';
 import type { Volume } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
+import { createPrivateDir } from '../util/private-dir.js';
 import type { VmDetail } from '../vmware/vm.js';
 import type { MigrateRequest } from './migrate-request.js';
 
@@ -54,7 +55,7 @@ export interface ConvertArgs {
  */
 export async function convertGuest(a: ConvertArgs): Promise<void> {
   const { vm, log, request } = a;
-  const dir = mkdtempSync('/tmp/osm-v2v-');
+  const dir = createPrivateDir('osm-v2v-');
   try {
     const guestFamily = isLinuxGuest(vm) ? 'linux' : isWindowsGuest(vm) ? 'windows' : 'other';
     let networkScriptPath = request.conversion.runScript;

@@ -1,12 +1,12 @@
 import { connect } from '../openstack/connect.js';
 import { findToolVolume } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
+import { lockVm } from '../util/vm-lock.js';
 import { VSphereSession } from '../vmware/session.js';
 import { SNAPSHOT_NAME, findSnapshots } from '../vmware/snapshots.js';
 import type { VmDetail } from '../vmware/vm.js';
 import { findConversionHost } from './conversion-host.js';
 import { UnknownVmError, discover } from './discovery.js';
-import { lockVm } from './migrate-lock.js';
 import { checkMigratable, checkModeOutcome, planMigration, volumeNameFor } from './migrate-plan.js';
 import type { MigrateOutcome, MigrateRequest } from './migrate-request.js';
 import { type MigrationContext, runPlan } from './migrate-run.js';
@@ -42,7 +42,7 @@ export async function migrateVm(req: MigrateRequest, env: { log: Logger; signal:
       log.info(`VM ${vm.path} (${vm.moid}): ${vm.disks.length} disks, ${vm.powerState}, guest ${vm.guestFullName || vm.guestId}, firmware ${vm.firmware}`);
       const context = { req, vs, os, vm, log, signal: env.signal, steps: migrationSteps(log, env.signal) };
       if (env.checkMode) return await planAndRun(context, true);
-      const unlock = lockVm(vm.name);
+      const unlock = await lockVm(vm.name, 'migrate', { log: (line) => log.warn(line) });
       try {
         return await planAndRun(context, false);
       } finally {

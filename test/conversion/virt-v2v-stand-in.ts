@@ -12,6 +12,12 @@ export interface StandInOptions {
   sleepSeconds?: number;
   /** Create this many volumes `<vm>-sda`, ... (1 GiB, the first bootable) carrying virt-v2v's properties. */
   createVolumes?: number;
+  /**
+   * Append `<pid> <pgid> start <ms>` to this file when starting; then, while `<writesFile>.hang` exists at start,
+   * never finish: start a `sleep` in the background (a second process of its group, as virt-v2v's appliance is) and
+   * append `<pid> write <ms>` every 50 ms, standing for the writes of a virt-v2v that outlived its module.
+   */
+  writesFile?: string;
 }
 
 export interface StandInRecord {
@@ -47,6 +53,16 @@ fs.writeFileSync(${JSON.stringify(recordFile)}, JSON.stringify({
   osCloud: process.env.OS_CLOUD,
   osVariables: Object.keys(process.env).filter((k) => k.startsWith('OS_')).sort(),
 }));
+const writes = ${JSON.stringify(o.writesFile ?? '')};
+if (writes) {
+  const pgid = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[2];
+  fs.appendFileSync(writes, process.pid + ' ' + pgid + ' start ' + Date.now() + '\\n');
+  if (fs.existsSync(writes + '.hang')) {
+    require('node:child_process').spawn('sleep', ['600'], { stdio: 'ignore' });
+    setInterval(() => fs.appendFileSync(writes, process.pid + ' write ' + Date.now() + '\\n'), 50);
+    return;
+  }
+}
 const vm = argv[argv.length - 1];
 const openstack = (...args) => {
   const p = spawnSync('openstack', args, { encoding: 'utf8' });

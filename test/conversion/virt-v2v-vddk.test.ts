@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -8,7 +8,6 @@ import {
   V2V_CLOUD_NAME,
   type VddkImportSpec,
   cloudsYaml,
-  reapStalePrivateDirs,
   runVirtV2v,
   uriHost,
   virtV2vEnv,
@@ -172,17 +171,5 @@ describe('running virt-v2v (stand-in executable)', () => {
     await assert.rejects(p, /interrupted by SIGTERM/);
     assert.ok(Date.now() - started < 10_000, 'the stand-in was not killed');
     assert.deepEqual(readdirSync(base), []);
-  });
-
-  it('a private directory left by a killed run is removed by the next run; a live owner keeps its own', () => {
-    const base = mkdtempSync(join(tmpdir(), 'osm-v2v-test-'));
-    for (const [name, owner] of [['osm-v2v-dead', 2 ** 22 + 7], ['osm-v2v-live', process.pid]] as const) {
-      mkdirSync(join(base, name));
-      writeFileSync(join(base, name, 'owner'), `${owner}\n`);
-      writeFileSync(join(base, name, 'password'), 'x');
-    }
-    reapStalePrivateDirs(base);
-    assert.deepEqual(readdirSync(base), ['osm-v2v-live']);
-    assert.equal(readFileSync(join(base, 'osm-v2v-live', 'password'), 'utf8'), 'x');
   });
 });

@@ -6,13 +6,18 @@
  */
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { groupMembers } from '../../src/util/process.js';
+import { orphanGroup } from '../helpers/orphan.js';
+import { moduleNode } from '../helpers/run-module.js';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { deleteVolume, listVolumesByName } from '../../src/openstack/volume.js';
 import { readRecord, writeStandIn } from '../conversion/virt-v2v-stand-in.js';
 import { vsphereFacts } from '../helpers/lab-migration.js';
-import { cloudDict, expectFail, expectOk, runModule, session, uniqueName } from '../openstack/lab/lab.js';
+import { cloudDict, expectFail, expectOk, root, runModule, session, uniqueName } from '../openstack/lab/lab.js';
 
 const password = 'vc-S3cret pass"word';
 
@@ -179,5 +184,95 @@ describe('import_vmware_volume with the real virt-v2v and libvirt against the vC
     const { r } = await realRun({ vmware_insecure: true, vcenter_cluster: 'NO_SUCH_CLUSTER' });
     expectFail(r, /Command failed/, 'unknown cluster');
     assert.match(String(r.result.stderr), /Could not find compute resource specified in '\/DC0\/host\/NO_SUCH_CLUSTER\/DC0_C0_H0'/);
+  });
+});
+
+describe('import_vmware_volume: one import of a VM at a time; nothing of a killed import outlives it', () => {
+  const vm = uniqueName('osm-v2v-kill');
+  const orphanVm = `${vm}-b`;
+
+  after(async () => {
+    const s = await session();
+    for (const name of [`${vm}-sda`, `${orphanVm}-sda`]) for (const v of await listVolumesByName(s, name)) await deleteVolume(s, v.id);
+    await s.close();
+  });
+
+  /** The stand-in, hanging (see writesFile), and its log split into `{ pid, pgid?, what, ms }`. */
+  function hanging() {
+    const s = setup({ exitCode: 0, createVolumes: 1 });
+    const writes = join(dirname(s.tmp), 'writes');
+    const standIn = writeStandIn(dirname(s.tmp), { exitCode: 0, createVolumes: 1, writesFile: writes });
+    writeFileSync(`${writes}.hang`, '');
+    const log = () =>
+      existsSync(writes)
+        ? readFileSync(writes, 'utf8').trim().split('\n').map((l) => {
+            const f = l.split(' ');
+            return f[2] === 'start' ? { pid: Number(f[0]), pgid: Number(f[1]), what: 'start', ms: Number(f[3]) } : { pid: Number(f[0]), what: f[1]!, ms: Number(f[2]) };
+          })
+        : [];
+    return { ...s, command: standIn.command, writes, log };
+  }
+
+  /** Run the module in the background; resolves once the stand-in is writing. */
+  async function startHanging(h: ReturnType<typeof hanging>, vm: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'osm-test-'));
+    writeFileSync(join(dir, 'args'), JSON.stringify({ ...args(vm, h.command), _ansible_module_name: 'import_vmware_volume' }));
+    const child = spawn(moduleNode, [join(root, 'plugins', 'modules', 'import_vmware_volume'), join(dir, 'args')], { env: h.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const closed = new Promise<string>((resolve) => child.once('close', () => resolve(stdout)));
+    const deadline = Date.now() + 60_000;
+    while (!h.log().some((w) => w.what === 'write') && child.exitCode === null && Date.now() < deadline) await sleep(50);
+    const start = h.log()[0];
+    assert.ok(start?.pgid, `the stand-in did not start: ${child.exitCode === null ? 'timeout' : await closed}`);
+    return { child, closed, pgid: start.pgid, standInPid: start.pid };
+  }
+
+  it('a second import of the same VM while one runs fails at once naming the first; after kill -9 of the first nothing of it runs and a rerun imports', async () => {
+    const h = hanging();
+    const first = await startHanging(h, vm);
+    const r = await runModule('import_vmware_volume', args(vm, h.command), { env: h.env });
+    expectFail(
+      r,
+      new RegExp(`^import_vmware_volume of VM ${vm} is already running on this conversion host \\(pid ${first.child.pid}, lock /tmp/osm-vm-${vm}\\.lock\\); wait for it to finish$`),
+      'second import',
+    );
+    assert.equal(h.log().filter((w) => w.what === 'start').length, 1, 'the second import ran virt-v2v');
+    const killedAt = performance.now();
+    first.child.kill('SIGKILL');
+    while (groupMembers(first.pgid).length > 0 && performance.now() - killedAt < 5000) await sleep(1);
+    console.log(`# virt-v2v's process group was gone ${(performance.now() - killedAt).toFixed(0)} ms after kill -9 of import_vmware_volume`);
+    assert.deepEqual(groupMembers(first.pgid), [], 'virt-v2v outlived the killed module');
+    await first.closed;
+    const lastWrite = Math.max(...h.log().filter((w) => w.pid === first.standInPid).map((w) => w.ms));
+    rmSync(`${h.writes}.hang`);
+    const res = expectOk(await runModule('import_vmware_volume', args(vm, h.command), { env: h.env }), 'rerun');
+    assert.deepEqual((res.volumes as { name: string }[]).map((v) => v.name), [`${vm}-sda`]);
+    assert.equal(res.warnings, undefined, 'nothing of the killed run was left to stop');
+    await sleep(300);
+    assert.deepEqual(h.log().filter((w) => w.pid === first.standInPid && w.ms > lastWrite), []);
+    assert.deepEqual(readdirSync(h.tmp), [], 'the killed run left a private directory');
+  });
+
+  it('kill -9 with the group surviving it: the rerun stops the orphan before its virt-v2v starts, and removes the private directory', async () => {
+    const h = hanging();
+    const killed = await startHanging(h, orphanVm);
+    await orphanGroup(killed.child.pid!, killed.closed, killed.pgid, killed.standInPid);
+    assert.equal(readdirSync(h.tmp).filter((n) => n.startsWith('osm-v2v-')).length, 1, 'the killed run left its private directory');
+    rmSync(`${h.writes}.hang`);
+    const r = await runModule('import_vmware_volume', args(orphanVm, h.command), { env: h.env });
+    const res = expectOk(r, 'rerun');
+    assert.deepEqual((res.volumes as { name: string }[]).map((v) => v.name), [`${orphanVm}-sda`]);
+    const warning = (res.warnings as string[]).find((w) => w.startsWith('stopped processes'));
+    assert.match(warning ?? '', new RegExp(`^stopped processes (\\d+, )*${killed.standInPid}(, \\d+)* left running by a killed import_vmware_volume of VM ${orphanVm} \\(pid ${killed.child.pid}\\) in \\d+ ms$`));
+    console.log(`# rerun: ${warning}`);
+    assert.deepEqual(groupMembers(killed.pgid), []);
+    await sleep(300);
+    const log = h.log();
+    const orphanWrites = log.filter((w) => w.pid === killed.standInPid && w.what === 'write');
+    const rerunStart = log.find((w) => w.what === 'start' && w.pid !== killed.standInPid);
+    assert.ok(rerunStart, 'the rerun ran virt-v2v');
+    assert.ok(Math.max(...orphanWrites.map((w) => w.ms)) < rerunStart.ms, 'the orphan wrote after the rerun started virt-v2v');
+    assert.deepEqual(readdirSync(h.tmp), [], 'a private directory is left');
   });
 });

@@ -1,19 +1,39 @@
 // The migrate executable run the way Ansible runs it (args file, one JSON result), and crash safety: the process is
 // killed with SIGKILL after the volume is created, after the attach and in the middle of the copy; each rerun
-// resumes, and the last one leaves the right bytes and no snapshot or attachment behind.
+// resumes, and the last one leaves the right bytes and no snapshot or attachment behind; killed during conversion,
+// nothing it started outlives it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { findToolVolume } from '../../src/openstack/volume.js';
+import { groupMembers } from '../../src/util/process.js';
+import { orphanGroup } from '../helpers/orphan.js';
 import { moduleNode, modulesDir, runModule } from '../helpers/run-module.js';
 import { getVolume } from '../../src/openstack/volume.js';
 import { deleteVmVolumes, ensurePoweredOn, fakeVirtV2v, leftovers, moduleArgs, vmFacts, volumeSha256, vsphere, withOpenstack } from '../workflow/migrate-lab.js';
 
 const VM = 'osm-windows';
+
+/** Start the module in the background, the way Ansible runs it. */
+function startMigrate(args: Record<string, unknown>, env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-run-'));
+  writeFileSync(join(dir, 'args'), JSON.stringify(args));
+  const child = spawn(moduleNode, [join(modulesDir, 'migrate'), join(dir, 'args')], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const state: { exited: number | null } = { exited: null };
+  const result = new Promise<{ code: number | null; stdout: string }>((resolve) =>
+    child.on('close', (code) => {
+      state.exited = code ?? -1;
+      resolve({ code, stdout });
+    }),
+  );
+  return { child, state, result };
+}
 
 /** Start the module in the background with a fault-injection pause; resolve once it paused there (or fail). */
 async function runUntilPaused(
@@ -21,22 +41,11 @@ async function runUntilPaused(
   env: Record<string, string>,
   step: string,
 ): Promise<{ pid: number; log: string; result: Promise<{ code: number | null; stdout: string }> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'osm-run-'));
-  writeFileSync(join(dir, 'args'), JSON.stringify(args));
   const startedMs = Date.now();
-  const child = spawn(moduleNode, [join(modulesDir, 'migrate'), join(dir, 'args')], { env: { ...env, OSM_MIGRATE_PAUSE_AT: step }, stdio: ['ignore', 'pipe', 'ignore'] });
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  let exited: number | null = null;
-  const result = new Promise<{ code: number | null; stdout: string }>((resolve) =>
-    child.on('close', (code) => {
-      exited = code ?? -1;
-      resolve({ code, stdout });
-    }),
-  );
+  const { child, state, result } = startMigrate(args, { ...env, OSM_MIGRATE_PAUSE_AT: step });
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (exited !== null) throw new Error(`migrate exited (${exited}) before pausing at ${step}`);
+    if (state.exited !== null) throw new Error(`migrate exited (${state.exited}) before pausing at ${step}`);
     const logs = readdirSync('/tmp')
       .filter((n) => n.startsWith('osm-nbdkit-osm-windows-') && n.endsWith('.log'))
       .map((n) => join('/tmp', n))
@@ -48,6 +57,110 @@ async function runUntilPaused(
   }
   child.kill('SIGKILL');
   throw new Error(`migrate did not pause at ${step} within 120 s`);
+}
+
+/**
+ * A virt-v2v-in-place stand-in that appends `<pid> <pgid> start <ms>` to `<dir>/writes`; while `<dir>/writes.hang`
+ * exists it never finishes: a background `sleep` joins its group (as the libguestfs appliance does) and it writes a
+ * zero block into the disk it was given every 50 ms, logging `<pid> write <ms>`.
+ */
+function hangingVirtV2v(): { dir: string; writes: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'osm-hang-v2v-'));
+  const writes = join(dir, 'writes');
+  writeFileSync(
+    join(dir, 'virt-v2v-in-place'),
+    [
+      '#!/bin/sh',
+      '[ "$1" = --help ] && { echo "--run SCRIPT --firstboot SCRIPT"; exit 0; }',
+      'for a; do dev=$a; done',
+      `echo "$$ $(cut -d' ' -f5 /proc/$$/stat) start $(date +%s%3N)" >> ${writes}`,
+      `[ -e ${writes}.hang ] || exit 0`,
+      'sleep 600 &',
+      'while :; do',
+      '  dd if=/dev/zero of="$dev" bs=4096 count=1 seek=1 conv=notrunc,fsync status=none',
+      `  echo "$$ write $(date +%s%3N)" >> ${writes}`,
+      '  sleep 0.05',
+      'done',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(join(dir, 'virt-v2v-in-place'), 0o755);
+  return { dir, writes };
+}
+
+/** The lines of the stand-in's log, split: `[pid, what, ms]` (`start` lines also carry the process group). */
+function writeLog(file: string): { pid: number; pgid?: number; what: string; ms: number }[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
+    const f = l.split(' ');
+    return f[2] === 'start' ? { pid: Number(f[0]), pgid: Number(f[1]), what: 'start', ms: Number(f[3]) } : { pid: Number(f[0]), what: f[1]!, ms: Number(f[2]) };
+  });
+}
+
+/** Kill migrate during conversion (with its converter's group kept alive when `orphanSurvives`), then rerun. */
+async function killDuringConversionThenRerun(env: Record<string, string>, orphanSurvives: boolean): Promise<void> {
+  await deleteVmVolumes(VM);
+  const fake = hangingVirtV2v();
+  const v2vEnv = { ...env, PATH: `${fake.dir}:${env.PATH}` };
+  const args = moduleArgs(VM, { disk_source: 'https', skipconversion: false });
+  try {
+    writeFileSync(`${fake.writes}.hang`, '');
+    const killed = startMigrate(args, v2vEnv);
+    const deadline = Date.now() + 180_000;
+    while (!writeLog(fake.writes).some((w) => w.what === 'write') && killed.state.exited === null && Date.now() < deadline) await sleep(100);
+    const orphan = writeLog(fake.writes)[0];
+    assert.ok(orphan?.pgid, `the stand-in did not start converting (module exit ${killed.state.exited})`);
+    assert.ok(groupMembers(orphan.pgid).length >= 3, 'supervisor, stand-in and its background sleep run');
+    if (orphanSurvives) {
+      await orphanGroup(killed.child.pid!, killed.result, orphan.pgid, orphan.pid);
+    } else {
+      const killedAt = performance.now();
+      process.kill(killed.child.pid!, 'SIGKILL');
+      while (groupMembers(orphan.pgid).length > 0 && performance.now() - killedAt < 5000) await sleep(1);
+      const goneMs = performance.now() - killedAt;
+      assert.deepEqual(groupMembers(orphan.pgid), [], 'the converter outlived the killed module');
+      console.log(`# the conversion's process group was gone ${goneMs.toFixed(0)} ms after kill -9 of migrate`);
+    }
+    const lastOrphanWrite = (): number => Math.max(...writeLog(fake.writes).filter((w) => w.pid === orphan.pid).map((w) => w.ms));
+    const beforeRerun = lastOrphanWrite();
+
+    rmSync(`${fake.writes}.hang`);
+    const rerun = runModule('migrate', { ...args, verify: true }, { env: v2vEnv, timeoutMs: 300_000 });
+    const rerunDone = Date.now();
+    assert.equal(rerun.code, 0, rerun.stdout);
+    assert.equal(rerun.result.converted, true);
+    assert.deepEqual(groupMembers(orphan.pgid), [], 'the orphan outlived the rerun');
+    const stopped = readFileSync(rerun.result.log_file as string, 'utf8').split('\n').filter((l) => l.includes('stopped processes'));
+    if (orphanSurvives) {
+      assert.equal(stopped.length, 1);
+      assert.match(stopped[0]!, new RegExp(`stopped processes (\\d+, )*${orphan.pid}(, \\d+)* left running by a killed migrate of VM ${VM} \\(pid ${killed.child.pid}\\) in \\d+ ms"$`));
+      console.log(`# rerun: ${stopped[0]}`);
+    } else {
+      assert.deepEqual(stopped, [], 'nothing of the killed run was left to stop');
+    }
+    const [d] = rerun.result.disks as Array<Record<string, unknown>>;
+    assert.equal(d!.sha256_target, vmFacts(VM).disks[0]!.sha256);
+    await sleep(300);
+    const log = writeLog(fake.writes);
+    const rerunStart = log.find((w) => w.what === 'start' && w.pid !== orphan.pid);
+    assert.ok(rerunStart, 'the rerun converted');
+    const last = lastOrphanWrite();
+    assert.ok(last < rerunStart.ms, 'the killed converter wrote after the rerun started converting');
+    if (!orphanSurvives) assert.equal(last, beforeRerun, 'the killed converter wrote after its module was killed');
+    await sleep(300);
+    assert.equal(lastOrphanWrite(), last, 'the killed converter still writes after the rerun');
+    assert.ok(rerunDone > last);
+    const id = (rerun.result.id as string[])[0]!;
+    const done = await withOpenstack((s) => getVolume(s, id));
+    assert.deepEqual([done?.metadata.osm_conversion, done?.metadata.converted], ['done', 'true']);
+    const privateLeft = readdirSync('/tmp')
+      .filter((n) => /^osm-(v2v|nbd)-/.test(n))
+      .filter((n) => existsSync(join('/tmp', n, 'owner')) && readFileSync(join('/tmp', n, 'owner'), 'utf8').startsWith(`${killed.child.pid} `));
+    assert.deepEqual(privateLeft, [], 'private directories of the killed run left behind');
+  } finally {
+    rmSync(`${fake.writes}.hang`, { force: true });
+    await ensurePoweredOn(VM);
+  }
 }
 
 describe('migrate executable', { timeout: 900_000 }, () => {
@@ -145,6 +258,12 @@ describe('migrate executable', { timeout: 900_000 }, () => {
       await ensurePoweredOn(VM);
     }
   });
+
+  it('kill -9 during conversion: the converter and what it started end with the module; the rerun converts and nothing of the killed run writes after', () =>
+    killDuringConversionThenRerun(env, false));
+
+  it('kill -9 during conversion with the converter surviving it: the rerun stops it before converting; nothing of it writes after', () =>
+    killDuringConversionThenRerun(env, true));
 
   it('on SIGTERM mid-copy it stops, detaches, removes the snapshot and reports the failure with the log path', async () => {
     await deleteVmVolumes(VM);

@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { forEachLine, killGroup, processAlive, spawnGroup } from '../../src/util/process.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type CommandError, childGroups, forEachLine, runCommand, groupAlive, groupMembers, killGroup, processAlive, processStartTime, spawnGroup } from '../../src/util/process.js';
 
 /** Spawns a shell that starts a background `sleep` (a second process of the group) and prints its pid. */
 function shellWithGrandchild(signal?: AbortSignal) {
@@ -81,4 +83,64 @@ test('forEachLine splits on \\n, \\r\\n and \\r across chunks and skips blank li
   for (const chunk of ['one\r', '\ntwo\n\n  \nthr', 'ee\rfour\n', 'unterminated']) s.write(chunk);
   // PassThrough emits 'data' synchronously on write once a listener is attached.
   assert.deepEqual(lines, ['one', 'two', 'three', 'four']);
+});
+
+/** A Node parent that starts `sh` (which starts a background `sleep`) through spawnGroup and prints both pids. */
+function parentWithGroup(script: string) {
+  const processJs = fileURLToPath(new URL('../../src/util/process.js', import.meta.url));
+  const code = `import(${JSON.stringify(processJs)}).then(({ spawnGroup, forEachLine }) => {
+    const c = spawnGroup('sh', ['-c', ${JSON.stringify(script)}]);
+    forEachLine(c.stdout, (l) => console.log(c.pid + ' ' + l));
+    setInterval(() => {}, 1000);
+  });`;
+  const parent = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pids = new Promise<[number, number]>((resolve) =>
+    forEachLine(parent.stdout, (l) => resolve(l.split(' ').map(Number) as [number, number])),
+  );
+  return { parent, pids };
+}
+
+test('SIGKILL of the parent kills the whole group at once: the command and what it started', async () => {
+  const { parent, pids } = parentWithGroup('sleep 30 & echo $!; sleep 30');
+  const [pgid, grandchild] = await pids;
+  assert.ok(groupAlive(pgid) && processAlive(grandchild));
+  const killedAt = performance.now();
+  parent.kill('SIGKILL');
+  while (groupAlive(pgid) && performance.now() - killedAt < 5000) await sleep(1);
+  const ms = performance.now() - killedAt;
+  assert.deepEqual(groupMembers(pgid), [], `group ${pgid} (with the background sleep ${grandchild}) outlived its parent`);
+  console.log(`# group gone ${ms.toFixed(1)} ms after SIGKILL of its parent`);
+});
+
+test('the command ending kills the rest of its group, and the group leaves childGroups()', async () => {
+  const child = spawnGroup('sh', ['-c', 'sleep 30 & echo $!']);
+  const grandchild = new Promise<number>((resolve) => forEachLine(child.stdout, (l) => resolve(Number(l))));
+  assert.deepEqual(childGroups(), [{ pgid: child.pid, start: processStartTime(child.pid!) }]);
+  const pid = await grandchild;
+  await once(child, 'exit');
+  assert.ok(await gone(pid), `the background sleep ${pid} outlived the command`);
+  assert.deepEqual(childGroups(), []);
+});
+
+test('the exit code and the killing signal are the command\'s own; SIGTERM to the group lets the command finish', async () => {
+  const rc = spawnGroup('sh', ['-c', 'exit 7']);
+  assert.deepEqual(await once(rc, 'close'), [7, null]);
+  const killed = spawnGroup('sh', ['-c', 'kill -TERM $$']);
+  assert.deepEqual(await once(killed, 'close'), [null, 'SIGTERM']);
+  const graceful = spawnGroup('sh', ['-c', 'trap "echo stopping; exit 3" TERM; echo up; sleep 30 & wait']);
+  await new Promise<void>((resolve) => forEachLine(graceful.stdout, (l) => l === 'up' && resolve()));
+  const closed = once(graceful, 'close');
+  killGroup(graceful.pid, 'SIGTERM');
+  assert.deepEqual(await closed, [3, null]);
+});
+
+test('runCommand collects the output, and rejects with it on failure, on a missing command and past maxBuffer', async () => {
+  assert.deepEqual(await runCommand('sh', ['-c', 'echo out; echo err >&2']), { stdout: 'out\n', stderr: 'err\n' });
+  await assert.rejects(runCommand('sh', ['-c', 'echo partial; echo broken >&2; exit 3']), (e: CommandError) => {
+    assert.equal(e.message, 'sh failed (exit code 3): broken');
+    assert.deepEqual([e.stdout, e.stderr], ['partial\n', 'broken\n']);
+    return true;
+  });
+  await assert.rejects(runCommand('/nonexistent/osm-no-such-command', []), /^Error: cannot run \/nonexistent\/osm-no-such-command: spawn .* ENOENT$/);
+  await assert.rejects(runCommand('sh', ['-c', 'yes | head -c 100000; sleep 30'], { maxBuffer: 1000 }), /^Error: sh wrote more than 1000 bytes$/);
 });

@@ -15,7 +15,6 @@ import { hostOf, knownHostKey } from '../../src/workflow/migrate-source.js';
 import { type PlanInput, type PlanOptions, checkMigratable, checkModeOutcome, isConverted, planDisk, planMigration, volumeNameFor } from '../../src/workflow/migrate-plan.js';
 import { migrationSteps } from '../../src/workflow/migrate-steps.js';
 import { volumeTypeFor } from '../../src/workflow/migrate-volume.js';
-import { lockVm } from '../../src/workflow/migrate-lock.js';
 import type { Volume } from '../../src/openstack/volume.js';
 import type { DiskSource } from '../../src/transfer/types.js';
 import { createLogger } from '../../src/util/log.js';
@@ -106,19 +105,6 @@ describe('migrate module options', () => {
   it('fails naming the required key that is missing or empty', () => {
     assert.throws(() => parseParams(migrateModule, { ...base, user: '' }), /argument 'user' must not be empty/);
     assert.throws(() => parseParams(migrateModule, { password: 'x', server: 'vc', vmname: 'vm' }), /user/);
-  });
-});
-
-describe('migrate lock', () => {
-  it('allows one migration of a VM at a time and takes over the lock of a killed run', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'osm-lock-'));
-    const release = lockVm('osm ñame', dir);
-    assert.throws(() => lockVm('osm ñame', dir), /another migration of VM osm ñame is running on this conversion host \(pid \d+/);
-    release();
-    const again = lockVm('osm ñame', dir);
-    again();
-    writeFileSync(join(dir, 'osm-migrate-osm_name.lock'), '999999999');
-    lockVm('osm ñame', dir)();
   });
 });
 

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
-import { type GroupChild, forEachLine, killGroup, processAlive, spawnGroup } from '../../util/process.js';
+import { createPrivateDir } from '../../util/private-dir.js';
+import { type GroupChild, forEachLine, killGroup, spawnGroup } from '../../util/process.js';
 
 /**
  * Lifecycle of an NBD server child process (nbdkit or qemu-nbd) serving one disk on a private Unix socket:
@@ -44,9 +44,7 @@ export interface NbdServer {
 
 export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal): Promise<NbdServer> {
   signal?.throwIfAborted();
-  const baseDir = spec.baseDir ?? tmpdir();
-  reapStaleServers(baseDir);
-  const privateDir = mkdtempSync(join(baseDir, 'osm-nbd-'));
+  const privateDir = createPrivateDir('osm-nbd-', spec.baseDir);
   const socketPath = join(privateDir, `${spec.name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'disk'}.sock`);
   if (Buffer.byteLength(socketPath) > 107) {
     rmSync(privateDir, { recursive: true, force: true });
@@ -59,7 +57,6 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
     rmSync(privateDir, { recursive: true, force: true });
     throw e;
   }
-  if (child.pid !== undefined) writeFileSync(join(privateDir, OWNER_FILE), `${process.pid} ${child.pid} ${spec.command}\n`);
   const exited = new Promise<{ code: number | null; sig: NodeJS.Signals | null; err?: Error }>((resolve) => {
     child.once('exit', (code, sig) => resolve({ code, sig }));
     child.once('error', (err) => resolve({ code: null, sig: null, err }));
@@ -121,42 +118,6 @@ export async function startNbdServer(spec: NbdServerSpec, signal?: AbortSignal):
     throw e;
   }
   return { socketPath, pid: child.pid!, uri: `nbd+unix:///?socket=${socketPath}`, stop };
-}
-
-const OWNER_FILE = 'owner';
-
-/**
- * Remove what an earlier run killed with SIGKILL left behind: private directories whose owner process is gone,
- * and their server process group when it is still running (qemu-nbd has no --exit-with-parent). A server pid is
- * only signalled when /proc shows it still runs the recorded command (pids get reused).
- */
-export function reapStaleServers(baseDir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(baseDir).filter((n) => n.startsWith('osm-nbd-'));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const dir = join(baseDir, name);
-    let owner: number;
-    let server: number;
-    let command: string;
-    try {
-      const parts = readFileSync(join(dir, OWNER_FILE), 'utf8').trim().split(' ');
-      [owner, server, command] = [Number(parts[0]), Number(parts[1]), parts.slice(2).join(' ')];
-    } catch {
-      continue; // Not ours, or still being set up.
-    }
-    if (!owner || processAlive(owner)) continue;
-    try {
-      const exe = readFileSync(`/proc/${server}/cmdline`, 'utf8').split('\0')[0] ?? '';
-      if (server && exe.split('/').pop() === command.split('/').pop()) killGroup(server, 'SIGKILL');
-    } catch {
-      // Server gone.
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 function exists(p: string): boolean {

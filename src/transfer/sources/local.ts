@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix } from 'node:path';
-import { promisify } from 'node:util';
 import { z } from 'zod';
 import { startNbdServer } from '../nbd/server-process.js';
+import { runCommand } from '../../util/process.js';
 import { type DiskSource, type Extent, LOCAL_CHUNK_SIZE, type SourceStats } from '../types.js';
 import { flatLayout, isBinarySparseVmdk, isFlat, layoutAllocation, parseVmdkDescriptor } from '../vmdk.js';
 import { LayoutSource } from './layout-source.js';
 import { NbdSource } from './nbd.js';
 
-const run = promisify(execFile);
 
 /**
  * `local` source (upstream's `localdiskpath`): the datastore is mounted on the conversion host (e.g. NFS).
@@ -113,7 +111,7 @@ const mapEntry = z.object({ start: z.number(), length: z.number(), data: z.boole
 
 /** Ranges of a raw file holding data, from `qemu-img map` (which asks the file system for holes). */
 export async function fileAllocation(path: string): Promise<Extent[]> {
-  const { stdout } = await run('qemu-img', ['map', '--output=json', '-f', 'raw', path], { maxBuffer: 256 * 1024 * 1024 }).catch(
+  const { stdout } = await runCommand('qemu-img', ['map', '--output=json', '-f', 'raw', path], { maxBuffer: 256 * 1024 * 1024 }).catch(
     (e: Error & { stderr?: string }) => {
       throw new Error(`qemu-img map ${path} failed: ${e.stderr?.trim() || e.message} (is qemu-utils installed?)`);
     },
