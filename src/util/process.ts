@@ -45,11 +45,6 @@ export function groupMembers(pgid: number): number[] {
   return members;
 }
 
-/** Whether process group `pgid` still has a running member. */
-export function groupAlive(pgid: number): boolean {
-  return groupMembers(pgid).length > 0;
-}
-
 /** Send `sig` to the process group led by `pid`; a group already gone is not an error. */
 export function killGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   if (pid === undefined) return;
@@ -161,15 +156,9 @@ export function spawnGroup(command: string, args: readonly string[], o: GroupSpa
   return child;
 }
 
-/** A command that failed: its exit code (or signal) and its output. */
-export interface CommandError extends Error {
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * Run a short command through spawnGroup (so that it too ends with this process) and collect its output, as
- * execFile does: resolves with stdout and stderr on exit code 0, rejects with a CommandError otherwise (also when
+ * execFile does: resolves with stdout and stderr on exit code 0, rejects otherwise with an Error carrying `stdout` and `stderr` (also when
  * it cannot start, or writes more than `maxBuffer` bytes to either stream: then its group is killed).
  */
 export function runCommand(command: string, args: readonly string[], o: { env?: NodeJS.ProcessEnv; maxBuffer?: number } = {}): Promise<{ stdout: string; stderr: string }> {

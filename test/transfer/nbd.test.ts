@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { startNbdServer } from '../../src/transfer/nbd/server-process.js';
-import { groupAlive } from '../../src/util/process.js';
+import { groupMembers } from '../../src/util/process.js';
 import { NbdClient } from '../../src/transfer/nbd/client.js';
 import { NbdSource } from '../../src/transfer/sources/nbd.js';
 import { fileAllocation } from '../../src/transfer/sources/local.js';
@@ -16,7 +16,7 @@ import { copyChangedAreas } from '../../src/transfer/delta.js';
 import { MiB, makeEmptyTarget, makeSparseImage, sha256File, tempDir } from './fixtures.js';
 
 /** Whether the server's process group (led by `pid`) still has a running process. */
-const alive = groupAlive;
+const alive = (pgid: number): boolean => groupMembers(pgid).length > 0;
 
 describe('NBD client and nbdkit lifecycle', () => {
   const t = tempDir('nbd');

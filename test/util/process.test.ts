@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type CommandError, childGroups, forEachLine, runCommand, groupAlive, groupMembers, killGroup, processAlive, processStartTime, spawnGroup } from '../../src/util/process.js';
+import { childGroups, forEachLine, runCommand, groupMembers, killGroup, processAlive, processStartTime, spawnGroup } from '../../src/util/process.js';
+
+/** Whether process group `pgid` still has a running member. */
+const groupAlive = (pgid: number): boolean => groupMembers(pgid).length > 0;
 
 /** Spawns a shell that starts a background `sleep` (a second process of the group) and prints its pid. */
 function shellWithGrandchild(signal?: AbortSignal) {
@@ -136,7 +139,7 @@ test('the exit code and the killing signal are the command\'s own; SIGTERM to th
 
 test('runCommand collects the output, and rejects with it on failure, on a missing command and past maxBuffer', async () => {
   assert.deepEqual(await runCommand('sh', ['-c', 'echo out; echo err >&2']), { stdout: 'out\n', stderr: 'err\n' });
-  await assert.rejects(runCommand('sh', ['-c', 'echo partial; echo broken >&2; exit 3']), (e: CommandError) => {
+  await assert.rejects(runCommand('sh', ['-c', 'echo partial; echo broken >&2; exit 3']), (e: Error & { stdout: string; stderr: string }) => {
     assert.equal(e.message, 'sh failed (exit code 3): broken');
     assert.deepEqual([e.stdout, e.stderr], ['partial\n', 'broken\n']);
     return true;
