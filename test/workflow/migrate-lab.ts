@@ -124,6 +124,7 @@ export function request(vm: string, over: Partial<MigrateRequest> = {}): Migrate
     multiDiskFs: false,
     conversion: { extraOpts: [], debug: false },
     byIdDir: openstack().by_id_dir,
+    allowEmptyDisks: false,
     verify: false,
     shutdownTimeoutMs: 10_000,
     runId: 'testrun1',
