@@ -11,13 +11,14 @@ export interface DataScan {
 }
 
 /**
- * Does the disk hold any data? Only its allocated extents are read (file holes, NBD block status), in the source's
+ * Does the disk hold any data? Only its allocated extents are read (`allocation` when the caller knows it, e.g.
+ * from CBT; else the source's file holes or NBD block status), in the source's
  * chunk size with its parallelism, and the scan stops at the first non-zero byte: a disk with a partition table or
  * a file system answers within its first chunk, a sparse empty one without a read. A disk of allocated zeros (or a
  * source that cannot tell its allocation) is read once in full.
  */
-export async function scanForData(source: DiskSource, signal?: AbortSignal): Promise<DataScan> {
-  const allocated = await source.allocatedExtents();
+export async function scanForData(source: DiskSource, signal?: AbortSignal, allocation?: Extent[]): Promise<DataScan> {
+  const allocated = allocation ?? (await source.allocatedExtents());
   const extents: Extent[] = allocated ?? [{ start: 0, length: source.size }];
   const chunk = Math.min(source.chunkSize, source.maxReadSize);
   const ranges: Extent[] = [];

@@ -1,10 +1,11 @@
 import { scanForData } from '../transfer/data-scan.js';
-import type { DiskSource } from '../transfer/types.js';
+import type { DiskSource, Extent } from '../transfer/types.js';
 import type { Logger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
 import type { MoRef } from '../vmware/moref.js';
 import type { VSphereSession } from '../vmware/session.js';
 import type { VmDetail, VmDisk } from '../vmware/vm.js';
+import { cbtAllocation } from './migrate-disk.js';
 import type { DiskCheck, DiskPlan, MigrationPlan } from './migrate-plan.js';
 import type { MigrateRequest } from './migrate-request.js';
 import { type OpenDiskArgs, hostOf, openDiskSource, sshAccess } from './migrate-source.js';
@@ -17,7 +18,7 @@ import { type OpenDiskArgs, hostOf, openDiskSource, sshAccess } from './migrate-
  * descriptor and a HEAD of each extent with the session; ssh: the key, its passphrase and the pinned host key, and
  * the files over SFTP when the VM is off, since ESXi locks a running VM's disks). A disk's data is read there when
  * that is safe (a local mount, or a VM that is off); otherwise from the snapshot, before the first volume exists
- * (`checkSnapshotData`).
+ * (`checkSnapshotData`, which reads only the areas CBT lists allocated when the VM tracks changes).
  */
 
 export interface PreflightContext {
@@ -61,7 +62,8 @@ export async function checkSnapshotData(c: PreflightContext, plan: MigrationPlan
     if (!needsData(d) || d.hasData !== undefined) continue;
     const snapDisk = snapDisks.find((x) => x.key === d.disk.key);
     if (!snapDisk) continue;
-    checks.push(await checkDisk(c, diskLabel(c.vm, plan, d), d, true, () => openDiskSource(sourceArgs(c, snapDisk, snapshot.value, checkName(c, snapDisk)))));
+    const allocation = await cbtAllocation({ session: c.vs, vm: { type: 'VirtualMachine', value: c.vm.moid }, snapshot, disk: snapDisk, log: c.log });
+    checks.push(await checkDisk(c, diskLabel(c.vm, plan, d), d, true, () => openDiskSource(sourceArgs(c, snapDisk, snapshot.value, checkName(c, snapDisk))), allocation));
   }
   return checks;
 }
@@ -71,7 +73,14 @@ function needsData(d: DiskPlan): boolean {
   return d.action !== 'delta copy';
 }
 
-async function checkDisk(c: PreflightContext, where: string, d: DiskPlan, scan: boolean, open: () => Promise<DiskSource>): Promise<DiskCheck> {
+async function checkDisk(
+  c: PreflightContext,
+  where: string,
+  d: DiskPlan,
+  scan: boolean,
+  open: () => Promise<DiskSource>,
+  allocation?: Extent[],
+): Promise<DiskCheck> {
   const kind = c.req.source.kind;
   let source: DiskSource;
   try {
@@ -85,10 +94,9 @@ async function checkDisk(c: PreflightContext, where: string, d: DiskPlan, scan: 
     }
     if (!scan || !needsData(d)) return { key: d.disk.key };
     const started = Date.now();
-    const r = await scanForData(source, c.signal);
-    c.log.info(
-      `${where}: ${r.firstData === undefined ? 'no data' : `data at byte ${r.firstData}`} (${r.bytesRead} bytes read${r.allocationKnown ? ' of the allocated areas' : ''}, ${Date.now() - started} ms)`,
-    );
+    const r = await scanForData(source, c.signal, allocation);
+    const map = allocation ? ' of the areas CBT lists allocated' : r.allocationKnown ? ' of the allocated areas' : '';
+    c.log.info(`${where}: ${r.firstData === undefined ? 'no data' : `data at byte ${r.firstData}`} (${r.bytesRead} bytes read${map}, ${Date.now() - started} ms)`);
     return { key: d.disk.key, hasData: r.firstData !== undefined };
   } catch (e) {
     c.signal.throwIfAborted();

@@ -11,6 +11,8 @@ import { deleteVmVolumes, leftovers, localSource, openstack, request as labReque
 
 const EMPTY = 'DC0_H0_VM3';
 const UNREADABLE = 'DC0_H0_VM4';
+/** Gets CBT turned on by the test (EMPTY keeps it off, so its https check reads the disk). */
+const CBT_EMPTY = 'DC0_H0_VM5';
 
 /** A lab request naming the conversion host (no metadata service here). */
 const request = (vm: string, over: Partial<MigrateRequest> = {}): MigrateRequest => labRequest(vm, { instanceUuid: openstack().conversion_host.uuid, ...over });
@@ -66,6 +68,14 @@ describe('migrate: source problems found before the target is touched', { timeou
     assert.match(e.message, emptyMessage);
     assert.deepEqual([e.ids, e.changed], [[null], false]);
     await assertNothingCreated(EMPTY);
+  });
+
+  it('with CBT the snapshot\'s allocation map ("*" areas) tells it without reading the disk', async () => {
+    const log = testLogger();
+    const e = await failure(migrateVm(request(CBT_EMPTY, { source: { ...request(CBT_EMPTY).source, kind: 'https' }, cbtSync: true }), { log, signal: new AbortController().signal, checkMode: false }));
+    assert.match(e.message, new RegExp(`^VM ${CBT_EMPTY} disk 0 .* holds no data`));
+    assert.match(readFileSync(log.path, 'utf8'), /disk1\.vmdk\): no data \(0 bytes read of the areas CBT lists allocated/);
+    await assertNothingCreated(CBT_EMPTY);
   });
 
   it('a blank boot disk with conversion on is refused even with allow_empty_disks', async () => {
