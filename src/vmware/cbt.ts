@@ -1,23 +1,17 @@
+import type { Extent } from '../util/extent.js';
 import { VSphereError } from './faults.js';
-import { type MoRef, soapMoRef } from './moref.js';
+import type { MoRef } from './moref.js';
 import { retrieveOne } from './property-collector.js';
 import type { VSphereSession } from './session.js';
-import { taskOf, waitForTask } from './tasks.js';
+import { waitForTask } from './tasks.js';
 import { children, numberAt, textAt } from './xml.js';
-
-/** A changed byte range of a disk. */
-export interface ChangedArea {
-  start: number;
-  length: number;
-}
 
 /** Turn on changed block tracking (ReconfigVM_Task); no-op when it is on. Returns whether it changed anything. */
 export async function enableCbt(session: VSphereSession, vm: MoRef): Promise<boolean> {
   const on = (await retrieveOne(session, vm, ['config.changeTrackingEnabled'])).get('config.changeTrackingEnabled')?.text === 'true';
   if (on) return false;
   const call = `ReconfigVM_Task(${vm.value}, changeTrackingEnabled=true)`;
-  const response = await session.call('ReconfigVM_Task', { _this: soapMoRef(vm), spec: { changeTrackingEnabled: true } }, { idempotent: false });
-  await waitForTask(session, taskOf(response, call), call);
+  await waitForTask(session, await session.invoke('ReconfigVM_Task', { _this: vm, spec: { changeTrackingEnabled: true } }), call);
   return true;
 }
 
@@ -33,21 +27,14 @@ export async function changedAreas(
   deviceKey: number,
   capacityBytes: number,
   changeId: string,
-): Promise<ChangedArea[]> {
-  const areas: ChangedArea[] = [];
+): Promise<Extent[]> {
+  const areas: Extent[] = [];
   let offset = 0;
   while (offset < capacityBytes) {
-    const response = await session.call(
-      'QueryChangedDiskAreas',
-      { _this: soapMoRef(vm), ...(snapshot ? { snapshot: soapMoRef(snapshot) } : {}), deviceKey, startOffset: offset, changeId },
-      { idempotent: true },
-    );
-    const info = response.children.find((c) => c.name === 'returnval');
-    const start = numberAt(info, 'startOffset') ?? offset;
-    const length = numberAt(info, 'length') ?? 0;
-    for (const a of children(info, 'changedArea')) areas.push({ start: numberAt(a, 'start') ?? 0, length: numberAt(a, 'length') ?? 0 });
-    if (length <= 0) throw new VSphereError(`QueryChangedDiskAreas(${vm.value}, disk ${deviceKey}) returned an empty window at offset ${offset}`, undefined);
-    offset = start + length;
+    const info = await session.invoke('QueryChangedDiskAreas', { _this: vm, snapshot, deviceKey, startOffset: offset, changeId });
+    areas.push(...info.changedArea);
+    if (info.length <= 0) throw new VSphereError(`QueryChangedDiskAreas(${vm.value}, disk ${deviceKey}) returned an empty window at offset ${offset}`, undefined);
+    offset = info.startOffset + info.length;
   }
   return areas;
 }

@@ -1,7 +1,7 @@
 import type { MoRef } from './moref.js';
 import { type ObjectContent, type Prune, type PropertySpec, retrieveFromView, withContainerView } from './property-collector.js';
 import type { VSphereSession } from './session.js';
-import { type XmlNode, numberAt, textAt } from './xml.js';
+import { type XmlNode, longAt, textAt } from './xml.js';
 
 /** Any inventory object: its moid, vim25 type, name, parent moid and inventory path (`/DC0/vm/folder/name`). */
 export interface Entity {
@@ -155,8 +155,8 @@ export function buildInventory(objects: ObjectContent[]): Inventory {
         inv.datastores.push({
           ...entity,
           datacenter: datacenterOf(moid),
-          capacityBytes: numberAt(r.props.get('summary.capacity'), '') ?? 0,
-          freeBytes: numberAt(r.props.get('summary.freeSpace'), '') ?? 0,
+          capacityBytes: longAt(r.props.get('summary.capacity'), '') ?? 0,
+          freeBytes: longAt(r.props.get('summary.freeSpace'), '') ?? 0,
           fsType: r.props.get('summary.type')?.text ?? '',
           url: r.props.get('summary.url')?.text ?? '',
         });

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VSphereError } from './faults.js';
-import { type MoRef, soapMoRef } from './moref.js';
+import type { MoRef } from './moref.js';
 import { retrieveOne } from './property-collector.js';
 import type { VSphereSession } from './session.js';
-import { taskOf, waitForTask } from './tasks.js';
+import { waitForTask } from './tasks.js';
 
 export type PowerState = 'poweredOn' | 'poweredOff' | 'suspended';
 
@@ -26,7 +26,7 @@ export async function powerOff(session: VSphereSession, vm: MoRef, opts: PowerOf
   if ((await powerState(session, vm)) === 'poweredOff') return 'already';
   let guestError: unknown;
   try {
-    await session.call('ShutdownGuest', { _this: soapMoRef(vm) }, { idempotent: false });
+    await session.invoke('ShutdownGuest', { _this: vm });
     const deadline = Date.now() + opts.timeoutMs;
     let delay = 200;
     while (Date.now() < deadline) {
@@ -43,7 +43,7 @@ export async function powerOff(session: VSphereSession, vm: MoRef, opts: PowerOf
   }
   if ((await powerState(session, vm)) === 'poweredOff') return 'guest';
   const call = `PowerOffVM_Task(${vm.value})`;
-  await waitForTask(session, taskOf(await session.call('PowerOffVM_Task', { _this: soapMoRef(vm) }, { idempotent: false }), call), call);
+  await waitForTask(session, await session.invoke('PowerOffVM_Task', { _this: vm }), call);
   return 'hard';
 }
 
@@ -51,6 +51,6 @@ export async function powerOff(session: VSphereSession, vm: MoRef, opts: PowerOf
 export async function powerOn(session: VSphereSession, vm: MoRef): Promise<boolean> {
   if ((await powerState(session, vm)) === 'poweredOn') return false;
   const call = `PowerOnVM_Task(${vm.value})`;
-  await waitForTask(session, taskOf(await session.call('PowerOnVM_Task', { _this: soapMoRef(vm) }, { idempotent: false }), call), call);
+  await waitForTask(session, await session.invoke('PowerOnVM_Task', { _this: vm }), call);
   return true;
 }

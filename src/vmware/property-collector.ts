@@ -1,6 +1,7 @@
-import { type MoRef, moRefOf, moRefXml } from './moref.js';
+import { type MoRef, moRefOf } from './moref.js';
 import type { VSphereSession } from './session.js';
-import { type XmlNode, child, children, escapeXml, textAt } from './xml.js';
+import { type PropertyFilterSpec, XSI_TYPE } from './vim25.js';
+import { type XmlNode, child, children, textAt } from './xml.js';
 
 /** Which properties to read for one managed object type. */
 export interface PropertySpec {
@@ -23,10 +24,8 @@ export type Prune = (node: XmlNode, depth: number) => boolean;
 /** Objects per page asked of the property collector (a real vCenter pages; the simulator answers in one go). */
 export const DEFAULT_PAGE_SIZE = 1000;
 
-function propSetXml(specs: PropertySpec[]): string {
-  return specs
-    .map((s) => `<propSet><type>${escapeXml(s.type)}</type>${s.paths.map((p) => `<pathSet>${escapeXml(p)}</pathSet>`).join('')}</propSet>`)
-    .join('');
+function propSet(specs: PropertySpec[]): PropertyFilterSpec['propSet'] {
+  return specs.map((s) => ({ type: s.type, pathSet: s.paths }));
 }
 
 /** The objects a container view holds, with their properties, in pages of `pageSize`. */
@@ -36,10 +35,13 @@ export async function retrieveFromView(
   specs: PropertySpec[],
   opts: { pageSize?: number; prune?: Prune } = {},
 ): Promise<ObjectContent[]> {
-  const objectSet =
-    `<objectSet>${moRefXml('obj', view)}<skip>true</skip><selectSet xsi:type="TraversalSpec">` +
-    '<name>traverseView</name><type>ContainerView</type><path>view</path><skip>false</skip></selectSet></objectSet>';
-  return retrieve(session, `<specSet>${propSetXml(specs)}${objectSet}</specSet>`, opts.pageSize ?? DEFAULT_PAGE_SIZE, opts.prune);
+  const traverseView = { [XSI_TYPE]: 'TraversalSpec', name: 'traverseView', type: 'ContainerView', path: 'view', skip: false };
+  return retrieve(
+    session,
+    { propSet: propSet(specs), objectSet: [{ obj: view, skip: true, selectSet: traverseView }] },
+    opts.pageSize ?? DEFAULT_PAGE_SIZE,
+    opts.prune,
+  );
 }
 
 /** Properties of the given objects (missing objects are left out). */
@@ -50,10 +52,9 @@ export async function retrieveObjects(
   opts: { pageSize?: number; prune?: Prune } = {},
 ): Promise<ObjectContent[]> {
   if (objs.length === 0) return [];
-  const objectSets = objs.map((o) => `<objectSet>${moRefXml('obj', o)}<skip>false</skip></objectSet>`).join('');
   return retrieve(
     session,
-    `<specSet>${propSetXml(specs)}${objectSets}<reportMissingObjectsInResults>false</reportMissingObjectsInResults></specSet>`,
+    { propSet: propSet(specs), objectSet: objs.map((obj) => ({ obj, skip: false })), reportMissingObjectsInResults: false },
     opts.pageSize ?? DEFAULT_PAGE_SIZE,
     opts.prune,
   );
@@ -61,14 +62,13 @@ export async function retrieveObjects(
 
 /** Properties of one object; throws ObjectNotFoundError (via the fault) when it is gone. */
 export async function retrieveOne(session: VSphereSession, obj: MoRef, paths: string[]): Promise<Map<string, XmlNode>> {
-  const objectSet = `<objectSet>${moRefXml('obj', obj)}<skip>false</skip></objectSet>`;
-  const [found] = await retrieve(session, `<specSet>${propSetXml([{ type: obj.type, paths }])}${objectSet}</specSet>`, 1);
+  const [found] = await retrieve(session, { propSet: propSet([{ type: obj.type, paths }]), objectSet: [{ obj, skip: false }] }, 1);
   return found?.props ?? new Map();
 }
 
 /** RetrievePropertiesEx, then ContinueRetrievePropertiesEx while the server hands back a token. */
-async function retrieve(session: VSphereSession, specSetXml: string, pageSize: number, prune?: Prune): Promise<ObjectContent[]> {
-  const pc = moRefXml('_this', session.serviceContent.propertyCollector);
+async function retrieve(session: VSphereSession, specSet: PropertyFilterSpec, pageSize: number, prune?: Prune): Promise<ObjectContent[]> {
+  const pc = session.serviceContent.propertyCollector;
   const out: ObjectContent[] = [];
   // Envelope(1) > Body(2) > Response(3) > returnval(4) > objects(5): each object is converted as soon as it is
   // complete and dropped from the answer's tree, so a large result never exists twice in memory.
@@ -79,22 +79,9 @@ async function retrieve(session: VSphereSession, specSetXml: string, pageSize: n
     if (o) out.push(o);
     return true;
   };
-  let response = await session.post(
-    'RetrievePropertiesEx',
-    `<RetrievePropertiesEx xmlns="urn:vim25">${pc}${specSetXml}<options><maxObjects>${pageSize}</maxObjects></options></RetrievePropertiesEx>`,
-    { idempotent: true },
-    collect,
-  );
-  for (;;) {
-    const token = textAt(child(response, 'returnval'), 'token');
-    if (!token) return out;
-    response = await session.post(
-      'ContinueRetrievePropertiesEx',
-      `<ContinueRetrievePropertiesEx xmlns="urn:vim25">${pc}<token>${escapeXml(token)}</token></ContinueRetrievePropertiesEx>`,
-      { idempotent: false },
-      collect,
-    );
-  }
+  let token = await session.invoke('RetrievePropertiesEx', { _this: pc, specSet, options: { maxObjects: pageSize } }, collect);
+  while (token) token = await session.invoke('ContinueRetrievePropertiesEx', { _this: pc, token }, collect);
+  return out;
 }
 
 /** An `objects` element (ObjectContent) of a RetrieveResult. */
@@ -125,18 +112,10 @@ export async function withContainerView<T>(
   types: string[],
   fn: (view: MoRef) => Promise<T>,
 ): Promise<T> {
-  const typeXml = types.map((t) => `<type>${escapeXml(t)}</type>`).join('');
-  const response = await session.post(
-    'CreateContainerView',
-    `<CreateContainerView xmlns="urn:vim25">${moRefXml('_this', session.serviceContent.viewManager)}${moRefXml('container', container)}${typeXml}<recursive>true</recursive></CreateContainerView>`,
-    { idempotent: false },
-  );
-  const ref = child(response, 'returnval');
-  if (!ref) throw new Error('CreateContainerView returned no view');
-  const view = moRefOf(ref);
+  const view = await session.invoke('CreateContainerView', { _this: session.serviceContent.viewManager, container, type: types, recursive: true });
   try {
     return await fn(view);
   } finally {
-    await session.post('DestroyView', `<DestroyView xmlns="urn:vim25">${moRefXml('_this', view)}</DestroyView>`, { idempotent: false }).catch(() => undefined);
+    await session.invoke('DestroyView', { _this: view }).catch(() => undefined);
   }
 }

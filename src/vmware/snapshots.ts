@@ -1,7 +1,7 @@
-import { type MoRef, soapMoRef } from './moref.js';
+import type { MoRef } from './moref.js';
 import { retrieveOne } from './property-collector.js';
 import type { VSphereSession } from './session.js';
-import { taskOf, waitForTask } from './tasks.js';
+import { waitForTask } from './tasks.js';
 import { type VmSnapshot, flattenSnapshots, parseSnapshots } from './vm.js';
 import { children } from './xml.js';
 
@@ -28,12 +28,8 @@ export async function createSnapshot(
   description = SNAPSHOT_DESCRIPTION,
 ): Promise<MoRef> {
   const call = `CreateSnapshot_Task(${vm.value}, ${name})`;
-  const response = await session.call(
-    'CreateSnapshot_Task',
-    { _this: soapMoRef(vm), name, description, memory: false, quiesce: false },
-    { idempotent: false },
-  );
-  const result = await waitForTask(session, taskOf(response, call), call);
+  const task = await session.invoke('CreateSnapshot_Task', { _this: vm, name, description, memory: false, quiesce: false });
+  const result = await waitForTask(session, task, call);
   if (!result?.text) throw new Error(`${call}: the task finished without a snapshot reference`);
   return { type: 'VirtualMachineSnapshot', value: result.text };
 }
@@ -41,10 +37,5 @@ export async function createSnapshot(
 /** RemoveSnapshot_Task (children kept, disks consolidated). */
 export async function removeSnapshot(session: VSphereSession, snapshot: MoRef): Promise<void> {
   const call = `RemoveSnapshot_Task(${snapshot.value})`;
-  const response = await session.call(
-    'RemoveSnapshot_Task',
-    { _this: soapMoRef(snapshot), removeChildren: false, consolidate: true },
-    { idempotent: false },
-  );
-  await waitForTask(session, taskOf(response, call), call);
+  await waitForTask(session, await session.invoke('RemoveSnapshot_Task', { _this: snapshot, removeChildren: false, consolidate: true }), call);
 }

@@ -1,16 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VSphereError, errorFromTaskFault } from './faults.js';
-import { type MoRef, moRefOf } from './moref.js';
+import type { MoRef } from './moref.js';
 import { retrieveOne } from './property-collector.js';
 import type { VSphereSession } from './session.js';
 import { type XmlNode, child } from './xml.js';
-
-/** The MoRef returned by a `*_Task` call. */
-export function taskOf(response: XmlNode, call: string): MoRef {
-  const ref = child(response, 'returnval');
-  if (!ref) throw new VSphereError(`${call}: the server returned no task`, undefined);
-  return moRefOf(ref);
-}
 
 /**
  * Wait for a task to finish; returns its `info.result` (if any). A task that ends in `error` throws the typed

@@ -1,5 +1,5 @@
 import type { Entity, Inventory } from './inventory.js';
-import { type XmlNode, boolAt, child, children, numberAt, textAt } from './xml.js';
+import { type XmlNode, boolAt, child, children, longAt, numberAt, textAt } from './xml.js';
 
 export type DiskBus = 'scsi' | 'sata' | 'ide' | 'nvme';
 
@@ -198,7 +198,7 @@ export function vmDetail(vm: Entity, props: Map<string, XmlNode>, inv: Inventory
       const controllerKey = numberAt(d, 'controllerKey') ?? -1;
       const controller = controllers.get(controllerKey);
       const fileName = textAt(backing, 'fileName') ?? '';
-      const capacityBytes = numberAt(d, 'capacityInBytes') ?? (numberAt(d, 'capacityInKB') ?? 0) * 1024;
+      const capacityBytes = longAt(d, 'capacityInBytes') ?? (longAt(d, 'capacityInKB') ?? 0) * 1024;
       disks.push({
         key: numberAt(d, 'key') ?? 0,
         label: textAt(d, 'deviceInfo.label') ?? '',
@@ -272,8 +272,8 @@ export function vmDetail(vm: Entity, props: Map<string, XmlNode>, inv: Inventory
     cluster: ancestor(inv, host?.moid, ['ClusterComputeResource'])?.name ?? '',
     resourcePool: inv.byMoid.get(text('resourcePool'))?.path ?? '',
     datastores: children(props.get('datastore'), 'ManagedObjectReference').map((r) => dsName(r.text) ?? r.text),
-    committedBytes: Number(text('summary.storage.committed') || 0),
-    uncommittedBytes: Number(text('summary.storage.uncommitted') || 0),
+    committedBytes: longAt(props.get('summary.storage.committed'), '') ?? 0,
+    uncommittedBytes: longAt(props.get('summary.storage.uncommitted'), '') ?? 0,
     guest: {
       hostName: text('guest.hostName'),
       ipAddress: text('guest.ipAddress'),

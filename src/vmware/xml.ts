@@ -197,6 +197,18 @@ export function numberAt(node: XmlNode | undefined, path: string): number | unde
   return t === undefined || t === '' ? undefined : Number(t);
 }
 
+/**
+ * An xsd:long (byte counts, offsets) as an exact number: a value a number cannot hold exactly (beyond 2^53) is an
+ * error, never silently rounded.
+ */
+export function longAt(node: XmlNode | undefined, path: string): number | undefined {
+  const t = textAt(node, path);
+  if (t === undefined || t === '') return undefined;
+  const n = Number(t);
+  if (!Number.isSafeInteger(n)) throw new Error(`${path || node?.name} is ${t}, not an integer held exactly below 2^53`);
+  return n;
+}
+
 export function boolAt(node: XmlNode | undefined, path: string): boolean | undefined {
   const t = textAt(node, path);
   return t === undefined ? undefined : t === 'true' || t === '1';

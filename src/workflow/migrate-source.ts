@@ -8,7 +8,7 @@ import { localDiskPath, openLocalSource } from '../transfer/sources/local.js';
 import { openVddkSource } from '../transfer/sources/vddk.js';
 import type { DiskSource } from '../transfer/types.js';
 import { datastoreUrl, parseDatastorePath } from '../vmware/datastore.js';
-import { normalizeThumbprint } from '../vmware/http.js';
+import { normalizeThumbprint } from '../util/tls-pinning.js';
 import { sdkEndpoint, type VSphereSession } from '../vmware/session.js';
 import type { SourceSettings, VmwareEndpoint } from './migrate-request.js';
 

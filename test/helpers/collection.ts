@@ -11,6 +11,8 @@ export interface InstalledCollection {
   path: string;
   /** Root of the installed collection. */
   root: string;
+  /** The collection tarball it was installed from. */
+  tarball: string;
   work: string;
   env: NodeJS.ProcessEnv;
 }
@@ -30,7 +32,7 @@ export function installCollection(): InstalledCollection {
   const tarball = readdirSync(work).find((f) => f.endsWith('.tar.gz'));
   if (!tarball) throw new Error('ansible-galaxy built no tarball');
   execFileSync('ansible-galaxy', ['collection', 'install', '--force', '-p', path, join(work, tarball)], { env, stdio: 'pipe' });
-  return { path, root: join(path, 'ansible_collections', 'os_migrate', 'vmware_migration_kit'), work, env };
+  return { path, root: join(path, 'ansible_collections', 'os_migrate', 'vmware_migration_kit'), tarball: join(work, tarball), work, env };
 }
 
 export interface TaskResult {

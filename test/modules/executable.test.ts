@@ -1,16 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readlinkSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { optionsSchema } from '../../src/ansible/module.js';
 import { moduleAliases, moduleLoaders, moduleNames } from '../../src/modules/registry.js';
-import { modulesDir, parseSingleJson, runModule } from '../helpers/run-module.js';
+import { moduleNode, modulesDir, parseSingleJson, runModule } from '../helpers/run-module.js';
 
-describe('the multi-call executable', () => {
-  it('has one link per module pointing at module_dispatcher', () => {
-    for (const name of moduleNames()) assert.equal(readlinkSync(join(modulesDir, name)), 'module_dispatcher');
+describe('the module files', () => {
+  it('are one self-contained JavaScript file per module that Ansible runs with the pinned node, and one link per alias', () => {
+    for (const name of Object.keys(moduleLoaders)) {
+      const file = join(modulesDir, name);
+      assert.ok(lstatSync(file).isFile(), name);
+      const head = readFileSync(file).subarray(0, 1024);
+      assert.equal(head.toString('latin1').split('\n')[0], '#!/usr/bin/node', `${name}: Ansible swaps this interpreter for ansible_node_interpreter`);
+      assert.match(head.toString('latin1'), /WANT_JSON/, `${name}: Ansible passes the arguments as a JSON file only with this marker`);
+      assert.ok(!head.includes(0), `${name}: Ansible would take a file with NUL bytes for a binary module`);
+    }
+    for (const [alias, target] of Object.entries(moduleAliases)) assert.equal(readlinkSync(join(modulesDir, alias)), target, alias);
   });
 
   it('runs with an empty environment and prints one JSON result', () => {
@@ -19,28 +27,43 @@ describe('the multi-call executable', () => {
     assert.deepEqual(run.result, { changed: false, message: 'disk is small', warnings: ['disk is small'] });
   });
 
-  it("is chosen by Ansible's AnsiballZ_ copy name", () => {
-    const copy = join(mkdtempSync(join(tmpdir(), 'osm-ansiballz-')), 'AnsiballZ_warn');
-    copyFileSync(join(modulesDir, 'warn'), copy);
-    const run = runModule('warn', { msg: 'm', _ansible_check_mode: true, _ansible_version: '2.14.18' }, { as: copy });
+  it("answers under the alias it was called by (Ansible's AnsiballZ_ copy), and under its own name otherwise", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osm-ansiballz-'));
+    for (const [alias, target] of Object.entries(moduleAliases)) {
+      for (const [copyName, shown] of [[`AnsiballZ_${alias}`, alias], ['some_copy', target]] as const) {
+        copyFileSync(join(modulesDir, alias), join(dir, copyName));
+        const p = spawnSync(moduleNode, [join(dir, copyName), '--help'], { encoding: 'utf8', env: {} });
+        assert.equal(p.status, 0, p.stderr);
+        assert.match(p.stdout, new RegExp(`^usage: ${shown} <args.json>`, 'm'), copyName);
+      }
+    }
+    copyFileSync(join(modulesDir, 'warn'), join(dir, 'AnsiballZ_warn'));
+    const run = runModule('warn', { msg: 'm', _ansible_check_mode: true, _ansible_version: '2.14.18' }, { as: join(dir, 'AnsiballZ_warn') });
     assert.equal(run.code, 0);
     assert.equal(run.result.message, 'm');
   });
 
-  it('fails clearly for an unknown module name', () => {
-    const copy = join(mkdtempSync(join(tmpdir(), 'osm-unknown-')), 'AnsiballZ_no_such_module');
-    copyFileSync(join(modulesDir, 'module_dispatcher'), copy);
-    const run = runModule('x', {}, { as: copy });
-    assert.equal(run.code, 1);
-    assert.equal(run.result.failed, true);
-    assert.match(String(run.result.msg), /unknown module 'no_such_module'.*one of: .*warn/);
+  it('runs the same whether Node loads it as CommonJS or, under a package.json with "type": "module", as an ES module', () => {
+    for (const type of ['commonjs', 'module', undefined]) {
+      const dir = mkdtempSync(join(tmpdir(), 'osm-scope-'));
+      if (type) writeFileSync(join(dir, 'package.json'), JSON.stringify({ type }));
+      for (const name of ['warn', 'vmware_inventory', 'migrate']) copyFileSync(join(modulesDir, name), join(dir, `AnsiballZ_${name}`));
+      const run = runModule('warn', { msg: String(type) }, { as: join(dir, 'AnsiballZ_warn') });
+      assert.equal(run.code, 0, `${String(type)}: ${run.stderr}`);
+      assert.equal(run.result.message, String(type));
+      // Modules that load soap and ssh2 (which reads __dirname when it loads) get as far as argument checking.
+      for (const name of ['vmware_inventory', 'migrate']) {
+        const bad = runModule(name, { definitely_not_an_option: 1 }, { as: join(dir, `AnsiballZ_${name}`) });
+        assert.match(String(bad.result.msg), /unsupported argument 'definitely_not_an_option'/, `${name} as ${String(type)}: ${bad.stderr}`);
+      }
+    }
   });
 
-  it('prints usage for --help, per module and for the dispatcher', () => {
-    for (const name of [...moduleNames(), 'module_dispatcher']) {
-      const p = spawnSync(join(modulesDir, name), ['--help'], { encoding: 'utf8', env: {} });
+  it('prints usage for --help, per module', () => {
+    for (const name of moduleNames()) {
+      const p = spawnSync(moduleNode, [join(modulesDir, name), '--help'], { encoding: 'utf8', env: {} });
       assert.equal(p.status, 0, name);
-      assert.match(p.stdout, /usage: /, name);
+      assert.match(p.stdout, new RegExp(`^usage: ${name} `, 'm'), name);
     }
   });
 
@@ -54,7 +77,7 @@ describe('the multi-call executable', () => {
   });
 
   it('fails without an args file, with exit 1 and a JSON error', () => {
-    const p = spawnSync(join(modulesDir, 'warn'), [], { encoding: 'utf8', env: {} });
+    const p = spawnSync(moduleNode, [join(modulesDir, 'warn')], { encoding: 'utf8', env: {} });
     assert.equal(p.status, 1);
     assert.match(String(parseSingleJson(p.stdout).msg), /No argument file provided/);
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { findToolVolume } from '../../src/openstack/volume.js';
-import { modulesDir, runModule } from '../helpers/run-module.js';
+import { moduleNode, modulesDir, runModule } from '../helpers/run-module.js';
 import { getVolume } from '../../src/openstack/volume.js';
 import { deleteVmVolumes, ensurePoweredOn, fakeVirtV2v, leftovers, moduleArgs, vmFacts, volumeSha256, vsphere, withOpenstack } from '../workflow/migrate-lab.js';
 
@@ -24,7 +24,7 @@ async function runUntilPaused(
   const dir = mkdtempSync(join(tmpdir(), 'osm-run-'));
   writeFileSync(join(dir, 'args'), JSON.stringify(args));
   const startedMs = Date.now();
-  const child = spawn(join(modulesDir, 'migrate'), [join(dir, 'args')], { env: { ...env, OSM_MIGRATE_PAUSE_AT: step }, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(moduleNode, [join(modulesDir, 'migrate'), join(dir, 'args')], { env: { ...env, OSM_MIGRATE_PAUSE_AT: step }, stdio: ['ignore', 'pipe', 'ignore'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   let exited: number | null = null;

@@ -60,10 +60,10 @@ describe('https source (datastore file access)', () => {
     assert.equal(sha256File(join(t.dir, 'vol2')), sha256File(raw));
   });
 
-  it('a CBT delta fetches exactly the changed bytes from the server', async () => {
+  it('a CBT delta fetches exactly the changed bytes from the server (pinned by SHA-256)', async () => {
     const areas = [{ start: 3 * MiB, length: 65536 }, { start: 21 * MiB + 512, length: 3 * MiB }];
     const vol = makeEmptyTarget(join(t.dir, 'vol3'), size);
-    const source = await openHttpsSource({ url: srv.url('vm-1/vm-1.vmdk'), cookie, tls: { insecure: true } });
+    const source = await openHttpsSource({ url: srv.url('vm-1/vm-1.vmdk'), cookie, tls: { thumbprint: srv.cert.sha256 } });
     const target = await openTarget({ path: vol });
     const servedBefore = srv.bytesServed;
     try {
@@ -128,10 +128,12 @@ describe('https source (datastore file access)', () => {
   it('refuses a certificate that matches neither the CA store nor the pin, before sending the cookie', async () => {
     const requests = srv.requests;
     await assert.rejects(openHttpsSource({ url: srv.url('vm-1/vm-1.vmdk'), cookie }), /certificate|self.signed/i);
-    await assert.rejects(
-      openHttpsSource({ url: srv.url('vm-1/vm-1.vmdk'), cookie, tls: { thumbprint: wrongPin(srv.cert.sha1) } }),
-      /does not match the pinned thumbprint/,
-    );
+    for (const pin of [srv.cert.sha1, srv.cert.sha256]) {
+      await assert.rejects(
+        openHttpsSource({ url: srv.url('vm-1/vm-1.vmdk'), cookie, tls: { thumbprint: wrongPin(pin) } }),
+        new RegExp(`thumbprint ${pin} but ${wrongPin(pin)} was expected; nothing was sent`),
+      );
+    }
     assert.equal(srv.requests, requests);
   });
 

@@ -17,14 +17,16 @@ export function fixture(name: string): string {
 export interface RecordedRequest {
   op: string;
   cookie: string | undefined;
-  /** The request body with the `vim25:` element prefixes `soap` writes removed, for readable assertions. */
+  /** The request body as sent. */
   body: string;
 }
 
 export interface ReplayServer {
   host: string;
   certFile: string;
+  /** SHA-1 and SHA-256 fingerprints of the server certificate. */
   thumbprint: string;
+  thumbprint256: string;
   requests: RecordedRequest[];
   /** Answer the next calls of `op` with these fixture files (or literal XML when it starts with '<'), in order. */
   queue(op: string, ...answers: string[]): void;
@@ -58,8 +60,8 @@ export async function startReplayServer(password = 'pass'): Promise<ReplayServer
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
-      const op = /<soapenv:Body>\s*<(?:\w+:)?(\w+)/.exec(body)?.[1] ?? /<(?:\w+:)?Body[^>]*>\s*<(?:\w+:)?(\w+)/.exec(body)?.[1] ?? '?';
-      requests.push({ op, cookie: req.headers.cookie, body: body.replace(/<(\/?)vim25:/g, '<$1') });
+      const op = /<soapenv:Body>\s*<(\w+)/.exec(body)?.[1] ?? '?';
+      requests.push({ op, cookie: req.headers.cookie, body });
       let answer: string;
       const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8' };
       const queued = queues.get(op)?.shift();
@@ -82,6 +84,7 @@ export async function startReplayServer(password = 'pass'): Promise<ReplayServer
     host: `127.0.0.1:${port}`,
     certFile,
     thumbprint: new X509Certificate(cert).fingerprint,
+    thumbprint256: new X509Certificate(cert).fingerprint256,
     requests,
     queue: (op, ...answers) => queues.set(op, [...(queues.get(op) ?? []), ...answers]),
     close: () =>

@@ -60,20 +60,33 @@ describe('vim25 session (recorded answers)', () => {
     });
   });
 
-  it('refuses a wrong thumbprint before sending anything', async () => {
+  it('refuses a wrong SHA-1 or SHA-256 thumbprint before sending anything', async () => {
     server.requests.length = 0;
-    await assert.rejects(
-      VSphereSession.open({ host: server.host, username: 'user', password: 'pass', thumbprint: 'AA'.repeat(20) }),
-      (e: Error) => e instanceof ThumbprintMismatchError && e.message.includes(server.thumbprint),
-    );
+    for (const [wrong, seen] of [['AA'.repeat(20), server.thumbprint], ['AA'.repeat(32), server.thumbprint256]] as const) {
+      await assert.rejects(
+        VSphereSession.open({ host: server.host, username: 'user', password: 'pass', thumbprint: wrong }),
+        (e: Error) => e instanceof ThumbprintMismatchError && e.message.includes(seen) && e.message.includes('nothing was sent'),
+      );
+    }
     assert.equal(server.requests.length, 0);
   });
 
-  it('accepts the right thumbprint without a CA, in any case and without colons', async () => {
-    const tp = server.thumbprint.replace(/:/g, '').toLowerCase();
-    await withSession({ host: server.host, username: 'user', password: 'pass', thumbprint: tp }, async (s) => {
-      assert.ok(s.cookieHeader());
-    });
+  it('accepts the right SHA-1 or SHA-256 thumbprint without a CA, in any case and without colons', async () => {
+    for (const thumbprint of [server.thumbprint, server.thumbprint256]) {
+      const tp = thumbprint.replace(/:/g, '').toLowerCase();
+      await withSession({ host: server.host, username: 'user', password: 'pass', thumbprint: tp }, async (s) => {
+        assert.ok(s.cookieHeader());
+      });
+    }
+  });
+
+  it('refuses a malformed thumbprint with ConnectionError before connecting', async () => {
+    server.requests.length = 0;
+    await assert.rejects(
+      VSphereSession.open({ host: server.host, username: 'user', password: 'pass', thumbprint: 'AB:CD' }),
+      (e: Error) => e instanceof ConnectionError && /"AB:CD" is neither a SHA-1/.test(e.message),
+    );
+    assert.equal(server.requests.length, 0);
   });
 
   it('verifies TLS by default and explains how to proceed', async () => {

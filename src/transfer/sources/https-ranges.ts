@@ -1,5 +1,6 @@
 import type { OnReadOpts } from 'node:net';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { PinnedTls } from '../../util/tls-pinning.js';
 
 /**
  * The https source's data path: keep-alive TLS connections whose socket decrypts a ranged GET's body straight into
@@ -9,12 +10,6 @@ import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
  * (an error status, a whole file, chunked framing) is reported as `other` after dropping the connection, and the
  * caller asks its general HTTP client instead.
  */
-export interface RangeTls {
-  options: ConnectionOptions;
-  /** Called on every new connection before any request is sent; throws to refuse the server. */
-  check: (socket: TLSSocket) => void;
-}
-
 const HEAD_LIMIT = 64 * 1024;
 
 export class RangeConnection {
@@ -30,7 +25,7 @@ export class RangeConnection {
   private fail: ((e: Error) => void) | undefined;
   private reusable = true;
 
-  private constructor(host: string, port: number, tls: RangeTls, timeoutMs: number) {
+  private constructor(host: string, port: number, tls: PinnedTls, timeoutMs: number) {
     // tls.connect documents `onread` (as net.connect); @types/node lacks it.
     const onread: OnReadOpts = { buffer: () => this.nextBuffer(), callback: (n, buf) => (this.onRead(n, buf as Buffer), true) };
     this.socket = connect({ ...tls.options, host, port, ...(isIp(host) ? {} : { servername: host }), onread } as ConnectionOptions);
@@ -40,15 +35,15 @@ export class RangeConnection {
     this.socket.on('close', () => this.finish(new Error('the server closed the connection')));
   }
 
-  /** Connect and run `tls.check` before returning. */
-  static open(host: string, port: number, tls: RangeTls, timeoutMs: number): Promise<RangeConnection> {
+  /** Connect and run `tls.check` (the pin) before returning, so a refused server never sees a request. */
+  static open(host: string, port: number, tls: PinnedTls, timeoutMs: number): Promise<RangeConnection> {
     const conn = new RangeConnection(host, port, tls, timeoutMs);
     return new Promise((resolve, reject) => {
       conn.socket.once('error', reject);
       conn.socket.once('secureConnect', () => {
         conn.socket.off('error', reject);
         try {
-          tls.check(conn.socket);
+          tls.check(conn.socket, `${host}:${port}`);
         } catch (e) {
           conn.close();
           return reject(e as Error);
@@ -154,7 +149,7 @@ export class RangeReader {
 
   constructor(
     private readonly origin: URL,
-    private readonly tls: RangeTls,
+    private readonly tls: PinnedTls,
     private readonly max: number,
     private readonly timeoutMs: number,
   ) {}

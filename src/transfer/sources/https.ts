@@ -1,9 +1,9 @@
-import type { TLSSocket } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, buildConnector } from 'undici';
+import { Pool } from 'undici';
+import { type TlsPolicy, pinnedTls, pinningConnector } from '../../util/tls-pinning.js';
 import { type DiskSource, NETWORK_CHUNK_SIZE, type SourceStats } from '../types.js';
 import { flatLayout, isBinarySparseVmdk, parseVmdkDescriptor, type FlatLayout } from '../vmdk.js';
-import { RangeReader, type RangeTls } from './https-ranges.js';
+import { RangeReader } from './https-ranges.js';
 import { LayoutSource } from './layout-source.js';
 
 /**
@@ -12,21 +12,13 @@ import { LayoutSource } from './layout-source.js';
  * with ranged GETs, several in parallel over keep-alive connections that decrypt straight into the chunk buffers
  * (https-ranges.ts; undici answers whatever that fast path does not handle), with the caller's session cookie.
  */
-export interface HttpsTls {
-  /** PEM CA bundle to trust (otherwise the system store). */
-  ca?: string | Buffer;
-  /** Skip certificate verification (user opt-in). */
-  insecure?: boolean;
-  /** Pin the server certificate by its SHA-1 (`AB:CD:..`, as vSphere shows it) or SHA-256 fingerprint. */
-  thumbprint?: string;
-}
-
 export interface HttpsSourceOptions {
   /** URL of the disk's descriptor, e.g. `https://vc/folder/vm-1/vm-1.vmdk?dcPath=DC0&dsName=datastore1`. */
   url: string;
   /** Cookie header for the datastore access, e.g. `vmware_soap_session="..."` (supplied by the vSphere session). */
   cookie?: string;
-  tls?: HttpsTls;
+  /** CA, insecure, or a SHA-1/SHA-256 pin (util/tls-pinning.ts): a refused server never sees the cookie. */
+  tls?: TlsPolicy;
   /** Parallel connections, each with one ranged GET at a time (default 4). */
   connections?: number;
   /** Per-request timeout in ms without data (default 60 s). */
@@ -38,7 +30,7 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
   if (descUrl.protocol !== 'https:') throw new Error(`https source: ${describeUrl(descUrl)} is not an https URL`);
   const connections = o.connections ?? 4;
   const timeoutMs = o.timeoutMs ?? 60_000;
-  const tls = tlsSettings(o.tls ?? {});
+  const tls = pinnedTls(o.tls ?? {});
   const pool = new Pool(descUrl.origin, {
     connections,
     pipelining: 1,
@@ -155,7 +147,6 @@ function rangedGet(
     let got = 0;
     let failure: Error | undefined;
     let cutOff = false;
-    let abort: ((err?: Error) => void) | undefined;
     const finish = (): void => {
       if (failure) return reject(failure);
       if (got < length && !allowShort) {
@@ -166,87 +157,39 @@ function rangedGet(
     pool.dispatch(
       { path: url.pathname + url.search, method: 'GET', headers: { ...headers, range: `bytes=${offset}-${offset + length - 1}` } },
       {
-        onConnect: (a: (err?: Error) => void) => {
-          abort = a;
-        },
-        onHeaders: (statusCode: number, raw: Buffer[] | string[] | null) => {
+        // Required by undici; the controller each later callback receives is all this handler needs.
+        onRequestStart: () => undefined,
+        onResponseStart: (_controller, statusCode, responseHeaders) => {
           status = statusCode;
           if (status !== 206 && !(status === 200 && offset === 0)) {
             failure = statusError(status, url, 'GET');
-            return true;
+            return;
           }
           if (status === 206) {
-            const cr = headerValue(raw, 'content-range');
+            const cr = headerValue(responseHeaders['content-range']);
             if (!cr || Number(/^bytes (\d+)-/.exec(cr)?.[1]) !== offset) {
               failure = new Error(`GET ${describeUrl(url)}: server answered range ${cr ?? 'none'} for offset ${offset}`);
             }
           }
-          return true;
         },
-        onData: (chunk: Buffer) => {
-          if (failure) return true;
+        onResponseData: (controller, chunk) => {
+          if (failure) return;
           const n = Math.min(chunk.length, length - got);
           chunk.copy(buf, got, 0, n);
           got += n;
           // A 200 (whole file) is cut off once enough arrived; a 206 is read to its end so the connection is reused.
           if (status === 200 && got === length && !cutOff) {
             cutOff = true;
-            abort?.(new Error('enough data'));
+            controller.abort(new Error('enough data'));
           }
-          return true;
         },
-        onComplete: () => finish(),
-        onError: (e: Error) => (cutOff ? finish() : reject(failure ?? e)),
+        onResponseEnd: () => finish(),
+        onResponseError: (_controller, e) => (cutOff ? finish() : reject(failure ?? e)),
       },
     );
   });
 }
 
-function headerValue(raw: Buffer[] | string[] | null, name: string): string | undefined {
-  if (!raw) return undefined;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (String(raw[i]).toLowerCase() === name) return String(raw[i + 1]);
-  }
-  return undefined;
-}
-
-/** CA / insecure / fingerprint pin as TLS options plus a check of each new connection before any request is sent. */
-function tlsSettings(tls: HttpsTls): RangeTls {
-  const pin = tls.thumbprint?.toUpperCase().replace(/^SHA(1|256):/i, '');
-  return {
-    options: {
-      ...(tls.ca ? { ca: tls.ca } : {}),
-      rejectUnauthorized: !(tls.insecure || pin),
-    },
-    check: (socket) => {
-      if (!pin) return;
-      const cert = socket.getPeerCertificate();
-      const seen = pin.length > 59 ? cert.fingerprint256 : cert.fingerprint;
-      if (!seen || seen.toUpperCase() !== pin) {
-        throw new Error(`TLS certificate of ${socket.servername || socket.remoteAddress} does not match the pinned thumbprint (got ${seen ?? 'none'})`);
-      }
-    },
-  };
-}
-
-/** undici connector applying `tlsSettings`; a refused server's socket is dropped before any request is sent. */
-function pinningConnector(tls: RangeTls): buildConnector.connector {
-  const connector = buildConnector({
-    ...tls.options,
-    timeout: 30_000,
-    // A resumed TLS session shows no peer certificate: every connection does a full handshake (only a few are made).
-    maxCachedSessions: 0,
-  } as buildConnector.BuildOptions);
-  return (options, callback) => {
-    connector(options, (err, socket) => {
-      if (err || !socket) return callback(err ?? new Error('TLS connect failed'), null);
-      try {
-        tls.check(socket as TLSSocket);
-      } catch (e) {
-        socket.destroy();
-        return callback(e as Error, null);
-      }
-      callback(null, socket);
-    });
-  };
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

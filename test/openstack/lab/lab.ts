@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Session } from '../../../src/openstack/auth.js';
 import { resolveCloud } from '../../../src/openstack/cloud-config.js';
+import { moduleNode } from '../../helpers/run-module.js';
 
 /** Helpers for tests against the lab's real OpenStack (lab/openstack/up). A missing lab fails the test. */
 
@@ -58,7 +59,7 @@ export interface ModuleRun {
   stderr: string;
 }
 
-/** Run a built module executable exactly as Ansible runs a binary module: `<module> <args file>`. */
+/** Run a built module file exactly as Ansible runs it: `<node> <module file> <args file>`. */
 export async function runModule(name: string, args: Record<string, unknown>, opts: { check?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ModuleRun> {
   const exe = join(root, 'plugins', 'modules', name);
   assert.ok(existsSync(exe), `${exe} missing: run npm run build`);
@@ -66,7 +67,7 @@ export async function runModule(name: string, args: Record<string, unknown>, opt
   const argsFile = join(dir, 'args');
   writeFileSync(argsFile, JSON.stringify({ ...args, _ansible_check_mode: opts.check === true, _ansible_module_name: name }));
   return new Promise((resolvePromise) => {
-    execFile(exe, [argsFile], { env: opts.env ?? process.env, timeout: 600_000 }, (error, stdout, stderr) => {
+    execFile(moduleNode, [exe, argsFile], { env: opts.env ?? process.env, timeout: 600_000 }, (error, stdout, stderr) => {
       const lines = stdout.split('\n').filter((l) => l.trim() !== '');
       assert.equal(lines.length, 1, `${name} must print exactly one JSON line on stdout, got: ${stdout}\nstderr: ${stderr}`);
       const rc = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
