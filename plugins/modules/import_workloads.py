@@ -23,6 +23,11 @@ options:
       - "With tear_down: also remove what upstream's kit made for this VM, which carries no marker: servers named SafeVmName(vm_name) or vm_name and ports named SafeVmName(vm_name)-NIC-<index>-VLAN-<name or ID of the port's network> of the current project (first, since they hold the VM's name and MAC addresses), and flavors named osm-vmware-<vm_name>-<0 to 9998> (last). Each one is listed in teardown with accepted 'upstream name for VM <vm_name>'. Without tear_down it has no effect (a warning says so). See docs/ownership.md."
     type: bool
     default: false
+  allow_empty_disks:
+    description:
+      - "Migrate a disk that holds no data (no allocated block, or only zeros) as a blank volume. Without it such a disk fails the migration before anything is created: it is more often the wrong VM or an unreadable datastore than a real blank disk. A blank boot disk (disk 0) is refused anyway unless skip_conversion is set, since there is no guest to convert."
+    type: bool
+    default: false
   assume_zero:
     description:
       - "New volumes read as zeros, so zero blocks are not written. Leave it false for volume types whose new volumes are not zeroed (encrypted types, some backends): the guest would see stale data."
@@ -107,6 +112,11 @@ options:
     description:
       - "The destination cloud. Either a dict like a clouds.yaml entry (upstream's form: auth.auth_url, auth.username, auth.password, auth.project_name, auth.user_domain_name, region_name, interface, openstack_insecure, cacert, <service>_endpoint_override, or application credentials / a token with auth_type), or the name of a cloud in clouds.yaml (searched in $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with secure.yaml merged). When omitted, OS_CLOUD or the OS_* environment variables are used."
     type: raw
+  esxi_ssh_key_passphrase:
+    description:
+      - Passphrase of esxi_ssh_key_path, when that key is encrypted (disk_source ssh).
+    type: str
+    no_log: true
   esxi_ssh_key_path:
     description:
       - Private key of esxi_ssh_user (disk_source ssh).

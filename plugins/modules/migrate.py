@@ -20,6 +20,11 @@ description:
 author:
   - vmware-migration-kit TypeScript contributors
 options:
+  allow_empty_disks:
+    description:
+      - "Migrate a disk that holds no data (no allocated block, or only zeros) as a blank volume. Without it such a disk fails the migration before anything is created: it is more often the wrong VM or an unreadable datastore than a real blank disk. A blank boot disk (disk 0) is refused anyway unless skipconversion is set, since there is no guest to convert."
+    type: bool
+    default: false
   assumezero:
     description:
       - "New volumes read as zeros, so zero blocks are not written. Leave it false for volume types whose new volumes are not zeroed (encrypted types, some backends): the guest would see stale data."
@@ -80,6 +85,11 @@ options:
     description:
       - "The destination cloud. Either a dict like a clouds.yaml entry (upstream's form: auth.auth_url, auth.username, auth.password, auth.project_name, auth.user_domain_name, region_name, interface, openstack_insecure, cacert, <service>_endpoint_override, or application credentials / a token with auth_type), or the name of a cloud in clouds.yaml (searched in $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with secure.yaml merged). When omitted, OS_CLOUD or the OS_* environment variables are used."
     type: raw
+  esxi_ssh_key_passphrase:
+    description:
+      - Passphrase of esxi_ssh_key_path, when that key is encrypted (disk_source ssh).
+    type: str
+    no_log: true
   esxi_ssh_key_path:
     description:
       - Private key of esxi_ssh_user (disk_source ssh).
@@ -281,7 +291,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 id:
-  description: Volume IDs, in VMware disk order (null in check mode for volumes not created yet).
+  description: Volume IDs, in VMware disk order (null for volumes not created yet, in check mode or when the run failed before). A failed run lists the volumes it created or reused, with changed true when it created or changed something; null when it failed before it looked at the cloud.
   returned: always
   type: list
   elements: str
@@ -307,7 +317,7 @@ log_file:
   returned: always
   type: str
 plan:
-  description: "Check mode: what a run would do per disk, whether it would convert, and the cleanup of earlier runs."
+  description: "Check mode: what a run would do per disk (action, and data: whether the source disk holds data, 'not read' when only the snapshot can tell), whether it would convert, and the cleanup of earlier runs. A disk the source checks refuse has action blocked and its problem, and the task fails."
   returned: check mode
   type: dict
 '''

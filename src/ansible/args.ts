@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ModuleFailure } from './errors.js';
 import { type JsonSchema, ansibleTypeOfSchema } from './schema.js';
 import { registerSecret } from '../util/secrets.js';
+import { parseJsonFile } from '../util/file-parse.js';
 
 /** The `_ansible_*` keys Ansible adds to every module's arguments, reduced to what modules act on. */
 export interface AnsibleInternals {
@@ -29,9 +30,9 @@ export function readArgsFile(path: string | undefined): Record<string, unknown> 
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonFile(text, `Arguments file ${path}`);
   } catch (e) {
-    throw new ModuleFailure(`Arguments file ${path} is not valid JSON: ${(e as Error).message}`);
+    throw new ModuleFailure((e as Error).message);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ModuleFailure(`Arguments file ${path} must hold a JSON object of module arguments`);

@@ -67,7 +67,7 @@ export function optionsSchema(def: ModuleDefinition): JsonSchema {
 }
 
 function failureResult(error: unknown, verbosity: number): Record<string, unknown> {
-  if (error instanceof ModuleFailure) return { ...error.extra, failed: true, changed: false, msg: error.message };
+  if (error instanceof ModuleFailure) return { failed: true, changed: false, ...error.extra, msg: error.message };
   const err = error instanceof Error ? error : new Error(String(error));
   return {
     failed: true,

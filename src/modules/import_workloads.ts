@@ -3,6 +3,7 @@ import { ModuleFailure } from '../ansible/errors.js';
 import { defineModule } from '../ansible/module.js';
 import { importWorkload } from '../workflow/import-workloads.js';
 import { startMigrationRun } from '../workflow/migrate-log.js';
+import { MigrationFailure } from '../workflow/migrate-request.js';
 import { importWorkloadsNames, migrationOptions, migrationRequest, sharedParams } from './options/migration.js';
 
 const d = (description: string) => ({ description });
@@ -156,6 +157,7 @@ export default defineModule({
       log.error(message);
       throw new ModuleFailure(`Failed to migrate ${p.vm_name}: ${message}. Check logs: ${logFile}`, {
         vm_name: p.vm_name,
+        ...(e instanceof MigrationFailure ? { changed: e.changed, volume_ids: e.ids, ...(e.plan ? { plan: e.plan } : {}) } : {}),
         log_file: logFile,
         duration_seconds: duration(),
       });

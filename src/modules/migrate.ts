@@ -3,6 +3,7 @@ import { ModuleFailure } from '../ansible/errors.js';
 import { defineModule } from '../ansible/module.js';
 import { noEffect } from '../ansible/schema.js';
 import { migrateVm } from '../workflow/migrate.js';
+import { MigrationFailure } from '../workflow/migrate-request.js';
 import { startMigrationRun } from '../workflow/migrate-log.js';
 import { migrationOptions, migrationRequest } from './options/migration.js';
 
@@ -65,7 +66,13 @@ export default defineModule({
     cbtsync: true
 `,
   returns: {
-    id: { description: 'Volume IDs, in VMware disk order (null in check mode for volumes not created yet).', returned: 'always', type: 'list', elements: 'str' },
+    id: {
+      description:
+        'Volume IDs, in VMware disk order (null for volumes not created yet, in check mode or when the run failed before). A failed run lists the volumes it created or reused, with changed true when it created or changed something; null when it failed before it looked at the cloud.',
+      returned: 'always',
+      type: 'list',
+      elements: 'str',
+    },
     disks: {
       description: 'Per disk: key, volume_id, mode (full, delta or skipped), bytes_copied, bytes_read, and with verify sha256_source and sha256_target.',
       returned: 'success',
@@ -76,7 +83,12 @@ export default defineModule({
     conversion_host: { description: 'Nova server ID of the conversion host.', returned: 'success', type: 'str' },
     duration_seconds: { description: 'Duration of the run.', returned: 'always', type: 'float' },
     log_file: { description: 'The migration log on the conversion host.', returned: 'always', type: 'str' },
-    plan: { description: 'Check mode: what a run would do per disk, whether it would convert, and the cleanup of earlier runs.', returned: 'check mode', type: 'dict' },
+    plan: {
+      description:
+        "Check mode: what a run would do per disk (action, and data: whether the source disk holds data, 'not read' when only the snapshot can tell), whether it would convert, and the cleanup of earlier runs. A disk the source checks refuse has action blocked and its problem, and the task fails.",
+      returned: 'check mode',
+      type: 'dict',
+    },
   },
   async run(p, ctx) {
     const request = migrationRequest(p);
@@ -104,7 +116,11 @@ export default defineModule({
       const message = (e as Error).message;
       log.error(message);
       const prefixed = /^Failed to /.test(message) ? message : `Failed to migrate VM: ${message}`;
-      throw new ModuleFailure(`${prefixed}. Check logs: ${logFile}`, { id: null, log_file: logFile, duration_seconds: duration() });
+      throw new ModuleFailure(`${prefixed}. Check logs: ${logFile}`, {
+        ...(e instanceof MigrationFailure ? { changed: e.changed, id: e.ids, ...(e.plan ? { plan: e.plan } : {}) } : { id: null }),
+        log_file: logFile,
+        duration_seconds: duration(),
+      });
     }
   },
 });

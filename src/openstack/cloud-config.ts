@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { registerSecret } from '../util/secrets.js';
+import { describeIssues, parseYamlFile } from '../util/file-parse.js';
 
 /**
  * Where an OpenStack client's settings come from: upstream's `cloud`/`dst_cloud` dict, the name of a cloud in
@@ -216,7 +216,7 @@ export function cloudFromEnvironment(environ: NodeJS.ProcessEnv = process.env): 
 function parseEntry(entry: unknown, source: string): CloudConfig {
   const r = cloudEntrySchema.safeParse(entry);
   if (!r.success) {
-    const what = r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
+    const what = describeIssues(r.error);
     throw new CloudConfigError(`${source} is not a valid cloud definition: ${what}`);
   }
   return fromEntry(r.data, source);
@@ -239,7 +239,7 @@ export function configSearchPaths(kind: 'clouds' | 'secure', environ: NodeJS.Pro
 function readYamlFile(path: string): Record<string, unknown> {
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
+    doc = parseYamlFile(readFileSync(path, 'utf8'), path);
   } catch (e) {
     throw new CloudConfigError(`cannot read ${path}: ${(e as Error).message}`);
   }

@@ -124,7 +124,7 @@ interface Mode {
 
 const ZERO = Buffer.alloc(4 * 1024 * 1024);
 
-function isZero(buf: Buffer): boolean {
+export function isZero(buf: Buffer): boolean {
   for (let p = 0; p < buf.length; p += ZERO.length) {
     const part = buf.subarray(p, Math.min(buf.length, p + ZERO.length));
     if (!part.equals(ZERO.subarray(0, part.length))) return false;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import type { Session } from '../openstack/auth.js';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../openstack/flavors.js';
 import { hasToolDescription, toolDescription } from '../openstack/markers.js';
 import { GiB } from '../util/units.js';
+import { describeIssues, parseJsonFile, parseYamlFile } from '../util/file-parse.js';
 
 /** Flavors: upstream's guest/disk info files, best match, flavors.yml, and idempotent creation. */
 
@@ -26,16 +27,16 @@ function readJsonFile(path: string, what: string): unknown {
     throw new Error(`failed to open ${what} ${path}: ${(e as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    return parseJsonFile(text, `${what} ${path}`);
   } catch (e) {
-    throw new Error(`failed to parse JSON from ${what} ${path}: ${(e as Error).message}`);
+    throw new Error(`failed to parse JSON: ${(e as Error).message}`);
   }
 }
 
 function check<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new Error(`${what}: ${r.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`);
+  throw new Error(`${what}: ${describeIssues(r.error)}`);
 }
 
 const guestInfoSchema = z.looseObject({
@@ -184,7 +185,7 @@ const flavorsFileSchema = z.looseObject({
 export function readFlavorsFile(path: string): FlavorRequest[] {
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
+    doc = parseYamlFile(readFileSync(path, 'utf8'), path);
   } catch (e) {
     throw new Error(`Failed to read flavors file ${path}: ${(e as Error).message}`);
   }

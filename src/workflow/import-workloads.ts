@@ -21,6 +21,7 @@ import {
   deleteUpstreamFlavors,
   deleteUpstreamServersAndPorts,
 } from './teardown.js';
+import { describeIssues, parseJsonFile } from '../util/file-parse.js';
 
 /** The parts of `<data_dir>/<vm>/import_workloads.json` (written by the convert_metadata role) this step reads. */
 const importWorkloadsFileSchema = z.looseObject({
@@ -46,13 +47,13 @@ export function readVmPlan(dataDir: string, vmName: string, usedMappedNetworks: 
   const file = join(dir, 'import_workloads.json');
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc = parseJsonFile(readFileSync(file, 'utf8'), file);
   } catch (e) {
     throw new Error(`cannot read ${file} (${(e as Error).message}): run the gather_guest_metadata and convert_metadata steps for ${vmName} first`);
   }
   const parsed = importWorkloadsFileSchema.safeParse(doc);
   if (!parsed.success) {
-    throw new Error(`${file} is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`${file} is not valid: ${describeIssues(parsed.error)}`);
   }
   const nicsFile = join(dir, usedMappedNetworks ? 'nics.json' : 'macs.json');
   if (!existsSync(nicsFile)) {

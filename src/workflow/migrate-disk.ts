@@ -68,7 +68,7 @@ export async function copyOneDisk(a: DiskCopyArgs): Promise<DiskCopyOutcome> {
 async function transferMode(a: DiskCopyArgs): Promise<TransferMode> {
   const areas = a.sinceChangeId && a.disk.changeId ? await deltaAreas(a, a.sinceChangeId) : undefined;
   if (areas) return { kind: 'delta', areas };
-  const allocated = a.disk.changeId ? await allocatedAreas(a) : undefined;
+  const allocated = await cbtAllocation(a);
   return { kind: 'full', targetIsZero: a.targetIsZero, allocated };
 }
 
@@ -90,8 +90,9 @@ async function deltaAreas(a: DiskCopyArgs, since: string): Promise<Extent[] | un
   }
 }
 
-/** Allocated areas per CBT (`changeId "*"`), or undefined when vSphere cannot tell. */
-async function allocatedAreas(a: DiskCopyArgs): Promise<Extent[] | undefined> {
+/** Allocated areas of a snapshot's disk per CBT (`changeId "*"`), or undefined when CBT is off or vSphere cannot tell. */
+export async function cbtAllocation(a: Pick<DiskCopyArgs, 'session' | 'vm' | 'snapshot' | 'disk' | 'log'>): Promise<Extent[] | undefined> {
+  if (!a.disk.changeId) return undefined;
   try {
     return await changedAreas(a.session, a.vm, a.snapshot, a.disk.key, a.disk.capacityBytes, '*');
   } catch (e) {

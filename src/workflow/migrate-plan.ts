@@ -29,7 +29,7 @@ export function volumeNameFor(vm: Pick<VmDetail, 'name'>, disk: Pick<VmDisk, 'ke
 }
 
 /** The options the plan depends on. */
-export type PlanOptions = Pick<MigrateRequest, 'assumeZero' | 'cbtSync' | 'cutover' | 'skipConversion'> & { volume: Pick<MigrateRequest['volume'], 'external'> };
+export type PlanOptions = Pick<MigrateRequest, 'assumeZero' | 'cbtSync' | 'cutover' | 'skipConversion' | 'allowEmptyDisks'> & { volume: Pick<MigrateRequest['volume'], 'external'> };
 
 /** The decision for one disk. */
 export interface DiskPlan {
@@ -44,6 +44,19 @@ export interface DiskPlan {
   targetIsZero: boolean;
   /** A conversion started on the volume and did not finish: it changed the volume, so only a full copy makes it whole. */
   conversionUnfinished: boolean;
+  /** Whether the source disk holds data, once a check read it (undefined: not read yet, or a delta copy). */
+  hasData: boolean | undefined;
+  /** Why this run must not copy the disk (a source problem the checks found); nothing is created then. */
+  blocked: string | undefined;
+}
+
+/** What the source checks (migrate-preflight.ts) found about one disk. */
+export interface DiskCheck {
+  key: number;
+  /** The disk cannot be read: what failed and what to do. */
+  problem?: string;
+  /** Whether it holds data, when the check read it. */
+  hasData?: boolean;
 }
 
 /**
@@ -60,6 +73,8 @@ export function planDisk(vm: Pick<VmDetail, 'name'>, disk: VmDisk, volume: Volum
     sinceChangeId: undefined,
     targetIsZero: false,
     conversionUnfinished: false,
+    hasData: undefined,
+    blocked: undefined,
   };
   // A managed external volume holds the backend's bytes, not zeros.
   if (!volume) return { ...plan, action: 'create and copy', targetIsZero: o.assumeZero && !o.volume.external };
@@ -96,6 +111,8 @@ export interface MigrationPlan {
   leftAttached: Volume[];
   /** Volumes to copy that an earlier run left attached: the attachment is reused, and detached at the end. */
   reuseAttached: string[];
+  /** Disks the source checks found a problem with: the run fails before it creates anything. */
+  blocked: DiskPlan[];
 }
 
 export interface PlanInput {
@@ -124,7 +141,39 @@ export function planMigration(i: PlanInput): MigrationPlan {
     staleSnapshots: i.snapshots.filter((s) => s.description === SNAPSHOT_DESCRIPTION),
     leftAttached: disks.filter((d) => d.action === 'skip (converted)').map((d) => d.volume).filter(onHost),
     reuseAttached: pending.map((d) => d.volume).filter(onHost).map((v) => v.id),
+    blocked: [],
   };
+}
+
+/** The plan with what the source checks found: a disk that cannot be read, or holds no data, is blocked. */
+export function withChecks(plan: MigrationPlan, vm: Pick<VmDetail, 'name'>, checks: DiskCheck[], o: PlanOptions): MigrationPlan {
+  const disks = plan.disks.map((d, index): DiskPlan => {
+    const check = checks.find((c) => c.key === d.disk.key);
+    if (!check) return d;
+    const hasData = check.hasData ?? d.hasData;
+    const withData = { ...d, hasData };
+    return { ...withData, blocked: check.problem ?? (hasData === false ? emptyDiskProblem(vm, index, withData, o) : undefined) };
+  });
+  const pending = disks.filter((d) => d.action !== 'skip (converted)');
+  return { ...plan, disks, pending, blocked: disks.filter((d) => d.blocked !== undefined) };
+}
+
+/**
+ * A disk that holds no data is more often the wrong VM, disk or datastore than a real blank disk: it is copied only
+ * with allowEmptyDisks, and never as the boot disk of a guest to convert (virt-v2v finds no operating system there).
+ */
+export function emptyDiskProblem(vm: Pick<VmDetail, 'name'>, index: number, d: Pick<DiskPlan, 'disk'>, o: Pick<PlanOptions, 'allowEmptyDisks' | 'skipConversion'>): string | undefined {
+  const what = `VM ${vm.name} disk ${index} (key ${d.disk.key}, file ${d.disk.fileName}) holds no data: no allocated block, or only zeros`;
+  if (index === 0 && !o.skipConversion) {
+    return `${what}; it is the boot disk and there is no guest to convert: check that this is the right VM and datastore (or set skipconversion, and allow_empty_disks, to copy it as a blank volume)`;
+  }
+  if (!o.allowEmptyDisks) return `${what}; check that this is the right VM and datastore, or set allow_empty_disks: true to migrate it as a blank volume`;
+  return undefined;
+}
+
+/** The error a run fails with when the checks blocked disks: every problem, and that nothing was created. */
+export function blockedError(plan: MigrationPlan): Error {
+  return new Error(`${plan.blocked.map((d) => d.blocked).join('; ')}. Nothing was created`);
 }
 
 /** Check mode's result: the plan, and what would change. */
@@ -134,13 +183,20 @@ export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost): Mig
     ...plan.leftAttached.map((v) => `detach volume ${v.name} (${v.id}) from the conversion host`),
   ];
   return {
-    changed: plan.pending.length > 0 || cleanup.length > 0,
+    changed: plan.blocked.length === 0 && (plan.pending.length > 0 || cleanup.length > 0),
     ids: plan.disks.map((d) => d.volume?.id ?? null),
     disks: [],
     converted: plan.pending.length === 0,
     conversionHost: host,
     plan: {
-      disks: plan.disks.map((d) => ({ key: d.disk.key, volume_name: d.volumeName, volume_id: d.volume?.id ?? null, action: d.action })),
+      disks: plan.disks.map((d) => ({
+        key: d.disk.key,
+        volume_name: d.volumeName,
+        volume_id: d.volume?.id ?? null,
+        action: d.blocked ? 'blocked' : d.action,
+        data: d.hasData === undefined ? 'not read' : d.hasData ? 'yes' : 'none',
+        ...(d.blocked ? { problem: d.blocked } : {}),
+      })),
       conversion: plan.finish === 'convert',
       shutdown: plan.shutdownBefore !== undefined,
       cleanup,

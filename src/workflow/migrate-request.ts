@@ -17,7 +17,7 @@ export interface SourceSettings {
   kind: DiskSourceKind;
   vddk: { libdir: string; compression: 'none' | 'zlib' | 'fastlz' | 'skipz' };
   localDiskPath?: string | undefined;
-  ssh: { user: string; keyPath?: string | undefined; port: number; knownHosts?: string | undefined };
+  ssh: { user: string; keyPath?: string | undefined; passphrase?: string | undefined; port: number; knownHosts?: string | undefined };
 }
 
 /** Everything one VM's migration needs (the `migrate` module's options, parsed). */
@@ -45,6 +45,8 @@ export interface MigrateRequest {
   instanceUuid?: string | undefined;
   convHostName?: string | undefined;
   byIdDir: string;
+  /** Migrate disks that hold no data (else they fail the migration before anything is created). */
+  allowEmptyDisks: boolean;
   verify: boolean;
   shutdownTimeoutMs: number;
   /** Used in socket names: `<SafeVmName>-<runId>`. */
@@ -62,6 +64,8 @@ export interface DiskResult {
   bytes_read: number;
   sha256_source?: string;
   sha256_target?: string;
+  /** The source disk held no data and was copied as a blank volume (allow_empty_disks). */
+  empty?: boolean;
 }
 
 /** What a run does with one disk. A delta copy falls back to a full one when vSphere no longer knows the change ID. */
@@ -71,7 +75,27 @@ export interface PlannedDisk {
   key: number;
   volume_name: string;
   volume_id: string | null;
-  action: DiskAction;
+  /** `blocked`: the source checks found a problem (see `problem`); a run would fail before creating anything. */
+  action: DiskAction | 'blocked';
+  /** Whether the source disk holds data, as far as check mode could read it (a running VM's disk is read from the snapshot). */
+  data: 'yes' | 'none' | 'not read';
+  problem?: string;
+}
+
+/** A run that failed after it looked at the target: what exists now, so the result can say it. */
+export class MigrationFailure extends Error {
+  constructor(
+    message: string,
+    /** The tool's volume of each disk that exists (created or reused so far), null where there is none, in disk order. */
+    readonly ids: (string | null)[],
+    /** The run created or changed something before it failed. */
+    readonly changed: boolean,
+    /** Check mode: the plan that would fail. */
+    readonly plan?: MigrateOutcome['plan'],
+  ) {
+    super(message);
+    this.name = 'MigrationFailure';
+  }
 }
 
 export interface MigrateOutcome {

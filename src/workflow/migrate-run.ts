@@ -15,8 +15,9 @@ import { type ConversionHost, detachIfAttached } from './conversion-host.js';
 import { HostAttachments } from './migrate-attachments.js';
 import { convertGuest } from './migrate-convert.js';
 import { copyOneDisk } from './migrate-disk.js';
-import { CONVERSION_KEY, type DiskPlan, type Finish, type MigrationPlan } from './migrate-plan.js';
-import type { DiskResult, MigrateOutcome, MigrateRequest } from './migrate-request.js';
+import { CONVERSION_KEY, type DiskPlan, type Finish, type MigrationPlan, blockedError, withChecks } from './migrate-plan.js';
+import { type DiskResult, type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
+import { checkSnapshotData, sourceArgs } from './migrate-preflight.js';
 import { openDiskSource } from './migrate-source.js';
 import type { MigrationSteps } from './migrate-steps.js';
 import { ensureVolume } from './migrate-volume.js';
@@ -55,7 +56,7 @@ class MigrationRun {
 
   constructor(
     private readonly c: MigrationContext,
-    private readonly plan: MigrationPlan,
+    private plan: MigrationPlan,
   ) {
     this.vmRef = { type: 'VirtualMachine', value: c.vm.moid };
     this.wait = { timeoutMs: VOLUME_WAIT_MS, intervalMs: 1000, signal: c.signal };
@@ -63,7 +64,17 @@ class MigrationRun {
     this.results = plan.disks.map((d) => ({ key: d.disk.key, volume_id: d.volume?.id ?? '', mode: 'skipped', bytes_copied: 0, bytes_read: 0 }));
   }
 
+  /** The run; a failure says which volumes exist and whether anything changed. */
   async run(): Promise<MigrateOutcome> {
+    try {
+      return await this.carryOut();
+    } catch (e) {
+      const ids = this.volumes.map((v) => v?.id ?? null);
+      throw new MigrationFailure((e as Error).message, ids, this.changed);
+    }
+  }
+
+  private async carryOut(): Promise<MigrateOutcome> {
     const { c, plan } = this;
     const { finish } = plan;
     await this.cleanUp();
@@ -118,6 +129,7 @@ class MigrationRun {
     c.log.info(`created snapshot ${SNAPSHOT_NAME} (${snapshot.value})`);
     try {
       const snapDisks = await this.snapshotDisks(snapshot);
+      await this.checkData(snapshot, snapDisks);
       for (const d of this.plan.pending) {
         c.signal.throwIfAborted();
         const snapDisk = snapDisks.find((x) => x.key === d.disk.key);
@@ -129,6 +141,15 @@ class MigrationRun {
     }
   }
 
+  /** The disks whose data the pre-checks could not read (a running VM's), read from the snapshot before any volume is created. */
+  private async checkData(snapshot: MoRef, snapDisks: VmDisk[]): Promise<void> {
+    const { c } = this;
+    const checks = await checkSnapshotData(c, this.plan, snapshot, snapDisks);
+    if (checks.length === 0) return;
+    this.plan = withChecks(this.plan, c.vm, checks, c.req);
+    if (this.plan.blocked.length > 0) throw blockedError(this.plan);
+  }
+
   /** One pending disk: its volume, attached, then the copy the plan says (vSphere may turn a delta into a full copy). */
   private async syncDisk(d: DiskPlan, snapshot: MoRef, snapDisk: VmDisk, attachments: HostAttachments): Promise<void> {
     const { c } = this;
@@ -138,6 +159,10 @@ class MigrationRun {
     this.volumes[i] = volume;
     const result = this.results[i]!;
     result.volume_id = volume.id;
+    if (d.hasData === false) {
+      result.empty = true;
+      c.log.warn(`disk ${d.disk.key} holds no data: copied as a blank volume (allow_empty_disks)`);
+    }
     const devicePath = await attachments.attach(volume);
     if (d.conversionUnfinished) c.log.warn(`volume ${volume.id}: an earlier conversion did not finish; copying the whole disk again`);
     const outcome = await this.withSource(snapshot, snapDisk, (source) =>
@@ -228,18 +253,7 @@ class MigrationRun {
 
   private async withSource<T>(snapshot: MoRef, disk: VmDisk, fn: (s: DiskSource) => Promise<T>): Promise<T> {
     const { c } = this;
-    const source = await openDiskSource({
-      settings: c.req.source,
-      endpoint: c.req.vmware,
-      session: c.vs,
-      datacenter: c.vm.datacenter,
-      vmMoid: c.vm.moid,
-      snapshotMoid: snapshot.value,
-      fileName: disk.fileName,
-      name: `${safeVmName(c.vm.name).slice(0, 24)}-${c.req.runId}-${disk.key}`,
-      onOutput: (line) => c.log.info(`[${c.req.source.kind}] ${line}`),
-      signal: c.signal,
-    });
+    const source = await openDiskSource(sourceArgs(c, disk, snapshot.value, `${safeVmName(c.vm.name).slice(0, 24)}-${c.req.runId}-${disk.key}`));
     try {
       return await fn(source);
     } finally {

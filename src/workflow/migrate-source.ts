@@ -18,7 +18,8 @@ export interface OpenDiskArgs {
   session: VSphereSession;
   datacenter: string;
   vmMoid: string;
-  snapshotMoid: string;
+  /** The snapshot the disk is read from; without one (the pre-checks) the disk's current file is read. */
+  snapshotMoid?: string | undefined;
   /** Backing file of the disk in the snapshot, `[datastore] folder/disk.vmdk`. */
   fileName: string;
   /** Name for sockets, `<SafeVmName>-<runid>-<diskkey>`. */
@@ -50,25 +51,11 @@ export async function openDiskSource(a: OpenDiskArgs): Promise<DiskSource> {
       });
     }
     case 'ssh': {
-      const port = settings.ssh.port;
-      const knownHosts = settings.ssh.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
-      const hostKeySha256 = await knownHostKey(knownHosts, host, port);
-      const keyPath = settings.ssh.keyPath;
-      if (!keyPath) throw new Error('disk_source ssh needs esxi_ssh_key_path (a private key the ESXi host accepts for esxi_ssh_user)');
-      const privateKey = await readFile(keyPath).catch((e: NodeJS.ErrnoException) => {
-        throw new Error(`cannot read esxi_ssh_key_path ${keyPath}: ${e.code ?? e.message}`);
-      });
       const { esxiDatastorePath, openSshSource } = await loadSshSource();
-      return openSshSource({
-        host,
-        port,
-        username: settings.ssh.user,
-        privateKey,
-        hostKeySha256,
-        path: esxiDatastorePath(a.fileName),
-      });
+      return openSshSource({ ...(await sshAccess(settings.ssh, host)), path: esxiDatastorePath(a.fileName) });
     }
     case 'vddk':
+      if (!a.snapshotMoid) throw new Error('the vddk source reads disks from a snapshot only');
       return openVddkSource({
         server: host,
         user: endpoint.user,
@@ -84,6 +71,36 @@ export async function openDiskSource(a: OpenDiskArgs): Promise<DiskSource> {
         signal: a.signal,
       });
   }
+}
+
+/**
+ * What the ssh source logs in with, each part checked with a message that says what to fix: the key file readable
+ * and usable (decrypted with esxi_ssh_key_passphrase when it is encrypted), and the host key pinned in known_hosts.
+ */
+export async function sshAccess(ssh: SourceSettings['ssh'], host: string): Promise<SshAccess> {
+  const keyPath = ssh.keyPath;
+  if (!keyPath) throw new Error('disk_source ssh needs esxi_ssh_key_path (a private key the ESXi host accepts for esxi_ssh_user)');
+  const privateKey = await readFile(keyPath).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`cannot read esxi_ssh_key_path ${keyPath} (${e.code ?? e.message}); point it at a readable private key file`);
+  });
+  const { privateKeyProblem } = await loadSshSource();
+  const problem = privateKeyProblem(privateKey, ssh.passphrase);
+  if (problem) {
+    const fix = problem.includes('passphrase') ? 'set esxi_ssh_key_passphrase to its passphrase' : 'point esxi_ssh_key_path at the private key (not the .pub file)';
+    throw new Error(`esxi_ssh_key_path ${keyPath} cannot be used: ${problem}; ${fix}`);
+  }
+  const knownHosts = ssh.knownHosts ?? join(homedir(), '.ssh', 'known_hosts');
+  const hostKeySha256 = await knownHostKey(knownHosts, host, ssh.port);
+  return { host, port: ssh.port, username: ssh.user, privateKey, ...(ssh.passphrase ? { passphrase: ssh.passphrase } : {}), hostKeySha256 };
+}
+
+export interface SshAccess {
+  host: string;
+  port: number;
+  username: string;
+  privateKey: Buffer;
+  passphrase?: string;
+  hostKeySha256: string;
 }
 
 /** `host:port` / `[v6]:port` / `host` -> host. */

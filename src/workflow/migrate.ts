@@ -7,8 +7,9 @@ import { SNAPSHOT_NAME, findSnapshots } from '../vmware/snapshots.js';
 import type { VmDetail } from '../vmware/vm.js';
 import { findConversionHost } from './conversion-host.js';
 import { UnknownVmError, discover } from './discovery.js';
-import { checkMigratable, checkModeOutcome, planMigration, volumeNameFor } from './migrate-plan.js';
-import type { MigrateOutcome, MigrateRequest } from './migrate-request.js';
+import { blockedError, checkMigratable, checkModeOutcome, planMigration, volumeNameFor, withChecks } from './migrate-plan.js';
+import { preflight } from './migrate-preflight.js';
+import { type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
 import { type MigrationContext, runPlan } from './migrate-run.js';
 import { migrationSteps } from './migrate-steps.js';
 
@@ -72,7 +73,11 @@ async function findVm(vs: VSphereSession, folder: string | undefined, name: stri
   }
 }
 
-/** Look at what exists (volumes, conversion host, snapshots), plan, and report the plan (check mode) or carry it out. */
+/**
+ * Look at what exists (volumes, conversion host, snapshots), plan, check the source disks the plan copies
+ * (migrate-preflight.ts), and report the plan (check mode) or carry it out; a source problem fails the run before
+ * anything is created.
+ */
 async function planAndRun(c: Omit<MigrationContext, 'host'>, checkMode: boolean): Promise<MigrateOutcome> {
   const { req, vm, os, log } = c;
   checkMigratable(vm, req);
@@ -81,6 +86,13 @@ async function planAndRun(c: Omit<MigrationContext, 'host'>, checkMode: boolean)
   const host = await findConversionHost(os, { instanceUuid: req.instanceUuid, serverName: req.convHostName });
   log.info(`conversion host: ${host.name} (${host.id}, from ${host.source})`);
   const snapshots = await findSnapshots(c.vs, { type: 'VirtualMachine', value: vm.moid }, SNAPSHOT_NAME);
-  const plan = planMigration({ vm, volumes, host, snapshots, options: req });
-  return checkMode ? checkModeOutcome(plan, host) : runPlan({ ...c, host }, plan);
+  const draft = planMigration({ vm, volumes, host, snapshots, options: req });
+  const plan = withChecks(draft, vm, await preflight(c, draft), req);
+  if (plan.blocked.length > 0) {
+    const error = blockedError(plan);
+    const ids = plan.disks.map((d) => d.volume?.id ?? null);
+    throw new MigrationFailure(checkMode ? `Check mode: the migration would fail: ${error.message}` : error.message, ids, false, checkMode ? checkModeOutcome(plan, host).plan : undefined);
+  }
+  if (checkMode) return checkModeOutcome(plan, host);
+  return runPlan({ ...c, host }, plan);
 }

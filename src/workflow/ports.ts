@@ -16,6 +16,7 @@ import {
   updatePort,
 } from '../openstack/network.js';
 import { safeVmName } from '../util/names.js';
+import { describeIssues, parseJsonFile } from '../util/file-parse.js';
 
 /** Neutron ports for a VM's NICs, keeping the VMware MAC addresses; reruns reuse the tool's ports. */
 
@@ -33,14 +34,14 @@ export type Nic = z.output<typeof nicSchema>;
 export function readNicsFile(path: string): Nic[] {
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    doc = parseJsonFile(readFileSync(path, 'utf8'), path);
   } catch (e) {
     throw new Error(`Failed to load network data file ${path}: ${(e as Error).message}`);
   }
   const r = z.array(nicSchema).safeParse(doc);
   if (!r.success) {
     throw new Error(
-      `Failed to load network data file ${path}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `Failed to load network data file ${path}: ${describeIssues(r.error)}`,
     );
   }
   return r.data;

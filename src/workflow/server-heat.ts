@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import type { Session } from '../openstack/auth.js';
 import { STACK_TAG, TOOL_METADATA } from '../openstack/markers.js';
 import { type Stack, createStack, findStackByName, getStack, isFailedStatus, waitForStackComplete } from '../openstack/orchestration.js';
 import { safeVmName } from '../util/names.js';
+import { parseYamlFile } from '../util/file-parse.js';
 
 /** The Heat path: a HOT template for the servers of migrated VMs, and an idempotent stack create. */
 
@@ -142,7 +143,7 @@ export function readTemplate(path: string): unknown {
   if (!existsSync(path)) throw new Error(`Failed to read template file: ${path} does not exist`);
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
+    doc = parseYamlFile(readFileSync(path, 'utf8'), path);
   } catch (e) {
     throw new Error(`Template YAML parsing failed: ${path}: ${(e as Error).message}`);
   }

@@ -275,6 +275,28 @@ describe('migrate executable', { timeout: 900_000 }, () => {
     assert.equal(out.failed, true);
     assert.match(out.msg as string, new RegExp(`interrupted by SIGTERM\\. Check logs: ${log}$`));
     const id = (await withOpenstack((s) => findToolVolume(s, 'osm-windows-2000')))!.id;
+    assert.deepEqual([out.changed, out.id], [true, [id]], 'the failed result names the volume it created, and says it changed something');
     assert.deepEqual(await leftovers(VM, [id]), { snapshots: 0, attachments: [], links: [] });
+  });
+
+  it('refuses a VM whose disk holds no data before anything is created, and migrates it with allow_empty_disks', async () => {
+    const empty = 'DC0_H0_VM3';
+    await deleteVmVolumes(empty);
+    try {
+      const args = moduleArgs(empty, { localdiskpath: vsphere().datastores.LocalDS_0 });
+      const refused = runModule('migrate', args, { env });
+      assert.equal(refused.code, 1);
+      assert.deepEqual([refused.result.failed, refused.result.changed, refused.result.id], [true, false, [null]]);
+      assert.match(String(refused.result.msg), /^Failed to migrate VM: VM DC0_H0_VM3 disk 0 \(key 2000, file \[LocalDS_0\] DC0_H0_VM3\/disk1\.vmdk\) holds no data.*allow_empty_disks: true.*Nothing was created\. Check logs: /);
+      assert.equal(await withOpenstack((s) => findToolVolume(s, `${empty}-2000`)), undefined);
+      const check = runModule('migrate', { ...args, _ansible_check_mode: true }, { env });
+      assert.equal(check.code, 1);
+      assert.deepEqual((check.result.plan as { disks: { action: string }[] }).disks.map((d) => d.action), ['blocked']);
+      const allowed = runModule('migrate', { ...args, allow_empty_disks: true, assumezero: true }, { env });
+      assert.equal(allowed.code, 0, JSON.stringify(allowed.result));
+      assert.deepEqual([allowed.result.changed, (allowed.result.disks as { empty?: boolean }[])[0]?.empty], [true, true]);
+    } finally {
+      await deleteVmVolumes(empty);
+    }
   });
 });

@@ -40,6 +40,8 @@ export interface VmFacts {
   nics: { mac: string }[];
 }
 interface VsphereFacts {
+  /** The simulator's own VMs (DC0_H0_VM0 ...): their disks hold no data. */
+  base_vms: VmFacts[];
   host: string;
   port: number;
   user: string;
@@ -70,7 +72,7 @@ export const vsphere = (): VsphereFacts => readFacts<VsphereFacts>('vsphere.json
 export const openstack = (): OpenstackFacts => readFacts<OpenstackFacts>('openstack.json');
 
 export function vmFacts(name: string): VmFacts {
-  const vm = vsphere().vms.find((v) => v.name === name);
+  const vm = vsphere().vms.find((v) => v.name === name) ?? vsphere().base_vms.find((v) => v.name === name);
   if (!vm) throw new Error(`no VM ${name} in the lab facts`);
   return vm;
 }
@@ -124,6 +126,7 @@ export function request(vm: string, over: Partial<MigrateRequest> = {}): Migrate
     multiDiskFs: false,
     conversion: { extraOpts: [], debug: false },
     byIdDir: openstack().by_id_dir,
+    allowEmptyDisks: false,
     verify: false,
     shutdownTimeoutMs: 10_000,
     runId: 'testrun1',

@@ -12,7 +12,7 @@ import migrateModule from '../../src/modules/migrate.js';
 import { guestNics, isLinuxGuest, isWindowsGuest } from '../../src/workflow/migrate-convert.js';
 import { migrationLogPath, runId } from '../../src/workflow/migrate-log.js';
 import { hostOf, knownHostKey } from '../../src/workflow/migrate-source.js';
-import { type PlanInput, type PlanOptions, checkMigratable, checkModeOutcome, isConverted, planDisk, planMigration, volumeNameFor } from '../../src/workflow/migrate-plan.js';
+import { type PlanInput, type PlanOptions, checkMigratable, checkModeOutcome, isConverted, planDisk, planMigration, volumeNameFor, withChecks } from '../../src/workflow/migrate-plan.js';
 import { migrationSteps } from '../../src/workflow/migrate-steps.js';
 import { volumeTypeFor } from '../../src/workflow/migrate-volume.js';
 import type { Volume } from '../../src/openstack/volume.js';
@@ -131,7 +131,7 @@ function snapshot(moid: string, description = 'OS Migrate snapshot.'): VmSnapsho
   return { moid, id: 1, name: 'osm-snap', description, createTime: '', state: 'poweredOn', quiesced: false, children: [] };
 }
 
-const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({ assumeZero: false, cbtSync: false, cutover: false, skipConversion: false, volume: {}, ...over });
+const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({ assumeZero: false, cbtSync: false, cutover: false, skipConversion: false, allowEmptyDisks: false, volume: {}, ...over });
 
 function input(over: Partial<PlanInput> & { guest?: string } = {}): PlanInput {
   const disks = [vmDisk(2000), vmDisk(2001)];
@@ -264,8 +264,8 @@ describe('migrate plan: the VM', () => {
       conversionHost: host,
       plan: {
         disks: [
-          { key: 2000, volume_name: 'vm-2000', volume_id: volume(2000).id, action: 'delta copy' },
-          { key: 2001, volume_name: 'vm-2001', volume_id: null, action: 'create and copy' },
+          { key: 2000, volume_name: 'vm-2000', volume_id: volume(2000).id, action: 'delta copy', data: 'not read' },
+          { key: 2001, volume_name: 'vm-2001', volume_id: null, action: 'create and copy', data: 'not read' },
         ],
         conversion: true,
         shutdown: true,
@@ -277,6 +277,20 @@ describe('migrate plan: the VM', () => {
     assert.deepEqual([leftover.changed, leftover.converted, leftover.plan?.conversion, leftover.plan?.cleanup], [true, true, false, [`detach volume vm-2000 (${converted[0]!.id}) from the conversion host`]]);
     const clean = checkModeOutcome(planMigration(input({ volumes: [volume(2000, { converted: 'true' }), volume(2001, { converted: 'true' })] })), host);
     assert.deepEqual([clean.changed, clean.converted, clean.plan?.disks.map((d) => d.action)], [false, true, ['skip (converted)', 'skip (converted)']]);
+  });
+
+  it('check mode shows what the source checks found: data per disk, a blocked disk with its problem, and no change', () => {
+    const host = { id: HOST, name: 'conv', source: 'instanceuuid' as const };
+    const o = options({ skipConversion: true });
+    const checked = withChecks(planMigration(input({ options: o })), { name: 'vm' }, [{ key: 2000, hasData: true }, { key: 2001, hasData: false }], o);
+    const out = checkModeOutcome(checked, host);
+    assert.equal(out.changed, false, 'a blocked run changes nothing');
+    assert.deepEqual(out.plan?.disks.map((d) => [d.action, d.data]), [['create and copy', 'yes'], ['blocked', 'none']]);
+    assert.match(out.plan!.disks[1]!.problem!, /^VM vm disk 1 \(key 2001, file \[LocalDS_0\] vm\/vm_2001\.vmdk\) holds no data.*allow_empty_disks: true/);
+    const allowed = withChecks(planMigration(input({ options: { ...o, allowEmptyDisks: true } })), { name: 'vm' }, [{ key: 2001, hasData: false }], { ...o, allowEmptyDisks: true });
+    assert.deepEqual([allowed.blocked, checkModeOutcome(allowed, host).plan?.disks.map((d) => d.data)], [[], ['not read', 'none']]);
+    const unreadable = withChecks(planMigration(input({ options: o })), { name: 'vm' }, [{ key: 2000, problem: 'cannot be read' }], { ...o, allowEmptyDisks: true });
+    assert.deepEqual(unreadable.blocked.map((d) => d.blocked), ['cannot be read']);
   });
 
   it('refuses a VM without disks, and externalvolume for more than one disk', () => {

@@ -217,7 +217,7 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     const out = await run(request(vm.name, { source: localSource(vm.name), skipConversion: false }), true);
     assert.equal(out.changed, true);
     assert.deepEqual(out.ids, [null]);
-    assert.deepEqual(out.plan?.disks, [{ key: 2000, volume_name: 'osm-windows-2000', volume_id: null, action: 'create and copy' }]);
+    assert.deepEqual(out.plan?.disks, [{ key: 2000, volume_name: 'osm-windows-2000', volume_id: null, action: 'create and copy', data: 'yes' }], 'the pre-checks read the disk: it holds data');
     assert.equal(out.plan?.conversion, true);
     assert.equal(out.plan?.shutdown, true, 'a Windows guest is shut down before its conversion');
     assert.equal(await withOpenstack((s) => findToolVolume(s, 'osm-windows-2000')), undefined);

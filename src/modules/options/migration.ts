@@ -43,6 +43,10 @@ function shape(n: Namer) {
     localdiskpath: z.string().optional().meta(d('Local mount of the datastore (e.g. NFS) on the conversion host; selects disk_source local.')),
     esxi_ssh_user: z.string().default('root').meta(d('SSH user on the ESXi host (disk_source ssh).')),
     esxi_ssh_key_path: z.string().optional().meta(d('Private key of esxi_ssh_user (disk_source ssh).')),
+    esxi_ssh_key_passphrase: z
+      .string()
+      .optional()
+      .meta({ description: `Passphrase of ${n('esxi_ssh_key_path')}, when that key is encrypted (disk_source ssh).`, secret: true }),
     esxi_ssh_port: z.number().int().min(1).max(65535).default(22).meta(d('SSH port of the ESXi host (disk_source ssh).')),
     esxi_ssh_known_hosts: z
       .string()
@@ -101,6 +105,14 @@ function shape(n: Namer) {
       .meta(d('Nova server ID of the conversion host, when neither the metadata service nor the DMI UUID tells it.')),
     convhostname: z.string().optional().meta(d('Name of the conversion host server, last resort to find it.')),
     disk_by_id_dir: z.string().default(DEFAULT_BY_ID_DIR).meta(d('Directory of by-id device links on the conversion host.')),
+    allow_empty_disks: z
+      .boolean()
+      .default(false)
+      .meta(
+        d(
+          `Migrate a disk that holds no data (no allocated block, or only zeros) as a blank volume. Without it such a disk fails the migration before anything is created: it is more often the wrong VM or an unreadable datastore than a real blank disk. A blank boot disk (disk 0) is refused anyway unless ${n('skipconversion')} is set, since there is no guest to convert.`,
+        ),
+      ),
     verify: z.boolean().default(false).meta(d('Compute the SHA-256 of each source disk and written volume, and fail when they differ.')),
     shutdown_timeout: z.number().int().positive().default(300).meta(d('Seconds to wait for a guest shutdown before powering off (cutover).')),
   };
@@ -162,7 +174,13 @@ export function migrationRequest(p: MigrationParams): Omit<MigrateRequest, 'vmNa
       kind: p.disk_source ?? (p.localdiskpath ? 'local' : 'vddk'),
       vddk: { libdir: p.libdir, compression: p.compression },
       localDiskPath: p.localdiskpath,
-      ssh: { user: p.esxi_ssh_user, keyPath: p.esxi_ssh_key_path, port: p.esxi_ssh_port, knownHosts: p.esxi_ssh_known_hosts },
+      ssh: {
+        user: p.esxi_ssh_user,
+        keyPath: p.esxi_ssh_key_path,
+        passphrase: p.esxi_ssh_key_passphrase,
+        port: p.esxi_ssh_port,
+        knownHosts: p.esxi_ssh_known_hosts,
+      },
     },
     volume: {
       availabilityZone: p.volumeaz,
@@ -179,6 +197,7 @@ export function migrationRequest(p: MigrationParams): Omit<MigrateRequest, 'vmNa
     instanceUuid: p.instanceuuid,
     convHostName: p.convhostname,
     byIdDir: p.disk_by_id_dir,
+    allowEmptyDisks: p.allow_empty_disks,
     verify: p.verify,
     shutdownTimeoutMs: p.shutdown_timeout * 1000,
   };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { posix } from 'node:path';
-import { Client, type SFTPWrapper } from 'ssh2';
+import ssh2, { Client, type SFTPWrapper } from 'ssh2';
 import { registerSecret } from '../../util/secrets.js';
 import { type DiskSource, NETWORK_CHUNK_SIZE, type SourceStats } from '../types.js';
 import { flatLayout, isBinarySparseVmdk, parseVmdkDescriptor } from '../vmdk.js';
@@ -34,6 +34,22 @@ export function esxiDatastorePath(backingFileName: string): string {
   const m = /^\s*\[([^\]]+)\]\s*(.+?)\s*$/.exec(backingFileName);
   if (!m || m[2]!.split('/').includes('..')) throw new Error(`unexpected backing file name ${JSON.stringify(backingFileName)}`);
   return posix.join('/vmfs/volumes', m[1]!, m[2]!);
+}
+
+/**
+ * Why `key` (the content of a private key file) cannot be used, or undefined when it can: not a private key, or
+ * encrypted and the passphrase is missing or wrong. The reason never quotes the key.
+ */
+export function privateKeyProblem(key: Buffer, passphrase: string | undefined): string | undefined {
+  const parsed = ssh2.utils.parseKey(key, passphrase);
+  if (!(parsed instanceof Error)) {
+    const first = Array.isArray(parsed) ? (parsed as unknown[])[0] : parsed;
+    return first && (first as { isPrivateKey(): boolean }).isPrivateKey() ? undefined : 'it holds no private key';
+  }
+  const m = parsed.message;
+  if (/no passphrase/i.test(m)) return 'it is encrypted and no passphrase was given';
+  if (/bad passphrase/i.test(m)) return 'the passphrase does not decrypt it';
+  return 'it is not a private key ssh can read (OpenSSH, PEM or PuTTY format)';
 }
 
 /** One SSH connection with its SFTP session and open extent handles. */

@@ -28,6 +28,7 @@ const roleSettings: { variable: string; migrate: string; value: unknown }[] = [
   { variable: 'local_disk_path', migrate: 'localdiskpath', value: '/srv/nfs' },
   { variable: 'esxi_ssh_user', migrate: 'esxi_ssh_user', value: 'migrator' },
   { variable: 'esxi_ssh_key_path', migrate: 'esxi_ssh_key_path', value: '/root/.ssh/esxi_ed25519' },
+  { variable: 'esxi_ssh_key_passphrase', migrate: 'esxi_ssh_key_passphrase', value: 'key-pass-phrase-1' },
   { variable: 'esxi_ssh_port', migrate: 'esxi_ssh_port', value: 2222 },
   { variable: 'esxi_ssh_known_hosts', migrate: 'esxi_ssh_known_hosts', value: '/etc/os-migrate/known_hosts' },
   { variable: 'availability_zone', migrate: 'volumeaz', value: 'az-2' },
@@ -44,6 +45,7 @@ const roleSettings: { variable: string; migrate: string; value: unknown }[] = [
   { variable: 'instance_uuid', migrate: 'instanceuuid', value: '0b5b7c7e-53b5-4d83-8f5c-0c8b0a3d5d11' },
   { variable: 'disk_by_id_dir', migrate: 'disk_by_id_dir', value: '/dev/disk/by-path' },
   { variable: 'verify_disks', migrate: 'verify', value: true },
+  { variable: 'allow_empty_disks', migrate: 'allow_empty_disks', value: true },
   { variable: 'shutdown_timeout', migrate: 'shutdown_timeout', value: 900 },
 ];
 
