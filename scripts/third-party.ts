@@ -60,7 +60,23 @@ export function nodeRuntime(root: string): { version: string; dir: string; integ
   return { version: entry.version, dir, integrity: entry.integrity };
 }
 
-function sbom(root: string): Record<string, unknown> {
+/**
+ * A CycloneDX component for a bundled package npm's SBOM left out: `npm sbom --omit=dev` drops a runtime dependency
+ * that a devDependency also uses (yaml, which knip uses too, was missing).
+ */
+function bundledComponent(pkg: BundledPackage): Record<string, unknown> {
+  const license = readPackage(pkg.dir).license;
+  return {
+    type: 'library',
+    name: pkg.name,
+    version: pkg.version,
+    'bom-ref': `${pkg.name}@${pkg.version}`,
+    purl: `pkg:npm/${pkg.name.replace(/^@/, '%40')}@${pkg.version}`,
+    ...(license ? { licenses: [{ license: { id: license } }] } : {}),
+  };
+}
+
+function sbom(root: string, bundled: BundledPackage[]): Record<string, unknown> {
   const raw = execFileSync('npm', ['sbom', '--sbom-format', 'cyclonedx', '--omit=dev'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
   const doc = JSON.parse(raw) as {
     metadata?: { timestamp?: string; component?: { name?: string } };
@@ -71,8 +87,10 @@ function sbom(root: string): Record<string, unknown> {
   if (doc.metadata?.component) doc.metadata.component.name = readPackage(root).name;
   const node = nodeRuntime(root);
   const [algorithm, digest] = node.integrity.split('-', 2) as [string, string];
+  const listed = new Set((doc.components ?? []).map((c) => `${String(c.name)}@${String(c.version)}`));
   doc.components = [
     ...(doc.components ?? []),
+    ...bundled.filter((p) => !listed.has(`${p.name}@${p.version}`)).map(bundledComponent),
     {
       type: 'platform',
       name: 'node',
@@ -98,12 +116,13 @@ export function writeThirdParty(root: string, inputs: string[]): void {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'licenses'), { recursive: true });
   const node = nodeRuntime(root);
-  for (const pkg of [...bundledPackages(inputs), { name: 'node', version: node.version, dir: node.dir }]) {
+  const bundled = bundledPackages(inputs);
+  for (const pkg of [...bundled, { name: 'node', version: node.version, dir: node.dir }]) {
     const files = licenceFiles(pkg.dir);
     if (!files.length) throw new Error(`${pkg.name}@${pkg.version} (${pkg.dir}) has no licence file to ship: add its licence text to the build`);
     const dest = join(out, 'licenses', `${pkg.name}@${pkg.version}`);
     mkdirSync(dest, { recursive: true });
     for (const f of files) copyFileSync(join(pkg.dir, f), join(dest, f));
   }
-  writeFileSync(join(out, 'sbom.cdx.json'), JSON.stringify(sbom(root), null, 2) + '\n');
+  writeFileSync(join(out, 'sbom.cdx.json'), JSON.stringify(sbom(root, bundled), null, 2) + '\n');
 }
