@@ -1,8 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { stringify as toYaml } from 'yaml';
-import type { CloudConfig } from '../openstack/cloud-config.js';
 import { conversionEnv } from './virt-v2v.js';
 import { createPrivateDir } from '../util/private-dir.js';
 import { spawnGroup } from '../util/process.js';
@@ -79,48 +77,6 @@ export function virtV2vVddkArgs(s: VddkImportSpec, passwordFile: string): string
 /** Name of the cloud in the private clouds.yaml handed to virt-v2v's openstack client. */
 export const V2V_CLOUD_NAME = 'osm-v2v';
 
-const SERVICE_KEYS: Record<string, string> = {
-  compute: 'compute',
-  network: 'network',
-  'block-storage': 'block_storage',
-  image: 'image',
-  orchestration: 'orchestration',
-};
-
-/** A clouds.yaml holding `cfg` as the cloud `osm-v2v` (the format python-openstackclient reads). */
-export function cloudsYaml(cfg: CloudConfig): string {
-  const a = cfg.auth;
-  const auth = Object.fromEntries(
-    Object.entries({
-      auth_url: a.authUrl,
-      username: a.username,
-      user_id: a.userId,
-      password: a.password,
-      token: a.token,
-      application_credential_id: a.applicationCredentialId,
-      application_credential_name: a.applicationCredentialName,
-      application_credential_secret: a.applicationCredentialSecret,
-      project_id: a.projectId,
-      project_name: a.projectName,
-      user_domain_name: a.userDomainName,
-      user_domain_id: a.userDomainId,
-      project_domain_name: a.projectDomainName,
-      project_domain_id: a.projectDomainId,
-      system_scope: a.systemScope,
-    }).filter(([, v]) => v !== undefined && v !== ''),
-  );
-  const entry: Record<string, unknown> = {
-    auth_type: cfg.authType === 'password' ? 'password' : cfg.authType === 'token' ? 'v3token' : 'v3applicationcredential',
-    auth,
-    interface: cfg.interface,
-    identity_api_version: 3,
-    verify: cfg.verify,
-    ...(cfg.regionName ? { region_name: cfg.regionName } : {}),
-    ...(cfg.cacert ? { cacert: cfg.cacert } : {}),
-  };
-  for (const [service, url] of Object.entries(cfg.endpointOverrides)) entry[`${SERVICE_KEYS[service] ?? service}_endpoint_override`] = url;
-  return toYaml({ clouds: { [V2V_CLOUD_NAME]: entry } });
-}
 
 /** The child's environment: no inherited OS_* variable (they would override the file), the private cloud selected. */
 export function virtV2vEnv(cloudsFile: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
@@ -142,7 +98,8 @@ export interface VirtV2vRun {
 export interface RunVirtV2vOptions {
   spec: VddkImportSpec;
   password: string;
-  cloud: CloudConfig;
+  /** The destination cloud as a clouds.yaml naming it V2V_CLOUD_NAME (openstack/cloud-config.ts `cloudsYaml`). */
+  cloudsYaml: string;
   /** virt-v2v executable (name looked up in PATH, or a path). */
   command: string;
   signal?: AbortSignal;
@@ -164,7 +121,7 @@ export async function runVirtV2v(o: RunVirtV2vOptions): Promise<VirtV2vRun> {
     // virt-v2v wants the password alone in the file, without a trailing newline.
     writeFileSync(passwordFile, o.password, { mode: 0o600, flag: 'wx' });
     const cloudsFile = join(dir, 'clouds.yaml');
-    writeFileSync(cloudsFile, cloudsYaml(o.cloud), { mode: 0o600, flag: 'wx' });
+    writeFileSync(cloudsFile, o.cloudsYaml, { mode: 0o600, flag: 'wx' });
     const args = virtV2vVddkArgs(o.spec, passwordFile);
     const cmd = [o.command, ...args];
     const { rc, stdout, stderr } = await runCaptured(o.command, args, virtV2vEnv(cloudsFile), o.maxOutput ?? 1 << 20, o.signal);

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { secretString } from '../ansible/schema.js';
-import { type VddkImportSpec, runVirtV2v, virtV2vVddkArgs } from '../conversion/virt-v2v-vddk.js';
+import { V2V_CLOUD_NAME, type VddkImportSpec, runVirtV2v, virtV2vVddkArgs } from '../conversion/virt-v2v-vddk.js';
 import type { Session } from '../openstack/auth.js';
-import { type CloudConfig, resolveCloud } from '../openstack/cloud-config.js';
+import { type CloudConfig, cloudsYaml, resolveCloud } from '../openstack/cloud-config.js';
 import { withResolvedCloudSession } from '../openstack/connect.js';
 import { listVolumesByName } from '../openstack/volume.js';
 import { lockVm } from '../util/vm-lock.js';
@@ -143,7 +143,7 @@ export default defineModule({
 
       let run;
       try {
-        run = await runVirtV2v({ spec, password: params.vcenter_password, cloud, command: params.virt_v2v_path, signal: ctx.signal });
+        run = await runVirtV2v({ spec, password: params.vcenter_password, cloudsYaml: cloudsYaml(cloud, V2V_CLOUD_NAME), command: params.virt_v2v_path, signal: ctx.signal });
       } catch (e) {
         throw new ModuleFailure(`Command failed: ${(e as Error).message}`, { ...idle });
       }

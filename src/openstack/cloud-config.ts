@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { stringify as toYaml } from 'yaml';
 import { z } from 'zod';
 import { registerSecret } from '../util/secrets.js';
 import { describeIssues, parseYamlFile } from '../util/file-parse.js';
@@ -310,4 +311,47 @@ export function resolveCloud(arg: unknown, environ: NodeJS.ProcessEnv = process.
     return { ...fromEnv, verify: fromEnv.verify && cfg.verify, regionName: cfg.regionName ?? fromEnv.regionName };
   }
   throw new CloudConfigError('the cloud argument has no auth.auth_url and OS_AUTH_URL is not set');
+}
+
+const SERVICE_KEYS: Record<string, string> = {
+  compute: 'compute',
+  network: 'network',
+  'block-storage': 'block_storage',
+  image: 'image',
+  orchestration: 'orchestration',
+};
+
+/** A clouds.yaml holding `cfg` as the cloud `name` (the format python-openstackclient reads): resolveCloud's inverse. */
+export function cloudsYaml(cfg: CloudConfig, name: string): string {
+  const a = cfg.auth;
+  const auth = Object.fromEntries(
+    Object.entries({
+      auth_url: a.authUrl,
+      username: a.username,
+      user_id: a.userId,
+      password: a.password,
+      token: a.token,
+      application_credential_id: a.applicationCredentialId,
+      application_credential_name: a.applicationCredentialName,
+      application_credential_secret: a.applicationCredentialSecret,
+      project_id: a.projectId,
+      project_name: a.projectName,
+      user_domain_name: a.userDomainName,
+      user_domain_id: a.userDomainId,
+      project_domain_name: a.projectDomainName,
+      project_domain_id: a.projectDomainId,
+      system_scope: a.systemScope,
+    }).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const entry: Record<string, unknown> = {
+    auth_type: cfg.authType === 'password' ? 'password' : cfg.authType === 'token' ? 'v3token' : 'v3applicationcredential',
+    auth,
+    interface: cfg.interface,
+    identity_api_version: 3,
+    verify: cfg.verify,
+    ...(cfg.regionName ? { region_name: cfg.regionName } : {}),
+    ...(cfg.cacert ? { cacert: cfg.cacert } : {}),
+  };
+  for (const [service, url] of Object.entries(cfg.endpointOverrides)) entry[`${SERVICE_KEYS[service] ?? service}_endpoint_override`] = url;
+  return toYaml({ clouds: { [name]: entry } });
 }

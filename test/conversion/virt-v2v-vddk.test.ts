@@ -7,14 +7,13 @@ import { parse as parseYaml } from 'yaml';
 import {
   V2V_CLOUD_NAME,
   type VddkImportSpec,
-  cloudsYaml,
   runVirtV2v,
   uriHost,
   virtV2vEnv,
   virtV2vVddkArgs,
   vpxUri,
 } from '../../src/conversion/virt-v2v-vddk.js';
-import type { CloudConfig } from '../../src/openstack/cloud-config.js';
+import { type CloudConfig, cloudsYaml } from '../../src/openstack/cloud-config.js';
 import { driveName } from '../../src/modules/import_vmware_volume.js';
 import { writeStandIn, type StandInRecord, readRecord } from './virt-v2v-stand-in.js';
 
@@ -91,7 +90,7 @@ describe('virt-v2v -it vddk command line', () => {
 
 describe('the OpenStack credentials handed to virt-v2v', () => {
   it('clouds.yaml carries auth, region, interface, TLS settings and endpoint overrides under one cloud name', () => {
-    const doc = parseYaml(cloudsYaml(cloud)) as { clouds: Record<string, Record<string, unknown>> };
+    const doc = parseYaml(cloudsYaml(cloud, V2V_CLOUD_NAME)) as { clouds: Record<string, Record<string, unknown>> };
     assert.deepEqual(doc.clouds[V2V_CLOUD_NAME], {
       auth_type: 'password',
       auth: { auth_url: 'https://keystone.example.com:5000/v3', username: 'migration', password: 'cloud-secret-1234', project_name: 'p', user_domain_name: 'Default' },
@@ -123,7 +122,7 @@ describe('running virt-v2v (stand-in executable)', () => {
     const base = join(work, 'tmp');
     mkdirSync(base);
     const { command, recordFile } = writeStandIn(work, { exitCode });
-    const result = await runVirtV2v({ spec, password, cloud, command, baseDir: base });
+    const result = await runVirtV2v({ spec, password, cloudsYaml: cloudsYaml(cloud, V2V_CLOUD_NAME), command, baseDir: base });
     return { record: readRecord(recordFile), base, result };
   }
 
@@ -154,7 +153,7 @@ describe('running virt-v2v (stand-in executable)', () => {
 
   it('a virt-v2v that cannot be started fails naming it, and leaves nothing', async () => {
     const base = mkdtempSync(join(tmpdir(), 'osm-v2v-test-'));
-    await assert.rejects(runVirtV2v({ spec, password, cloud, command: join(base, 'no-such-virt-v2v'), baseDir: base }), /cannot run .*no-such-virt-v2v.*install virt-v2v/);
+    await assert.rejects(runVirtV2v({ spec, password, cloudsYaml: cloudsYaml(cloud, V2V_CLOUD_NAME), command: join(base, 'no-such-virt-v2v'), baseDir: base }), /cannot run .*no-such-virt-v2v.*install virt-v2v/);
     assert.deepEqual(readdirSync(base), []);
   });
 
@@ -165,7 +164,7 @@ describe('running virt-v2v (stand-in executable)', () => {
     const { command, recordFile } = writeStandIn(work, { exitCode: 0, sleepSeconds: 30 });
     const controller = new AbortController();
     const started = Date.now();
-    const p = runVirtV2v({ spec, password, cloud, command, baseDir: base, signal: controller.signal });
+    const p = runVirtV2v({ spec, password, cloudsYaml: cloudsYaml(cloud, V2V_CLOUD_NAME), command, baseDir: base, signal: controller.signal });
     while (!existsSync(recordFile)) await new Promise((r) => setTimeout(r, 20));
     controller.abort(new Error('interrupted by SIGTERM'));
     await assert.rejects(p, /interrupted by SIGTERM/);
