@@ -126,6 +126,7 @@ export function request(vm: string, over: Partial<MigrateRequest> = {}): Migrate
     byIdDir: openstack().by_id_dir,
     verify: false,
     shutdownTimeoutMs: 10_000,
+    forcePowerOff: true,
     runId: 'testrun1',
     ...over,
   };
