@@ -22,10 +22,12 @@ describe('power.yml against the lab', { timeout: 600_000 }, () => {
     for (const n of names) await powerOn(s, ref(n));
   });
   let c: InstalledCollection;
+  /** ansible-playbook os_migrate.vmware_migration_kit.power with the lab's secrets.yml and myvars.yml, and `extra`. */
+  const powerPlaybook = (extra: Record<string, unknown>, flags: string[] = []) => labMigration(c, extra, 'power', flags);
   let bystander: string[];
 
   /** The module results of the power task, one per VM. */
-  const results = (run: ReturnType<typeof labMigration>) =>
+  const results = (run: ReturnType<typeof powerPlaybook>) =>
     run.tasks.filter((t) => t.task.startsWith('Bring each VM to')).flatMap((t) => (t.result.results as Record<string, unknown>[]) ?? []);
 
   before(async () => {
@@ -39,29 +41,29 @@ describe('power.yml against the lab', { timeout: 600_000 }, () => {
   });
 
   it('check mode reports the shutdown of both VMs and changes nothing', async () => {
-    const run = labMigration(c, { vms_list: VMS, vm_power_state: 'shutdownguest' }, 'power', ['--check']);
+    const run = powerPlaybook({ vms_list: VMS, vm_power_state: 'shutdownguest' }, ['--check']);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(results(run).map((r) => [r.item, r.changed, r.action, r.power_state]), VMS.map((n) => [n, true, 'guest shutdown', 'poweredOff']));
     assert.deepEqual(await states(VMS), ['poweredOn', 'poweredOn']);
   });
 
   it('shuts both VMs down, then a second run changes nothing, then powers them on again', async () => {
-    const run = labMigration(c, { vms_list: VMS, vm_power_state: 'shutdownguest', vm_power_force: true, vm_power_timeout: 30 });
+    const run = powerPlaybook({ vms_list: VMS, vm_power_state: 'shutdownguest', vm_power_force: true, vm_power_timeout: 30 });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(results(run).map((r) => [r.item, r.changed, r.power_state_before, r.power_state]), VMS.map((n) => [n, true, 'poweredOn', 'poweredOff']));
     assert.deepEqual(await states(VMS), ['poweredOff', 'poweredOff']);
-    const again = labMigration(c, { vms_list: VMS, vm_power_state: 'shutdownguest' });
+    const again = powerPlaybook({ vms_list: VMS, vm_power_state: 'shutdownguest' });
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(results(again).map((r) => r.changed), [false, false]);
     assert.ok(Object.values(again.stats).every((h) => h.changed === 0), JSON.stringify(again.stats));
-    const on = labMigration(c, { vms_list: VMS, vm_power_state: 'poweredon' });
+    const on = powerPlaybook({ vms_list: VMS, vm_power_state: 'poweredon' });
     assert.equal(on.code, 0, on.stderr);
     assert.deepEqual(results(on).map((r) => [r.changed, r.action]), [[true, 'power on'], [true, 'power on']]);
     assert.deepEqual(await states(VMS), ['poweredOn', 'poweredOn']);
   });
 
   it('refuses a missing or unknown vm_power_state before touching any VM', async () => {
-    const run = labMigration(c, { vms_list: VMS, vm_power_state: 'off' }, 'power');
+    const run = powerPlaybook({ vms_list: VMS, vm_power_state: 'off' });
     assert.notEqual(run.code, 0);
     assert.match(JSON.stringify(run.tasks.find((t) => t.result.failed)?.result.msg), /vm_power_state \(poweredon, poweredoff or shutdownguest\)/);
     assert.equal(results(run).length, 0);
