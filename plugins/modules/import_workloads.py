@@ -71,7 +71,7 @@ options:
     default: true
   cutover:
     description:
-      - "With cbt_sync: shut the VM down, do the last sync, convert and mark the volumes converted."
+      - "With cbt_sync: stop the VM (also with skip_conversion), do the last sync, convert and mark the volumes converted."
     type: bool
     default: false
   debug:
@@ -148,6 +148,11 @@ options:
     description:
       - "Subnet of the fixed IPs (default: the one holding the address)."
     type: str
+  force_power_off:
+    description:
+      - Power the source off hard when its guest does not shut down within shutdown_timeout (or has no VMware Tools); false fails the migration instead, before the last sync.
+    type: bool
+    default: true
   heat_auto_deploy:
     description:
       - "With use_heat: create the stack; false writes only the template and returns the openstack stack create command."
@@ -210,7 +215,7 @@ options:
     default: 1800
   shutdown_timeout:
     description:
-      - Seconds to wait for a guest shutdown before powering off (cutover).
+      - Seconds to wait for the guest shutdown (VMware Tools) when the source is stopped, before a hard power-off (force_power_off).
     type: int
     default: 300
   skip_conversion:
@@ -218,6 +223,10 @@ options:
       - Never run virt-v2v-in-place (the guest already boots on virtio).
     type: bool
     default: false
+  source_power_off:
+    description:
+      - "A plain migration (no cbt_sync, no cutover): stop the source (guest shutdown) before the copy, so it reads a stopped VM (true), or leave it as it is (false). Default: as upstream, stopped when the run converts the guest, left alone with skip_conversion. A cbt_sync pre-sync never touches the source; a cutover always stops it before the last sync."
+    type: bool
   tear_down:
     description:
       - Remove what the migration created (testing and dry runs).
@@ -361,6 +370,14 @@ converted:
   description: The volumes are final (converted, or copied with skip_conversion); reruns skip them.
   returned: success
   type: bool
+source:
+  description: "What the run did to the source VM: power_state_before, action (none, guest shutdown, hard power-off, already off) and cbt_enabled_by_tool; also recorded on its volumes (osm_source_powered_off, osm_cbt_enabled)."
+  returned: success
+  type: dict
+plan:
+  description: "Check mode: what the migration would do per disk and to the source VM."
+  returned: check mode
+  type: dict
 port_ids:
   description: Neutron port IDs, one per NIC.
   returned: success

@@ -13,7 +13,8 @@ short_description: Copy the disks of a VMware VM into Cinder volumes and convert
 version_added: 1.0.0
 description:
   - Copies every disk of one VMware VM into Cinder volumes (created on demand, named <SafeVmName>-<disk key>, marked osm=true) attached to the conversion host, then converts the guest with virt-v2v-in-place.
-  - With cbtsync the first run copies everything and records the change ID; later runs copy only the changed blocks and record the new change ID; cutover shuts the VM down, does the last sync and converts.
+  - With cbtsync the first run copies everything and records the change ID; later runs copy only the changed blocks and record the new change ID; cutover stops the VM (also with skipconversion), does the last sync and converts.
+  - "The source VM: a cbtsync pre-sync never touches it; a cutover always stops it before the last sync (guest shutdown, then a hard power-off after shutdown_timeout unless force_power_off is false); a plain migration stops it before the copy when source_power_off is true, by default (as upstream) when it converts."
   - "Repeatable: converted volumes are skipped (changed false), and a rerun after a crash removes the snapshot and reuses or detaches the attachments it left."
   - "One migration or import_vmware_volume of a VM at a time on a conversion host: a second run fails naming the first (its pid and lock file). The processes it starts (nbdkit, virt-v2v-in-place and what they start) end with it, also when it is killed with SIGKILL; a run after a killed one first stops whatever of that run still runs, and removes its private files."
   - Runs on the conversion host, a server of the destination cloud.
@@ -55,7 +56,7 @@ options:
     type: str
   cutover:
     description:
-      - "With cbtsync: shut the VM down, do the last sync, convert and mark the volumes converted."
+      - "With cbtsync: stop the VM (also with skipconversion), do the last sync, convert and mark the volumes converted."
     type: bool
     default: false
   debug:
@@ -121,6 +122,11 @@ options:
     description:
       - "No effect here, accepted for compatibility with upstream: give the first-boot script as bootscript."
     type: str
+  force_power_off:
+    description:
+      - Power the source off hard when its guest does not shut down within shutdown_timeout (or has no VMware Tools); false fails the migration instead, before the last sync.
+    type: bool
+    default: true
   hostpool:
     description:
       - "With externalvolume: the Cinder host@backend#pool."
@@ -164,7 +170,7 @@ options:
     required: true
   shutdown_timeout:
     description:
-      - Seconds to wait for a guest shutdown before powering off (cutover).
+      - Seconds to wait for the guest shutdown (VMware Tools) when the source is stopped, before a hard power-off (force_power_off).
     type: int
     default: 300
   skipconversion:
@@ -172,6 +178,10 @@ options:
       - Never run virt-v2v-in-place (the guest already boots on virtio).
     type: bool
     default: false
+  source_power_off:
+    description:
+      - "A plain migration (no cbtsync, no cutover): stop the source (guest shutdown) before the copy, so it reads a stopped VM (true), or leave it as it is (false). Default: as upstream, stopped when the run converts the guest, left alone with skipconversion. A cbtsync pre-sync never touches the source; a cutover always stops it before the last sync."
+    type: bool
   timeout:
     description:
       - "No effect here, accepted for compatibility with upstream: the module always runs the migration to its end; bound the task's time with Ansible's async."
@@ -308,6 +318,10 @@ conversion_host:
   description: Nova server ID of the conversion host.
   returned: success
   type: str
+source:
+  description: "What the run did to the source VM: power_state_before, action (none, guest shutdown, hard power-off, already off) and cbt_enabled_by_tool. A stop or a CBT enabled by the tool is also recorded on each of its volumes (metadata osm_source_powered_off, osm_source_powered_off_at, osm_cbt_enabled) so that it can be undone."
+  returned: success
+  type: dict
 duration_seconds:
   description: Duration of the run.
   returned: always

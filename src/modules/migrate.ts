@@ -28,7 +28,8 @@ export default defineModule({
   shortDescription: 'Copy the disks of a VMware VM into Cinder volumes and convert the guest',
   description: [
     'Copies every disk of one VMware VM into Cinder volumes (created on demand, named <SafeVmName>-<disk key>, marked osm=true) attached to the conversion host, then converts the guest with virt-v2v-in-place.',
-    'With cbtsync the first run copies everything and records the change ID; later runs copy only the changed blocks and record the new change ID; cutover shuts the VM down, does the last sync and converts.',
+    'With cbtsync the first run copies everything and records the change ID; later runs copy only the changed blocks and record the new change ID; cutover stops the VM (also with skipconversion), does the last sync and converts.',
+    'The source VM: a cbtsync pre-sync never touches it; a cutover always stops it before the last sync (guest shutdown, then a hard power-off after shutdown_timeout unless force_power_off is false); a plain migration stops it before the copy when source_power_off is true, by default (as upstream) when it converts.',
     'Repeatable: converted volumes are skipped (changed false), and a rerun after a crash removes the snapshot and reuses or detaches the attachments it left.',
     'One migration or import_vmware_volume of a VM at a time on a conversion host: a second run fails naming the first (its pid and lock file). The processes it starts (nbdkit, virt-v2v-in-place and what they start) end with it, also when it is killed with SIGKILL; a run after a killed one first stops whatever of that run still runs, and removes its private files.',
     'Runs on the conversion host, a server of the destination cloud.',
@@ -81,6 +82,12 @@ export default defineModule({
     },
     converted: { description: 'The volumes are final: converted by virt-v2v-in-place, or copied with skipconversion (volume metadata osm_conversion says which); reruns skip them.', returned: 'success', type: 'bool' },
     conversion_host: { description: 'Nova server ID of the conversion host.', returned: 'success', type: 'str' },
+    source: {
+      description:
+        'What the run did to the source VM: power_state_before, action (none, guest shutdown, hard power-off, already off) and cbt_enabled_by_tool. A stop or a CBT enabled by the tool is also recorded on each of its volumes (metadata osm_source_powered_off, osm_source_powered_off_at, osm_cbt_enabled) so that it can be undone.',
+      returned: 'success',
+      type: 'dict',
+    },
     duration_seconds: { description: 'Duration of the run.', returned: 'always', type: 'float' },
     log_file: { description: 'The migration log on the conversion host.', returned: 'always', type: 'str' },
     plan: {
@@ -108,6 +115,7 @@ export default defineModule({
         disks: out.disks,
         converted: out.converted,
         conversion_host: out.conversionHost.id,
+        source: out.source,
         duration_seconds: duration(),
         log_file: logFile,
         ...(out.plan ? { plan: out.plan } : {}),

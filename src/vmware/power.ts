@@ -41,10 +41,15 @@ export async function powerOff(session: VSphereSession, vm: MoRef, opts: PowerOf
     const why = guestError instanceof Error ? `guest shutdown failed: ${guestError.message}` : `still on after ${Math.round(opts.timeoutMs / 1000)} s`;
     throw new VSphereError(`VM ${vm.value}: ${why}; allow a hard power-off or shut the guest down yourself`, undefined);
   }
-  if ((await powerState(session, vm)) === 'poweredOff') return 'guest';
+  return (await powerOffHard(session, vm)) ? 'hard' : 'guest';
+}
+
+/** Power the VM off hard, without asking the guest (no-op when it is off). Returns whether it changed anything. */
+export async function powerOffHard(session: VSphereSession, vm: MoRef): Promise<boolean> {
+  if ((await powerState(session, vm)) === 'poweredOff') return false;
   const call = `PowerOffVM_Task(${vm.value})`;
   await waitForTask(session, await session.invoke('PowerOffVM_Task', { _this: vm }), call);
-  return 'hard';
+  return true;
 }
 
 /** Power the VM on (no-op when it is on). Returns whether it changed anything. */

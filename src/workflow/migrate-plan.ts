@@ -29,7 +29,9 @@ export function volumeNameFor(vm: Pick<VmDetail, 'name'>, disk: Pick<VmDisk, 'ke
 }
 
 /** The options the plan depends on. */
-export type PlanOptions = Pick<MigrateRequest, 'assumeZero' | 'cbtSync' | 'cutover' | 'skipConversion' | 'allowEmptyDisks'> & { volume: Pick<MigrateRequest['volume'], 'external'> };
+export type PlanOptions = Pick<MigrateRequest, 'assumeZero' | 'cbtSync' | 'cutover' | 'skipConversion' | 'allowEmptyDisks' | 'sourcePowerOff'> & {
+  volume: Pick<MigrateRequest['volume'], 'external'>;
+};
 
 /** The decision for one disk. */
 export interface DiskPlan {
@@ -86,7 +88,7 @@ export function planDisk(vm: Pick<VmDetail, 'name'>, disk: VmDisk, volume: Volum
 
 /** What the run does once the pending disks are copied. */
 export type Finish =
-  /** Run virt-v2v-in-place over the volumes, mark them converted, power the source off. */
+  /** Run virt-v2v-in-place over the volumes, mark them converted. */
   | 'convert'
   /** skipconversion: mark the volumes final (converted, osm_conversion skipped) without converting. */
   | 'mark final'
@@ -95,6 +97,20 @@ export type Finish =
   /** Every volume is converted already. */
   | 'nothing';
 
+/** Why a run stops the source. */
+export type StopReason = 'cutover' | 'source_power_off' | 'conversion (source_power_off default)';
+
+/**
+ * The source VM: a cbtsync pre-sync leaves it running; a cutover always stops it before the last sync, whatever the
+ * conversion setting; a plain migration stops it when asked (source_power_off), by default when it converts.
+ */
+export function sourceStop(finish: Finish, o: PlanOptions): StopReason | undefined {
+  if (finish !== 'convert' && finish !== 'mark final') return undefined;
+  if (o.cutover) return 'cutover';
+  if (o.sourcePowerOff !== undefined) return o.sourcePowerOff ? 'source_power_off' : undefined;
+  return finish === 'convert' ? 'conversion (source_power_off default)' : undefined;
+}
+
 export interface MigrationPlan {
   /** One per VM disk, in order. */
   disks: DiskPlan[];
@@ -102,9 +118,13 @@ export interface MigrationPlan {
   pending: DiskPlan[];
   /** cbtsync on a VM without changed block tracking: enable it before the snapshot. */
   enableCbt: boolean;
-  /** Power the source off before the snapshot, and why (else a conversion powers it off afterwards). */
-  shutdownBefore: 'cutover' | 'Windows guest conversion' | undefined;
+  /** Stop the source before the snapshot, so that the last sync reads a stopped VM, and why; undefined: leave it as it is. */
+  stopSource: StopReason | undefined;
   finish: Finish;
+  /** A Windows guest converted from a snapshot of the running VM (source_power_off false): warned about. */
+  windowsRunning: boolean;
+  /** The source's power state when the run looked. */
+  powerStateBefore: string;
   /** The tool's snapshots an earlier run left: removed. */
   staleSnapshots: VmSnapshot[];
   /** Converted volumes an earlier run left attached to the conversion host: detached. */
@@ -116,7 +136,7 @@ export interface MigrationPlan {
 }
 
 export interface PlanInput {
-  vm: Pick<VmDetail, 'name' | 'disks' | 'guestFullName' | 'guestId' | 'changeTrackingEnabled'>;
+  vm: Pick<VmDetail, 'name' | 'disks' | 'guestFullName' | 'guestId' | 'changeTrackingEnabled' | 'powerState'>;
   /** The tool's volume of each disk (undefined where there is none), in disk order. */
   volumes: (Volume | undefined)[];
   host: Pick<ConversionHost, 'id'>;
@@ -131,12 +151,15 @@ export function planMigration(i: PlanInput): MigrationPlan {
   const pending = disks.filter((d) => d.action !== 'skip (converted)');
   const final = !o.cbtSync || o.cutover;
   const finish: Finish = pending.length === 0 ? 'nothing' : !final ? 'keep syncing' : o.skipConversion ? 'mark final' : 'convert';
+  const stopSource = sourceStop(finish, o);
   const onHost = (v: Volume | undefined): v is Volume => v !== undefined && v.attachments.some((a) => a.server_id === i.host.id);
   return {
     disks,
     pending,
     enableCbt: pending.length > 0 && o.cbtSync && !vm.changeTrackingEnabled,
-    shutdownBefore: finish !== 'convert' ? undefined : o.cutover ? 'cutover' : isWindowsGuest(vm) ? 'Windows guest conversion' : undefined,
+    stopSource,
+    windowsRunning: finish === 'convert' && isWindowsGuest(vm) && stopSource === undefined && vm.powerState !== 'poweredOff',
+    powerStateBefore: vm.powerState,
     finish,
     staleSnapshots: i.snapshots.filter((s) => s.description === SNAPSHOT_DESCRIPTION),
     leftAttached: disks.filter((d) => d.action === 'skip (converted)').map((d) => d.volume).filter(onHost),
@@ -188,6 +211,7 @@ export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost): Mig
     disks: [],
     converted: plan.pending.length === 0,
     conversionHost: host,
+    source: { power_state_before: plan.powerStateBefore, action: 'none', cbt_enabled_by_tool: false },
     plan: {
       disks: plan.disks.map((d) => ({
         key: d.disk.key,
@@ -198,7 +222,13 @@ export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost): Mig
         ...(d.blocked ? { problem: d.blocked } : {}),
       })),
       conversion: plan.finish === 'convert',
-      shutdown: plan.shutdownBefore !== undefined,
+      shutdown: plan.stopSource !== undefined,
+      source: {
+        power_state: plan.powerStateBefore,
+        action: plan.stopSource && plan.powerStateBefore !== 'poweredOff' ? 'stop' : 'none',
+        reason: plan.stopSource ?? null,
+        enable_cbt: plan.enableCbt,
+      },
       cleanup,
     },
   };

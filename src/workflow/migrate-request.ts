@@ -49,6 +49,13 @@ export interface MigrateRequest {
   allowEmptyDisks: boolean;
   verify: boolean;
   shutdownTimeoutMs: number;
+  /** Power the source off hard when the guest does not shut down within shutdownTimeoutMs (or has no VMware Tools). */
+  forcePowerOff: boolean;
+  /**
+   * A plain migration (no cbtsync pre-sync, no cutover): stop the source before its snapshot (true) or leave it as it
+   * is (false); undefined: as upstream, stop it when the run converts the guest.
+   */
+  sourcePowerOff?: boolean | undefined;
   /** Used in socket names: `<SafeVmName>-<runId>`. */
   runId: string;
 }
@@ -98,6 +105,25 @@ export class MigrationFailure extends Error {
   }
 }
 
+/** What a run did to the source VM. */
+export type SourceAction = 'none' | 'guest shutdown' | 'hard power-off' | 'already off';
+
+export interface SourceOutcome {
+  power_state_before: string;
+  action: SourceAction;
+  cbt_enabled_by_tool: boolean;
+}
+
+/** Check mode: what a run would do to the source VM. */
+export interface PlannedSource {
+  power_state: string;
+  /** `none`, or `stop` (guest shutdown, then a hard power-off after the timeout when allowed). */
+  action: 'none' | 'stop';
+  /** Why the source is stopped (cutover, source_power_off, or the default of a plain migration that converts). */
+  reason: string | null;
+  enable_cbt: boolean;
+}
+
 export interface MigrateOutcome {
   changed: boolean;
   /** Volume IDs in disk order (null in check mode for volumes that do not exist yet). */
@@ -105,6 +131,8 @@ export interface MigrateOutcome {
   disks: DiskResult[];
   converted: boolean;
   conversionHost: ConversionHost;
+  /** What the run did to the source VM (check mode: nothing, see plan.source). */
+  source: SourceOutcome;
   /** Check mode: what a real run would do. */
-  plan?: { disks: PlannedDisk[]; conversion: boolean; shutdown: boolean; cleanup: string[] };
+  plan?: { disks: PlannedDisk[]; conversion: boolean; shutdown: boolean; source: PlannedSource; cleanup: string[] };
 }

@@ -15,8 +15,8 @@ import { type ConversionHost, detachIfAttached } from './conversion-host.js';
 import { HostAttachments } from './migrate-attachments.js';
 import { convertGuest } from './migrate-convert.js';
 import { copyOneDisk } from './migrate-disk.js';
-import { CONVERSION_KEY, type DiskPlan, type Finish, type MigrationPlan, blockedError, withChecks } from './migrate-plan.js';
-import { type DiskResult, type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
+import { CONVERSION_KEY, type DiskPlan, type Finish, type MigrationPlan, type StopReason, blockedError, withChecks } from './migrate-plan.js';
+import { type DiskResult, type MigrateOutcome, type MigrateRequest, MigrationFailure, type SourceOutcome } from './migrate-request.js';
 import { checkSnapshotData, sourceArgs } from './migrate-preflight.js';
 import { openDiskSource } from './migrate-source.js';
 import type { MigrationSteps } from './migrate-steps.js';
@@ -24,6 +24,14 @@ import { ensureVolume } from './migrate-volume.js';
 
 const VOLUME_WAIT_MS = 30 * 60_000;
 const CLEANUP_WAIT_MS = 5 * 60_000;
+
+/**
+ * Volume metadata recording what the tool did to the source VM, so that it can be undone (the rollback reads them):
+ * set on every tool volume of the VM.
+ */
+export const SOURCE_POWERED_OFF_KEY = 'osm_source_powered_off';
+export const SOURCE_POWERED_OFF_AT_KEY = 'osm_source_powered_off_at';
+export const CBT_ENABLED_KEY = 'osm_cbt_enabled';
 
 /** What a run works with: the request, both sessions, the VM, the conversion host. */
 export interface MigrationContext {
@@ -53,6 +61,9 @@ class MigrationRun {
   private readonly volumes: (Volume | undefined)[];
   private readonly results: DiskResult[];
   private changed = false;
+  private readonly source: SourceOutcome;
+  /** What the tool did to the source, as volume metadata: written to each volume of the VM as it exists. */
+  private readonly sourceMarks: Record<string, string> = {};
 
   constructor(
     private readonly c: MigrationContext,
@@ -62,6 +73,7 @@ class MigrationRun {
     this.wait = { timeoutMs: VOLUME_WAIT_MS, intervalMs: 1000, signal: c.signal };
     this.volumes = plan.disks.map((d) => d.volume);
     this.results = plan.disks.map((d) => ({ key: d.disk.key, volume_id: d.volume?.id ?? '', mode: 'skipped', bytes_copied: 0, bytes_read: 0 }));
+    this.source = { power_state_before: plan.powerStateBefore, action: 'none', cbt_enabled_by_tool: false };
   }
 
   /** The run; a failure says which volumes exist and whether anything changed. */
@@ -84,9 +96,15 @@ class MigrationRun {
     }
     if (plan.enableCbt) {
       c.log.info(`enabling changed block tracking on VM ${c.vm.name} (cbtsync)`);
-      this.changed = (await enableCbt(c.vs, this.vmRef)) || this.changed;
+      if (await enableCbt(c.vs, this.vmRef)) {
+        this.changed = true;
+        this.source.cbt_enabled_by_tool = true;
+        await this.recordSource({ [CBT_ENABLED_KEY]: 'true' });
+      }
     }
-    if (plan.shutdownBefore) await this.shutdownSource(plan.shutdownBefore);
+    if (plan.stopSource) await this.stopSource(plan.stopSource);
+    else if (plan.finish !== 'keep syncing') c.log.info(`VM ${c.vm.name} is left ${plan.powerStateBefore} (source_power_off is false)`);
+    if (plan.windowsRunning) c.log.warn(`VM ${c.vm.name} is a Windows guest copied while running: its conversion may fail; set source_power_off: true`);
     const attachments = new HostAttachments({ ...c, byIdDir: c.req.byIdDir, wait: this.wait, cleanupWait: this.cleanupWait }, plan.reuseAttached);
     let converted = false;
     let failure: unknown;
@@ -106,7 +124,7 @@ class MigrationRun {
   }
 
   private outcome(converted: boolean): MigrateOutcome {
-    return { changed: this.changed, ids: this.volumes.map((v) => v!.id), disks: this.results, converted, conversionHost: this.c.host };
+    return { changed: this.changed, ids: this.volumes.map((v) => v!.id), disks: this.results, converted, conversionHost: this.c.host, source: this.source };
   }
 
   private async cleanUp(): Promise<void> {
@@ -155,8 +173,11 @@ class MigrationRun {
     const { c } = this;
     const i = this.plan.disks.indexOf(d);
     const volume = await ensureVolume({ ...c, volume: c.req.volume, wait: this.wait }, d);
-    if (!d.volume) this.changed = true;
     this.volumes[i] = volume;
+    if (!d.volume) {
+      this.changed = true;
+      if (Object.keys(this.sourceMarks).length > 0) await updateVolumeMetadata(c.os, volume.id, this.sourceMarks);
+    }
     const result = this.results[i]!;
     result.volume_id = volume.id;
     if (d.hasData === false) {
@@ -210,7 +231,6 @@ class MigrationRun {
         for (const v of volumes) await updateVolumeMetadata(c.os, v.id, { converted: 'true', [CONVERSION_KEY]: 'done' });
         this.changed = true;
         c.log.info(`marked ${volumes.length} volumes converted`);
-        if (!this.plan.shutdownBefore) await this.shutdownSource('after conversion').catch((e: unknown) => c.log.warn(`${(e as Error).message}; power the VM off yourself`));
         return true;
       }
       case 'mark final':
@@ -226,11 +246,26 @@ class MigrationRun {
     }
   }
 
-  private async shutdownSource(why: string): Promise<void> {
+  /** Stop the source before the snapshot (guest shutdown, then a hard power-off when allowed) and record it. */
+  private async stopSource(why: StopReason): Promise<void> {
     const { c } = this;
-    const how = await powerOff(c.vs, this.vmRef, { timeoutMs: c.req.shutdownTimeoutMs, force: true });
-    if (how !== 'already') this.changed = true;
-    c.log.info(`VM ${c.vm.name} is off (${why}: ${how === 'already' ? 'it was off' : how === 'guest' ? 'guest shutdown' : 'hard power-off after the guest shutdown timed out'})`);
+    const { shutdownTimeoutMs, forcePowerOff } = c.req;
+    c.log.info(`stopping VM ${c.vm.name} before the last sync (${why}): guest shutdown${forcePowerOff ? `, hard power-off after ${shutdownTimeoutMs / 1000} s` : ''}`);
+    const how = await powerOff(c.vs, this.vmRef, { timeoutMs: shutdownTimeoutMs, force: forcePowerOff }).catch((e: unknown) => {
+      throw new Error(`cannot stop source VM ${c.vm.name} (${why}): ${(e as Error).message}${forcePowerOff ? '' : ' (force_power_off is false)'}`);
+    });
+    this.source.action = how === 'already' ? 'already off' : how === 'guest' ? 'guest shutdown' : 'hard power-off';
+    c.log.info(`VM ${c.vm.name} is off: ${this.source.action}`);
+    if (how === 'already') return;
+    this.changed = true;
+    await this.recordSource({ [SOURCE_POWERED_OFF_KEY]: 'true', [SOURCE_POWERED_OFF_AT_KEY]: new Date().toISOString() });
+  }
+
+  /** Record what the tool did to the source on each volume of the VM that exists, and on those created later. */
+  private async recordSource(marks: Record<string, string>): Promise<void> {
+    Object.assign(this.sourceMarks, marks);
+    for (const v of this.volumes) if (v) await updateVolumeMetadata(this.c.os, v.id, marks);
+    this.c.log.info(`recorded on the volumes of VM ${this.c.vm.name}: ${Object.entries(marks).map(([k, v]) => `${k}=${v}`).join(', ')}`);
   }
 
   /** The VM's disks as recorded in the snapshot (backing file and change ID of that point in time). */

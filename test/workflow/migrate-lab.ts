@@ -129,6 +129,7 @@ export function request(vm: string, over: Partial<MigrateRequest> = {}): Migrate
     allowEmptyDisks: false,
     verify: false,
     shutdownTimeoutMs: 10_000,
+    forcePowerOff: true,
     runId: 'testrun1',
     ...over,
   };

@@ -12,7 +12,18 @@ import migrateModule from '../../src/modules/migrate.js';
 import { guestNics, isLinuxGuest, isWindowsGuest } from '../../src/workflow/migrate-convert.js';
 import { migrationLogPath, runId } from '../../src/workflow/migrate-log.js';
 import { hostOf, knownHostKey } from '../../src/workflow/migrate-source.js';
-import { type PlanInput, type PlanOptions, checkMigratable, checkModeOutcome, isConverted, planDisk, planMigration, volumeNameFor, withChecks } from '../../src/workflow/migrate-plan.js';
+import {
+  type PlanInput,
+  type PlanOptions,
+  checkMigratable,
+  checkModeOutcome,
+  isConverted,
+  planDisk,
+  planMigration,
+  sourceStop,
+  volumeNameFor,
+  withChecks,
+} from '../../src/workflow/migrate-plan.js';
 import { migrationSteps } from '../../src/workflow/migrate-steps.js';
 import { volumeTypeFor } from '../../src/workflow/migrate-volume.js';
 import type { Volume } from '../../src/openstack/volume.js';
@@ -136,7 +147,7 @@ const options = (over: Partial<PlanOptions> = {}): PlanOptions => ({ assumeZero:
 function input(over: Partial<PlanInput> & { guest?: string } = {}): PlanInput {
   const disks = [vmDisk(2000), vmDisk(2001)];
   return {
-    vm: { name: 'vm', disks, guestFullName: over.guest ?? 'Red Hat Enterprise Linux 9 (64-bit)', guestId: '', changeTrackingEnabled: true },
+    vm: { name: 'vm', disks, guestFullName: over.guest ?? 'Red Hat Enterprise Linux 9 (64-bit)', guestId: '', changeTrackingEnabled: true, powerState: 'poweredOn' },
     volumes: [undefined, undefined],
     host: { id: HOST },
     snapshots: [],
@@ -193,25 +204,64 @@ describe('migrate plan: one disk', () => {
 });
 
 describe('migrate plan: the VM', () => {
-  it('a plain run converts; a Linux guest is powered off after the conversion, a Windows guest before the snapshot', () => {
+  it('a plain run converts and, by default (as upstream), stops the source before the snapshot, whatever the guest', () => {
     const linux = planMigration(input());
-    assert.deepEqual([linux.finish, linux.shutdownBefore, linux.enableCbt, linux.pending.length], ['convert', undefined, false, 2]);
+    assert.deepEqual([linux.finish, linux.stopSource, linux.enableCbt, linux.pending.length], ['convert', 'conversion (source_power_off default)', false, 2]);
     const windows = planMigration(input({ guest: 'Microsoft Windows Server 2019 (64-bit)' }));
-    assert.deepEqual([windows.finish, windows.shutdownBefore], ['convert', 'Windows guest conversion']);
+    assert.deepEqual([windows.finish, windows.stopSource, windows.windowsRunning], ['convert', 'conversion (source_power_off default)', false]);
   });
 
-  it('cbtsync before the cutover keeps syncing (no conversion, no shutdown); the cutover shuts down first and converts', () => {
-    const presync = planMigration(input({ options: options({ cbtSync: true }), guest: 'Microsoft Windows 10 (64-bit)' }));
-    assert.deepEqual([presync.finish, presync.shutdownBefore], ['keep syncing', undefined]);
-    const cutover = planMigration(input({ options: options({ cbtSync: true, cutover: true }) }));
-    assert.deepEqual([cutover.finish, cutover.shutdownBefore], ['convert', 'cutover']);
+  it('source_power_off false leaves the source running; a running Windows guest converted that way is flagged', () => {
+    const keep = options({ sourcePowerOff: false });
+    const linux = planMigration(input({ options: keep }));
+    assert.deepEqual([linux.finish, linux.stopSource, linux.windowsRunning], ['convert', undefined, false]);
+    const windows = planMigration(input({ options: keep, guest: 'Microsoft Windows 10 (64-bit)' }));
+    assert.deepEqual([windows.stopSource, windows.windowsRunning], [undefined, true]);
+    const off = planMigration({ ...input({ options: keep, guest: 'Microsoft Windows 10 (64-bit)' }), vm: { ...input().vm, guestFullName: 'Microsoft Windows 10 (64-bit)', powerState: 'poweredOff' } });
+    assert.equal(off.windowsRunning, false, 'a Windows guest that is off is copied whole');
   });
 
-  it('skipconversion marks the volumes final without a shutdown, unless a cbtsync pre-sync keeps them open', () => {
+  it('cbtsync before the cutover keeps syncing and never touches the source; the cutover stops it first and converts', () => {
+    const presync = planMigration(input({ options: options({ cbtSync: true, sourcePowerOff: true }), guest: 'Microsoft Windows 10 (64-bit)' }));
+    assert.deepEqual([presync.finish, presync.stopSource], ['keep syncing', undefined]);
+    const cutover = planMigration(input({ options: options({ cbtSync: true, cutover: true, sourcePowerOff: false }) }));
+    assert.deepEqual([cutover.finish, cutover.stopSource], ['convert', 'cutover'], 'a cutover stops the source even with source_power_off false');
+  });
+
+  it('skipconversion marks the volumes final; a cutover still stops the source first, a plain run only when asked', () => {
     const skip = planMigration(input({ options: options({ skipConversion: true, cutover: true }), guest: 'Microsoft Windows 10 (64-bit)' }));
-    assert.deepEqual([skip.finish, skip.shutdownBefore], ['mark final', undefined]);
+    assert.deepEqual([skip.finish, skip.stopSource], ['mark final', 'cutover']);
+    const cbtCutover = planMigration(input({ options: options({ skipConversion: true, cbtSync: true, cutover: true }) }));
+    assert.deepEqual([cbtCutover.finish, cbtCutover.stopSource], ['mark final', 'cutover']);
     assert.equal(planMigration(input({ options: options({ skipConversion: true, cbtSync: true }) })).finish, 'keep syncing');
-    assert.equal(planMigration(input({ options: options({ skipConversion: true, cbtSync: true, cutover: true }) })).finish, 'mark final');
+    assert.deepEqual([planMigration(input({ options: options({ skipConversion: true }) })).stopSource], [undefined], 'default with skipconversion: left alone, as upstream');
+    assert.equal(planMigration(input({ options: options({ skipConversion: true, sourcePowerOff: true }) })).stopSource, 'source_power_off');
+  });
+
+  it('the source decision for every combination of cbtsync, cutover, skipconversion and source_power_off', () => {
+    const expected = (cbtSync: boolean, cutover: boolean, skipConversion: boolean, sourcePowerOff: boolean | undefined) => {
+      if (cbtSync && !cutover) return undefined;
+      if (cutover) return 'cutover';
+      if (sourcePowerOff === undefined) return skipConversion ? undefined : 'conversion (source_power_off default)';
+      return sourcePowerOff ? 'source_power_off' : undefined;
+    };
+    let n = 0;
+    for (const cbtSync of [false, true])
+      for (const cutover of [false, true])
+        for (const skipConversion of [false, true])
+          for (const sourcePowerOff of [undefined, false, true]) {
+            const o = options({ cbtSync, cutover, skipConversion, sourcePowerOff });
+            const plan = planMigration(input({ options: o }));
+            const want = expected(cbtSync, cutover, skipConversion, sourcePowerOff);
+            assert.equal(plan.stopSource, want, JSON.stringify({ cbtSync, cutover, skipConversion, sourcePowerOff }));
+            assert.equal(sourceStop(plan.finish, o), want);
+            const source = checkModeOutcome(plan, { id: HOST, name: 'conv', source: 'instanceuuid' }).plan?.source;
+            assert.deepEqual(source, { power_state: 'poweredOn', action: want ? 'stop' : 'none', reason: want ?? null, enable_cbt: false });
+            n++;
+          }
+    assert.equal(n, 24);
+    const done = [volume(2000, { converted: 'true' }), volume(2001, { converted: 'true' })];
+    assert.equal(planMigration(input({ volumes: done, options: options({ cutover: true, sourcePowerOff: true }) })).stopSource, undefined, 'nothing to copy: the source is not touched');
   });
 
   it('enables CBT only for cbtsync on a VM without it, and only when there is something to copy', () => {
@@ -230,7 +280,7 @@ describe('migrate plan: the VM', () => {
     assert.deepEqual(half.pending.map((d) => d.disk.key), [2001]);
     assert.equal(half.finish, 'convert');
     const done = planMigration(input({ volumes: [volume(2000, { converted: 'true' }), volume(2001, { converted: '1' })], guest: 'Microsoft Windows 10 (64-bit)' }));
-    assert.deepEqual([done.pending.length, done.finish, done.shutdownBefore, done.enableCbt], [0, 'nothing', undefined, false]);
+    assert.deepEqual([done.pending.length, done.finish, done.stopSource, done.enableCbt], [0, 'nothing', undefined, false]);
   });
 
   it('cleans up what an earlier run left: its snapshots (not the user\'s), converted volumes attached to the conversion host', () => {
@@ -262,6 +312,7 @@ describe('migrate plan: the VM', () => {
       disks: [],
       converted: false,
       conversionHost: host,
+      source: { power_state_before: 'poweredOn', action: 'none', cbt_enabled_by_tool: false },
       plan: {
         disks: [
           { key: 2000, volume_name: 'vm-2000', volume_id: volume(2000).id, action: 'delta copy', data: 'not read' },
@@ -269,6 +320,7 @@ describe('migrate plan: the VM', () => {
         ],
         conversion: true,
         shutdown: true,
+        source: { power_state: 'poweredOn', action: 'stop', reason: 'cutover', enable_cbt: false },
         cleanup: ['remove snapshot osm-snap (snapshot-9) left by an earlier run'],
       },
     });

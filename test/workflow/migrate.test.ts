@@ -138,9 +138,11 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     assert.deepEqual([cutover.changed, cutover.converted, cutover.disks[0]!.mode, cutover.disks[0]!.bytes_copied], [true, true, 'delta', 0]);
     const v = await withOpenstack((s) => getVolume(s, cutover.ids[0]!));
     assert.deepEqual([v?.metadata.converted, v?.metadata.osm_conversion], ['true', 'skipped']);
+    assert.equal(cutover.source.action, 'guest shutdown', 'the cutover stops the source also with skipconversion');
     const again = await run({ ...presync, cutover: true });
     assert.deepEqual([again.changed, again.converted, again.disks[0]!.mode], [false, true, 'skipped']);
     await assertNoLeftovers(vm.name, cutover.ids as string[]);
+    await ensurePoweredOn(vm.name);
   });
 
   it('https source: a two-datastore VM, volume types per datastore with volumetype as the fallback, disks in order', async () => {
@@ -190,6 +192,8 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
         ['true', 'true'],
       );
       assert.equal(await withVsphere((vs) => powerState(vs, { type: 'VirtualMachine', value: vm.moid })), 'poweredOff');
+      assert.deepEqual(out.source, { power_state_before: 'poweredOn', action: 'guest shutdown', cbt_enabled_by_tool: false }, 'stopped by default, as upstream');
+      assert.ok(out.log.indexOf('is off: guest shutdown') < out.log.indexOf('created snapshot'), 'before the copy');
       await assertNoLeftovers(vm.name, out.ids as string[]);
     } finally {
       await ensurePoweredOn(vm.name);
@@ -219,7 +223,8 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     assert.deepEqual(out.ids, [null]);
     assert.deepEqual(out.plan?.disks, [{ key: 2000, volume_name: 'osm-windows-2000', volume_id: null, action: 'create and copy', data: 'yes' }], 'the pre-checks read the disk: it holds data');
     assert.equal(out.plan?.conversion, true);
-    assert.equal(out.plan?.shutdown, true, 'a Windows guest is shut down before its conversion');
+    assert.equal(out.plan?.shutdown, true, 'a plain migration that converts stops the source by default');
+    assert.deepEqual(out.plan?.source, { power_state: 'poweredOn', action: 'stop', reason: 'conversion (source_power_off default)', enable_cbt: false });
     assert.equal(await withOpenstack((s) => findToolVolume(s, 'osm-windows-2000')), undefined);
   });
 
@@ -306,7 +311,7 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
       await assertNoLeftovers(vm.name, ids);
     });
 
-    it('cutover shuts the VM down, syncs, converts with the network script and marks the volumes converted', async () => {
+    it('cutover stops the VM first, syncs, converts with the network script and marks the volumes converted', async () => {
       diskWrite(vm.name, 0, writes[2]!, randomBytes(block));
       const out = await withFakeV2v(fake, () => run(cbt({ cutover: true, skipConversion: false })));
       assert.equal(out.converted, true);

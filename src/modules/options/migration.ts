@@ -86,7 +86,10 @@ function shape(n: Namer) {
       .boolean()
       .default(false)
       .meta(d('Changed block tracking sync: the first run copies everything, later runs only what changed; no conversion unless cutover.')),
-    cutover: z.boolean().default(false).meta(d(`With ${n('cbtsync')}: shut the VM down, do the last sync, convert and mark the volumes converted.`)),
+    cutover: z
+      .boolean()
+      .default(false)
+      .meta(d(`With ${n('cbtsync')}: stop the VM (also with ${n('skipconversion')}), do the last sync, convert and mark the volumes converted.`)),
     skipconversion: z.boolean().default(false).meta(d('Never run virt-v2v-in-place (the guest already boots on virtio).')),
     multidiskfs: z.boolean().default(false).meta(d('The guest filesystems span several disks: one conversion over all of them.')),
     runscript: z
@@ -114,7 +117,28 @@ function shape(n: Namer) {
         ),
       ),
     verify: z.boolean().default(false).meta(d('Compute the SHA-256 of each source disk and written volume, and fail when they differ.')),
-    shutdown_timeout: z.number().int().positive().default(300).meta(d('Seconds to wait for a guest shutdown before powering off (cutover).')),
+    shutdown_timeout: z
+      .number()
+      .int()
+      .positive()
+      .default(300)
+      .meta(d(`Seconds to wait for the guest shutdown (VMware Tools) when the source is stopped, before a hard power-off (${n('force_power_off')}).`)),
+    force_power_off: z
+      .boolean()
+      .default(true)
+      .meta(
+        d(
+          `Power the source off hard when its guest does not shut down within ${n('shutdown_timeout')} (or has no VMware Tools); false fails the migration instead, before the last sync.`,
+        ),
+      ),
+    source_power_off: z
+      .boolean()
+      .optional()
+      .meta(
+        d(
+          `A plain migration (no ${n('cbtsync')}, no ${n('cutover')}): stop the source (guest shutdown) before the copy, so it reads a stopped VM (true), or leave it as it is (false). Default: as upstream, stopped when the run converts the guest, left alone with ${n('skipconversion')}. A ${n('cbtsync')} pre-sync never touches the source; a ${n('cutover')} always stops it before the last sync.`,
+        ),
+      ),
   };
 }
 
@@ -200,5 +224,7 @@ export function migrationRequest(p: MigrationParams): Omit<MigrateRequest, 'vmNa
     allowEmptyDisks: p.allow_empty_disks,
     verify: p.verify,
     shutdownTimeoutMs: p.shutdown_timeout * 1000,
+    forcePowerOff: p.force_power_off,
+    sourcePowerOff: p.source_power_off,
   };
 }

@@ -47,6 +47,8 @@ const roleSettings: { variable: string; migrate: string; value: unknown }[] = [
   { variable: 'verify_disks', migrate: 'verify', value: true },
   { variable: 'allow_empty_disks', migrate: 'allow_empty_disks', value: true },
   { variable: 'shutdown_timeout', migrate: 'shutdown_timeout', value: 900 },
+  { variable: 'force_power_off', migrate: 'force_power_off', value: false },
+  { variable: 'source_power_off', migrate: 'source_power_off', value: false },
 ];
 
 /** migrate options a role user cannot set, and why. */
