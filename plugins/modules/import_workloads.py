@@ -210,7 +210,7 @@ options:
     default: false
   tear_down:
     description:
-      - Remove what the migration created (testing and dry runs).
+      - "Remove what the migration created (testing and dry runs). When every volume of the VM is final already (migrated to the end), nothing is copied again and the vCenter is not contacted: only the deletions run. Otherwise the VM is migrated first, then torn down. To undo a migration and put the source back in service, use the rollback module or playbook instead."
     type: bool
     default: false
   use_fixed_ips:

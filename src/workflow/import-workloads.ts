@@ -9,6 +9,8 @@ import { type HeatServerOutcome, ensureHeatServer, heatStackName } from './impor
 import { migrateVm } from './migrate.js';
 import type { MigrateOutcome, MigrateRequest } from './migrate-request.js';
 import { type PortOutcome, ensurePorts, readNicsFile } from './ports.js';
+import { isConverted } from './migrate-plan.js';
+import { findVmToolObjects } from './rollback.js';
 import { type ServerOutcome, ensureServer } from './server.js';
 import {
   type DeleteOutcome,
@@ -96,7 +98,8 @@ export interface ImportWorkloadsRequest {
 export interface ImportWorkloadsOutcome {
   changed: boolean;
   msg: string;
-  migration: MigrateOutcome;
+  /** The disk step; on a teardown of a VM whose volumes were already final, the volumes found (nothing copied). */
+  migration: Pick<MigrateOutcome, 'changed' | 'ids' | 'disks' | 'converted'>;
   /** Disks are final (not a CBT pre-sync), so the VM gets its ports and server. */
   final: boolean;
   ports: PortOutcome[];
@@ -121,7 +124,14 @@ async function bootVolumeOf(s: Session, vmName: string, ids: string[], fromCinde
   return boot;
 }
 
-async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, out: Omit<ImportWorkloadsOutcome, 'teardown' | 'changed' | 'msg'>, checkMode: boolean): Promise<DeleteOutcome[]> {
+/** What teardown deletes besides the stack and the flavor, by ID. */
+interface TeardownTargets {
+  serverIds: string[];
+  volumeIds: string[];
+  portIds: string[];
+}
+
+async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, out: TeardownTargets, checkMode: boolean): Promise<DeleteOutcome[]> {
   const upstreamVm = req.teardown.upstreamNames ? plan.vmName : undefined;
   const del = (name: string) => ({ ...teardownOptions(checkMode), name, upstreamVm });
   const done: DeleteOutcome[] = [];
@@ -133,13 +143,13 @@ async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, o
       const stack = await deleteToolStack(s, del(heatStackName(plan.vmName)));
       if (heat || stack.changed) done.push(stack);
     }
-    if (!heat && out.server?.id) done.push(await deleteToolServer(s, del(out.server.id)));
+    if (!heat) for (const id of out.serverIds) done.push(await deleteToolServer(s, del(id)));
   }
   if (req.teardown.volumes) {
-    for (const id of out.migration.ids) if (id) done.push(await deleteToolVolume(s, del(id)));
+    for (const id of out.volumeIds) done.push(await deleteToolVolume(s, del(id)));
   }
   if (req.teardown.ports) {
-    for (const p of out.ports) if (p.id) done.push(await deleteToolPort(s, del(p.id)));
+    for (const id of out.portIds) done.push(await deleteToolPort(s, del(id)));
   }
   if (plan.flavorCreated) done.push(await deleteToolFlavor(s, del(plan.flavor)));
   if (upstreamVm) {
@@ -147,6 +157,42 @@ async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, o
     done.push(...(await deleteUpstreamFlavors(s, upstreamVm, teardownOptions(checkMode), seen)));
   }
   return done;
+}
+
+/**
+ * Teardown of a VM whose volumes are all final already: delete-only, without vCenter and without copying the disks
+ * again (what the tool made for the VM is found in OpenStack by marker and name, rollback.ts). Undefined when the VM
+ * was not migrated to the end (no volume, or one not final): the migration runs first, as upstream's teardown does.
+ */
+async function tearDownMigrated(
+  s: Session,
+  req: ImportWorkloadsRequest,
+  plan: VmPlan,
+  env: { log: Logger; checkMode: boolean },
+): Promise<ImportWorkloadsOutcome | undefined> {
+  const found = await findVmToolObjects(s, plan.vmName);
+  if (found.volumes.length === 0 || !found.volumes.every(isConverted)) return undefined;
+  env.log.info(`${plan.vmName}: every volume is final; teardown deletes without migrating again`);
+  const upstream =
+    req.teardown.upstreamNames
+      ? await deleteUpstreamServersAndPorts(s, plan.vmName, teardownOptions(env.checkMode), { servers: req.teardown.server, ports: req.teardown.ports })
+      : [];
+  const ids = found.volumes.map((v) => v.id);
+  const own = await tearDown(s, req, plan, { serverIds: found.servers.map((x) => x.id), volumeIds: ids, portIds: found.ports.map((p) => p.id) }, env.checkMode);
+  const teardown = [...upstream, ...own];
+  for (const t of teardown) env.log.info(`teardown: ${describeDeletion(t)}`);
+  const changed = teardown.some((t) => t.changed);
+  const msg = `${plan.vmName} was migrated already (${ids.length} final volumes): torn down without copying again`;
+  return {
+    changed,
+    msg: env.checkMode ? `Check mode: ${msg.replace('torn down', 'would be torn down')}` : msg,
+    migration: { changed: false, ids, disks: [], converted: true },
+    final: true,
+    ports: [],
+    server: undefined,
+    heat: undefined,
+    teardown,
+  };
 }
 
 const describeDeletion = (t: DeleteOutcome): string => (t.id ? `${t.kind} ${t.name || t.id} (${t.id}): ${t.msg}` : t.msg);
@@ -163,6 +209,10 @@ export async function importWorkload(
 ): Promise<ImportWorkloadsOutcome> {
   const { log, checkMode } = env;
   const plan = readVmPlan(req.dataDir, vmName, req.ports.usedMappedNetworks);
+  if (req.teardown.enabled) {
+    const done = await withCloudSession(req.migrate.cloud, env.signal, (s) => tearDownMigrated(s, req, plan, env));
+    if (done) return done;
+  }
   const migration = await migrateVm({ ...req.migrate, vmName, folder: plan.folder }, env);
   const final = !req.migrate.cbtSync || req.migrate.cutover;
   if (!final) {
@@ -247,7 +297,12 @@ export async function importWorkload(
       }
     }
     const partial = { migration, final, ports, server, heat };
-    const own = req.teardown.enabled ? await tearDown(s, req, plan, partial, checkMode) : [];
+    const targets = {
+      serverIds: server?.id ? [server.id] : [],
+      volumeIds: migration.ids.filter((id): id is string => id !== null),
+      portIds: ports.map((p) => p.id).filter((id): id is string => id !== null),
+    };
+    const own = req.teardown.enabled ? await tearDown(s, req, plan, targets, checkMode) : [];
     for (const t of own) log.info(`teardown: ${describeDeletion(t)}`);
     const teardown = [...upstream, ...own];
     const changed =
