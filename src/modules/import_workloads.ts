@@ -42,6 +42,14 @@ const options = z.strictObject({
   delete_server: z.boolean().default(true).meta(d('With tear_down: delete the server.')),
   delete_volumes: z.boolean().default(true).meta(d('With tear_down: delete the volumes.')),
   delete_ports: z.boolean().default(true).meta(d('With tear_down: delete the ports.')),
+  rollback_on_failure: z
+    .boolean()
+    .default(true)
+    .meta(
+      d(
+        "When the run that makes the disks final (not a CBT pre-sync) fails - cutover, conversion, ports, server creation - roll the VM back as the rollback module does: the tool's server and ports of the VM deleted, its volumes detached and kept (marked, reused by the next run), the source powered on if the tool powered it off, the tool's snapshots removed. The failure message says what was rolled back. A server the tool made for the VM before this run is never rolled back (the message says so). No effect in check mode or with tear_down.",
+      ),
+    ),
   accept_upstream_names: z
     .boolean()
     .default(false)
@@ -139,6 +147,7 @@ export default defineModule({
             ports: p.delete_ports,
             upstreamNames: p.accept_upstream_names,
           },
+          rollbackOnFailure: p.rollback_on_failure,
         },
         { log, signal: ctx.signal, checkMode: ctx.checkMode },
       );

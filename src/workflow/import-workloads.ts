@@ -10,7 +10,7 @@ import { migrateVm } from './migrate.js';
 import type { MigrateOutcome, MigrateRequest } from './migrate-request.js';
 import { type PortOutcome, ensurePorts, readNicsFile } from './ports.js';
 import { isConverted } from './migrate-plan.js';
-import { findVmToolObjects } from './rollback.js';
+import { findVmToolObjects, rollbackAfterFailure } from './rollback.js';
 import { type ServerOutcome, ensureServer } from './server.js';
 import {
   type DeleteOutcome,
@@ -93,6 +93,11 @@ export interface ImportWorkloadsRequest {
   };
   /** upstreamNames (accept_upstream_names): also what upstream's kit made for the VM, by its names (teardown.ts). */
   teardown: { enabled: boolean; server: boolean; volumes: boolean; ports: boolean; upstreamNames: boolean };
+  /**
+   * rollback_on_failure: when a final run (not a CBT pre-sync) fails, roll the VM back (rollback.ts: its server and
+   * ports deleted, volumes kept, the source powered on if the tool powered it off) and say so in the error.
+   */
+  rollbackOnFailure: boolean;
 }
 
 export interface ImportWorkloadsOutcome {
@@ -195,6 +200,9 @@ async function tearDownMigrated(
   };
 }
 
+/** A run whose disks end final (not a CBT pre-sync), so the VM gets its ports and server. */
+const isFinalRun = (m: ImportWorkloadsRequest['migrate']): boolean => !m.cbtSync || m.cutover;
+
 const describeDeletion = (t: DeleteOutcome): string => (t.id ? `${t.kind} ${t.name || t.id} (${t.id}): ${t.msg}` : t.msg);
 
 /**
@@ -207,14 +215,34 @@ export async function importWorkload(
   req: ImportWorkloadsRequest,
   env: { log: Logger; signal: AbortSignal; checkMode: boolean },
 ): Promise<ImportWorkloadsOutcome> {
-  const { log, checkMode } = env;
   const plan = readVmPlan(req.dataDir, vmName, req.ports.usedMappedNetworks);
   if (req.teardown.enabled) {
     const done = await withCloudSession(req.migrate.cloud, env.signal, (s) => tearDownMigrated(s, req, plan, env));
     if (done) return done;
   }
+  if (!isFinalRun(req.migrate) || !req.rollbackOnFailure || env.checkMode || req.teardown.enabled) return migrateAndBoot(vmName, req, plan, env);
+  // A server the tool made for the VM before this run is in service: a failure now does not undo it.
+  const earlier = await withCloudSession(req.migrate.cloud, env.signal, async (s) => (await findVmToolObjects(s, vmName)).servers.map((x) => x.id));
+  try {
+    return await migrateAndBoot(vmName, req, plan, env);
+  } catch (e) {
+    const message = (e as Error).message;
+    if (earlier.length > 0) {
+      throw new Error(`${message}; not rolled back: the server ${earlier.join(', ')} of ${vmName} existed before this run (the rollback playbook undoes the migration)`);
+    }
+    throw new Error(`${message}; ${await rollbackAfterFailure(vmName, req.migrate, env)}`);
+  }
+}
+
+async function migrateAndBoot(
+  vmName: string,
+  req: ImportWorkloadsRequest,
+  plan: VmPlan,
+  env: { log: Logger; signal: AbortSignal; checkMode: boolean },
+): Promise<ImportWorkloadsOutcome> {
+  const { log, checkMode } = env;
   const migration = await migrateVm({ ...req.migrate, vmName, folder: plan.folder }, env);
-  const final = !req.migrate.cbtSync || req.migrate.cutover;
+  const final = isFinalRun(req.migrate);
   if (!final) {
     return {
       changed: migration.changed,

@@ -1,4 +1,5 @@
 import type { Session } from '../openstack/auth.js';
+import { withCloudSession } from '../openstack/connect.js';
 import { CBT_ENABLED_KEY, SOURCE_POWERED_OFF_KEY, STACK_TAG, hasToolDescription, hasToolMetadata, inProject } from '../openstack/markers.js';
 import { type Port, listPorts } from '../openstack/network.js';
 import { findStackByName } from '../openstack/orchestration.js';
@@ -10,11 +11,12 @@ import { safeVmName } from '../util/names.js';
 import type { Logger } from '../util/log.js';
 import type { MoRef } from '../vmware/moref.js';
 import { powerOn, powerState } from '../vmware/power.js';
-import type { VSphereSession } from '../vmware/session.js';
+import { VSphereSession } from '../vmware/session.js';
 import { SNAPSHOT_DESCRIPTION, SNAPSHOT_NAME, findSnapshots, removeSnapshot } from '../vmware/snapshots.js';
 import { UnknownVmError, discover } from './discovery.js';
 import { heatStackName } from './import-heat.js';
 import { lockVm } from './migrate-lock.js';
+import type { MigrateRequest } from './migrate-request.js';
 import { type DeleteOutcome, deleteToolPort, deleteToolServer, deleteToolStack, deleteToolVolume } from './teardown.js';
 
 /**
@@ -208,4 +210,44 @@ async function sourceActions(vs: VSphereSession, vm: string, poweredOff: boolean
     actions.push({ kind: 'source', id: ref.value, name: vm, changed: true, msg: checkMode ? 'would be powered on (the tool powered it off)' : 'powered on (the tool had powered it off)' });
   }
   return actions;
+}
+
+/**
+ * rollback_on_failure: roll the VM back after its migration failed (volumes kept), and say what was done, as a
+ * sentence for the failure message. A vCenter that cannot be reached leaves the source steps out, with a note; a
+ * rollback that fails itself is reported, never hidden.
+ */
+export async function rollbackAfterFailure(
+  vmName: string,
+  m: Pick<MigrateRequest, 'vmware' | 'cloud'>,
+  env: { log: Logger; signal: AbortSignal },
+): Promise<string> {
+  const waitOpts = { timeoutMs: 10 * 60_000, intervalMs: 2000 };
+  try {
+    let vs: VSphereSession | undefined;
+    let unreachable = '';
+    try {
+      vs = await VSphereSession.open({
+        host: m.vmware.server,
+        username: m.vmware.user,
+        password: m.vmware.password,
+        insecure: m.vmware.insecure,
+        ...(m.vmware.caFile ? { caFile: m.vmware.caFile } : {}),
+        ...(m.vmware.thumbprint ? { thumbprint: m.vmware.thumbprint } : {}),
+      });
+    } catch (e) {
+      unreachable = ` (vCenter not reachable, the source was not touched: ${(e as Error).message})`;
+    }
+    try {
+      const out = await withCloudSession(m.cloud, env.signal, (s) =>
+        rollbackVm(s, vs ? { session: vs } : undefined, { vmName, deleteVolumes: false, waitOpts, checkMode: false }, env.log),
+      );
+      const done = out.actions.filter((a) => a.changed || a.kind === 'volume').map((a) => `${a.kind} ${a.name || a.id} ${a.msg}`);
+      return `rolled back (rollback_on_failure): ${done.length ? done.join('; ') : 'nothing to undo'}${unreachable}`;
+    } finally {
+      await vs?.close();
+    }
+  } catch (e) {
+    return `rollback_on_failure failed too: ${(e as Error).message}; run the rollback playbook for ${vmName}`;
+  }
 }

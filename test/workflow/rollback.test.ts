@@ -2,6 +2,9 @@
 // without vCenter, with rollback_delete_volumes). Run under the lab lock.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../src/openstack/auth.js';
 import { CBT_ENABLED_KEY, SOURCE_POWERED_OFF_KEY } from '../../src/openstack/markers.js';
@@ -11,6 +14,7 @@ import { getVolume, updateVolumeMetadata } from '../../src/openstack/volume.js';
 import { powerOff, powerState } from '../../src/vmware/power.js';
 import { SNAPSHOT_NAME, createSnapshot, findSnapshots } from '../../src/vmware/snapshots.js';
 import { migrateVm } from '../../src/workflow/migrate.js';
+import { importWorkload } from '../../src/workflow/import-workloads.js';
 import { ensurePorts } from '../../src/workflow/ports.js';
 import { type RollbackOutcome, type RollbackRequest, rollbackVm } from '../../src/workflow/rollback.js';
 import { ensureServer } from '../../src/workflow/server.js';
@@ -208,5 +212,81 @@ describe('rollback of a migrated VM (lab)', { timeout: 900_000 }, () => {
 
   it("ffp-vdi-01, its volume and its port are unchanged throughout", async () => {
     assert.deepEqual(await foreignState(), foreignBefore);
+  });
+});
+
+describe('rollback_on_failure in import_workloads (lab)', { timeout: 900_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'osm-rollback-data-'));
+  let volumeId = '';
+
+  /** import_workloads of the VM whose server cannot be created (no such flavor), after its ports were made. */
+  const failingImport = (rollbackOnFailure: boolean) => {
+    const { vmName: _vm, folder: _folder, ...migrate } = request(VM, { source: localSource(VM), instanceUuid: openstack().conversion_host.uuid });
+    return importWorkload(
+      VM,
+      {
+        dataDir,
+        migrate,
+        ports: { create: true, usedMappedNetworks: false, networkName: 'frontier-net', securityGroups: ['default'], useFixedIps: false, subnet: undefined },
+        server: { create: true, keyName: undefined, availabilityZone: undefined, userData: undefined, bootFromCinder: false, timeoutMs: 60_000, heat: { enabled: false, autoDeploy: true } },
+        teardown: { enabled: false, server: true, volumes: true, ports: true, upstreamNames: false },
+        rollbackOnFailure,
+      },
+      { log, signal: new AbortController().signal, checkMode: false },
+    );
+  };
+
+  before(async () => {
+    mkdirSync(join(dataDir, VM));
+    writeFileSync(join(dataDir, VM, 'import_workloads.json'), JSON.stringify({ vm_name: VM, openstack: { flavor_name_or_uuid: 'osm-no-such-flavor' } }));
+    writeFileSync(join(dataDir, VM, 'macs.json'), JSON.stringify(vmFacts(VM).nics.map((n) => ({ vlan: 'frontier-net', mac: n.mac }))));
+    await deleteVmVolumes(VM);
+    await cleanPorts();
+    await ensurePoweredOn(VM);
+    const migration = await migrateVm(request(VM, { source: localSource(VM), instanceUuid: openstack().conversion_host.uuid }), {
+      log,
+      signal: new AbortController().signal,
+      checkMode: false,
+    });
+    volumeId = migration.ids[0]!;
+  });
+
+  after(async () => {
+    await deleteVmVolumes(VM);
+    await cleanPorts();
+    await ensurePoweredOn(VM);
+  });
+
+  // The migration step itself removes a snapshot an earlier run left, so none is left for the rollback.
+  it('a failed server creation is rolled back: ports deleted, volume kept, source powered on; the message says so', async () => {
+    const foreignBefore = await foreignState();
+    await withOpenstack((s) => updateVolumeMetadata(s, volumeId, { [SOURCE_POWERED_OFF_KEY]: 'true' }));
+    await withVsphere(async (vs) => {
+      await createSnapshot(vs, ref());
+      await powerOff(vs, ref(), { timeoutMs: 1000, force: true });
+    });
+    await assert.rejects(failingImport(true), (e: Error) => {
+      assert.match(e.message, /osm-no-such-flavor/);
+      assert.match(e.message, /; rolled back \(rollback_on_failure\): /);
+      assert.equal((e.message.match(/port osm-multinic\S* Port deleted successfully/g) ?? []).length, vmFacts(VM).nics.length, e.message);
+      assert.match(e.message, new RegExp(`volume osm-multinic-2000 kept`));
+      assert.match(e.message, /source osm-multinic powered on \(the tool had powered it off\)/);
+      return true;
+    });
+    await withOpenstack(async (s) => {
+      assert.deepEqual(await toolPortsOf(s), []);
+      const v = (await getVolume(s, volumeId))!;
+      assert.deepEqual([v.status, v.metadata.osm, v.metadata.converted], ['available', 'true', 'true']);
+    });
+    await withVsphere(async (vs) => {
+      assert.equal(await powerState(vs, ref()), 'poweredOn');
+      assert.equal((await findSnapshots(vs, ref(), SNAPSHOT_NAME)).length, 0);
+    });
+    assert.deepEqual(await foreignState(), foreignBefore);
+  });
+
+  it('with rollback_on_failure false the failure leaves the ports, and says nothing about a rollback', async () => {
+    await assert.rejects(failingImport(false), (e: Error) => !/rolled back/.test(e.message) && /osm-no-such-flavor/.test(e.message));
+    await withOpenstack(async (s) => assert.equal((await toolPortsOf(s)).length, vmFacts(VM).nics.length));
   });
 });
