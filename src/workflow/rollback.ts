@@ -11,10 +11,11 @@ import { safeVmName } from '../util/names.js';
 import type { Logger } from '../util/log.js';
 import type { MoRef } from '../vmware/moref.js';
 import { powerOn, powerState } from '../vmware/power.js';
-import { VSphereSession } from '../vmware/session.js';
+import type { VSphereSession } from '../vmware/session.js';
 import { SNAPSHOT_DESCRIPTION, SNAPSHOT_NAME, findSnapshots, removeSnapshot } from '../vmware/snapshots.js';
 import { UnknownVmError, discover } from './discovery.js';
 import { heatStackName } from './import-heat.js';
+import { openVSphere } from './migrate.js';
 import { lockVm } from './migrate-lock.js';
 import type { MigrateRequest } from './migrate-request.js';
 import { type DeleteOutcome, deleteToolPort, deleteToolServer, deleteToolStack, deleteToolVolume } from './teardown.js';
@@ -227,14 +228,7 @@ export async function rollbackAfterFailure(
     let vs: VSphereSession | undefined;
     let unreachable = '';
     try {
-      vs = await VSphereSession.open({
-        host: m.vmware.server,
-        username: m.vmware.user,
-        password: m.vmware.password,
-        insecure: m.vmware.insecure,
-        ...(m.vmware.caFile ? { caFile: m.vmware.caFile } : {}),
-        ...(m.vmware.thumbprint ? { thumbprint: m.vmware.thumbprint } : {}),
-      });
+      vs = await openVSphere(m.vmware);
     } catch (e) {
       unreachable = ` (vCenter not reachable, the source was not touched: ${(e as Error).message})`;
     }
