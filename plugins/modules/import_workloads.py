@@ -197,6 +197,11 @@ options:
       - Working directory holding <vm_name>/import_workloads.json, guest_info.json and nics.json or macs.json.
     type: str
     required: true
+  rollback_on_failure:
+    description:
+      - "When the run that makes the disks final (not a CBT pre-sync) fails - cutover, conversion, ports, server creation - roll the VM back as the rollback module does: the tool's server and ports of the VM deleted, its volumes detached and kept (marked, reused by the next run), the source powered on if the tool powered it off, the tool's snapshots removed. The failure message says what was rolled back. A server the tool made for the VM before this run is never rolled back (the message says so). No effect in check mode or with tear_down."
+    type: bool
+    default: true
   runscript:
     description:
       - "Script for virt-v2v-in-place --run (Linux guests); default: one generated from the VM NICs that keeps their names."
@@ -229,7 +234,7 @@ options:
     type: bool
   tear_down:
     description:
-      - Remove what the migration created (testing and dry runs).
+      - "Remove what the migration created (testing and dry runs). When every volume of the VM is final already (migrated to the end), nothing is copied again and the vCenter is not contacted: only the deletions run. Otherwise the VM is migrated first, then torn down. To undo a migration and put the source back in service, use the rollback module or playbook instead."
     type: bool
     default: false
   use_fixed_ips:

@@ -32,10 +32,25 @@ const options = z.strictObject({
     .default(false)
     .meta(d('Create the server through a Heat stack os-migrate-<SafeVmName> (template <data_dir>/<vm>/heat_template.yaml) instead of directly; the ports are made as without Heat and the stack only references them and the volumes (with create_ports false the stack makes one port on network_name).')),
   heat_auto_deploy: z.boolean().default(true).meta(d('With use_heat: create the stack; false writes only the template and returns the openstack stack create command.')),
-  tear_down: z.boolean().default(false).meta(d('Remove what the migration created (testing and dry runs).')),
+  tear_down: z
+    .boolean()
+    .default(false)
+    .meta(
+      d(
+        'Remove what the migration created (testing and dry runs). When every volume of the VM is final already (migrated to the end), nothing is copied again and the vCenter is not contacted: only the deletions run. Otherwise the VM is migrated first, then torn down. To undo a migration and put the source back in service, use the rollback module or playbook instead.',
+      ),
+    ),
   delete_server: z.boolean().default(true).meta(d('With tear_down: delete the server.')),
   delete_volumes: z.boolean().default(true).meta(d('With tear_down: delete the volumes.')),
   delete_ports: z.boolean().default(true).meta(d('With tear_down: delete the ports.')),
+  rollback_on_failure: z
+    .boolean()
+    .default(true)
+    .meta(
+      d(
+        "When the run that makes the disks final (not a CBT pre-sync) fails - cutover, conversion, ports, server creation - roll the VM back as the rollback module does: the tool's server and ports of the VM deleted, its volumes detached and kept (marked, reused by the next run), the source powered on if the tool powered it off, the tool's snapshots removed. The failure message says what was rolled back. A server the tool made for the VM before this run is never rolled back (the message says so). No effect in check mode or with tear_down.",
+      ),
+    ),
   accept_upstream_names: z
     .boolean()
     .default(false)
@@ -139,6 +154,7 @@ export default defineModule({
             ports: p.delete_ports,
             upstreamNames: p.accept_upstream_names,
           },
+          rollbackOnFailure: p.rollback_on_failure,
         },
         { log, signal: ctx.signal, checkMode: ctx.checkMode },
       );

@@ -22,6 +22,7 @@ export const moduleLoaders: Record<string, Loader> = {
   import_vmware_volume: () => import('./import_vmware_volume.js'),
   import_workloads: () => import('./import_workloads.js'),
   migrate: () => import('./migrate.js'),
+  rollback: () => import('./rollback.js'),
   vmware_inventory: () => import('./vmware_inventory.js'),
   vmware_vm_power: () => import('./vmware_vm_power.js'),
   volume_info: () => import('./volume_info.js'),

@@ -30,3 +30,10 @@ export function hasToolDescription(description: string | null | undefined): bool
 export function inProject(resourceProject: string | undefined, sessionProject: string): boolean {
   return resourceProject === undefined || resourceProject === '' || resourceProject === sessionProject;
 }
+
+/**
+ * What the tool did to the source VM, recorded on each of the VM's tool volumes so that a rollback can undo it:
+ * `osm_source_powered_off: "true"` when the tool powered the source off, `osm_cbt_enabled: "true"` when it enabled CBT.
+ */
+export const SOURCE_POWERED_OFF_KEY = 'osm_source_powered_off';
+export const CBT_ENABLED_KEY = 'osm_cbt_enabled';

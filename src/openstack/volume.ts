@@ -43,6 +43,11 @@ export async function listVolumesByName(s: Session, name: string): Promise<Volum
   return list.filter((v) => v.name === name);
 }
 
+/** Every volume the token's project can list. */
+export async function listVolumes(s: Session): Promise<Volume[]> {
+  return listAll(s, 'block-storage', 'list volumes', '/volumes/detail', 'volumes', volumeSchema);
+}
+
 /** The tool's volume named `name` (upstream's `<SafeVmName>-<diskkey>`), or undefined; two are an error. */
 export async function findToolVolume(s: Session, name: string): Promise<Volume | undefined> {
   const ours = (await listVolumesByName(s, name)).filter((v) => isToolVolume(s, v));
@@ -138,6 +143,11 @@ export async function updateVolumeMetadata(s: Session, id: string, metadata: Rec
     idempotent: true,
   });
   return ((res.body as { metadata?: Record<string, string> }).metadata ?? {}) as Record<string, string>;
+}
+
+/** Remove one metadata key of the volume; an absent key is fine. */
+export async function deleteVolumeMetadataKey(s: Session, id: string, key: string): Promise<void> {
+  await unlessNotFound(s.request('block-storage', `delete metadata ${key} of volume ${id}`, 'DELETE', `/volumes/${id}/metadata/${encodeURIComponent(key)}`));
 }
 
 export async function deleteVolume(s: Session, id: string): Promise<void> {

@@ -9,6 +9,8 @@ import { type HeatServerOutcome, ensureHeatServer, heatStackName } from './impor
 import { migrateVm } from './migrate.js';
 import type { MigrateOutcome, MigrateRequest } from './migrate-request.js';
 import { type PortOutcome, ensurePorts, readNicsFile } from './ports.js';
+import { isConverted } from './migrate-plan.js';
+import { findVmToolObjects, rollbackAfterFailure } from './rollback.js';
 import { type ServerOutcome, ensureServer } from './server.js';
 import {
   type DeleteOutcome,
@@ -92,12 +94,18 @@ export interface ImportWorkloadsRequest {
   };
   /** upstreamNames (accept_upstream_names): also what upstream's kit made for the VM, by its names (teardown.ts). */
   teardown: { enabled: boolean; server: boolean; volumes: boolean; ports: boolean; upstreamNames: boolean };
+  /**
+   * rollback_on_failure: when a final run (not a CBT pre-sync) fails, roll the VM back (rollback.ts: its server and
+   * ports deleted, volumes kept, the source powered on if the tool powered it off) and say so in the error.
+   */
+  rollbackOnFailure: boolean;
 }
 
 export interface ImportWorkloadsOutcome {
   changed: boolean;
   msg: string;
-  migration: MigrateOutcome;
+  /** The disk step; on a teardown of a VM whose volumes were already final, the volumes found (nothing copied). */
+  migration: Pick<MigrateOutcome, 'changed' | 'ids' | 'disks' | 'converted'>;
   /** Disks are final (not a CBT pre-sync), so the VM gets its ports and server. */
   final: boolean;
   ports: PortOutcome[];
@@ -122,7 +130,14 @@ async function bootVolumeOf(s: Session, vmName: string, ids: string[], fromCinde
   return boot;
 }
 
-async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, out: Omit<ImportWorkloadsOutcome, 'teardown' | 'changed' | 'msg'>, checkMode: boolean): Promise<DeleteOutcome[]> {
+/** What teardown deletes besides the stack and the flavor, by ID. */
+interface TeardownTargets {
+  serverIds: string[];
+  volumeIds: string[];
+  portIds: string[];
+}
+
+async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, out: TeardownTargets, checkMode: boolean): Promise<DeleteOutcome[]> {
   const upstreamVm = req.teardown.upstreamNames ? plan.vmName : undefined;
   const del = (name: string) => ({ ...teardownOptions(checkMode), name, upstreamVm });
   const done: DeleteOutcome[] = [];
@@ -134,13 +149,13 @@ async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, o
       const stack = await deleteToolStack(s, del(heatStackName(plan.vmName)));
       if (heat || stack.changed) done.push(stack);
     }
-    if (!heat && out.server?.id) done.push(await deleteToolServer(s, del(out.server.id)));
+    if (!heat) for (const id of out.serverIds) done.push(await deleteToolServer(s, del(id)));
   }
   if (req.teardown.volumes) {
-    for (const id of out.migration.ids) if (id) done.push(await deleteToolVolume(s, del(id)));
+    for (const id of out.volumeIds) done.push(await deleteToolVolume(s, del(id)));
   }
   if (req.teardown.ports) {
-    for (const p of out.ports) if (p.id) done.push(await deleteToolPort(s, del(p.id)));
+    for (const id of out.portIds) done.push(await deleteToolPort(s, del(id)));
   }
   if (plan.flavorCreated) done.push(await deleteToolFlavor(s, del(plan.flavor)));
   if (upstreamVm) {
@@ -149,6 +164,45 @@ async function tearDown(s: Session, req: ImportWorkloadsRequest, plan: VmPlan, o
   }
   return done;
 }
+
+/**
+ * Teardown of a VM whose volumes are all final already: delete-only, without vCenter and without copying the disks
+ * again (what the tool made for the VM is found in OpenStack by marker and name, rollback.ts). Undefined when the VM
+ * was not migrated to the end (no volume, or one not final): the migration runs first, as upstream's teardown does.
+ */
+async function tearDownMigrated(
+  s: Session,
+  req: ImportWorkloadsRequest,
+  plan: VmPlan,
+  env: { log: Logger; checkMode: boolean },
+): Promise<ImportWorkloadsOutcome | undefined> {
+  const found = await findVmToolObjects(s, plan.vmName);
+  if (found.volumes.length === 0 || !found.volumes.every(isConverted)) return undefined;
+  env.log.info(`${plan.vmName}: every volume is final; teardown deletes without migrating again`);
+  const upstream =
+    req.teardown.upstreamNames
+      ? await deleteUpstreamServersAndPorts(s, plan.vmName, teardownOptions(env.checkMode), { servers: req.teardown.server, ports: req.teardown.ports })
+      : [];
+  const ids = found.volumes.map((v) => v.id);
+  const own = await tearDown(s, req, plan, { serverIds: found.servers.map((x) => x.id), volumeIds: ids, portIds: found.ports.map((p) => p.id) }, env.checkMode);
+  const teardown = [...upstream, ...own];
+  for (const t of teardown) env.log.info(`teardown: ${describeDeletion(t)}`);
+  const changed = teardown.some((t) => t.changed);
+  const msg = `${plan.vmName} was migrated already (${ids.length} final volumes): torn down without copying again`;
+  return {
+    changed,
+    msg: env.checkMode ? `Check mode: ${msg.replace('torn down', 'would be torn down')}` : msg,
+    migration: { changed: false, ids, disks: [], converted: true },
+    final: true,
+    ports: [],
+    server: undefined,
+    heat: undefined,
+    teardown,
+  };
+}
+
+/** A run whose disks end final (not a CBT pre-sync), so the VM gets its ports and server. */
+const isFinalRun = (m: ImportWorkloadsRequest['migrate']): boolean => !m.cbtSync || m.cutover;
 
 const describeDeletion = (t: DeleteOutcome): string => (t.id ? `${t.kind} ${t.name || t.id} (${t.id}): ${t.msg}` : t.msg);
 
@@ -162,10 +216,34 @@ export async function importWorkload(
   req: ImportWorkloadsRequest,
   env: { log: Logger; signal: AbortSignal; checkMode: boolean },
 ): Promise<ImportWorkloadsOutcome> {
-  const { log, checkMode } = env;
   const plan = readVmPlan(req.dataDir, vmName, req.ports.usedMappedNetworks);
+  if (req.teardown.enabled) {
+    const done = await withCloudSession(req.migrate.cloud, env.signal, (s) => tearDownMigrated(s, req, plan, env));
+    if (done) return done;
+  }
+  if (!isFinalRun(req.migrate) || !req.rollbackOnFailure || env.checkMode || req.teardown.enabled) return migrateAndBoot(vmName, req, plan, env);
+  // A server the tool made for the VM before this run is in service: a failure now does not undo it.
+  const earlier = await withCloudSession(req.migrate.cloud, env.signal, async (s) => (await findVmToolObjects(s, vmName)).servers.map((x) => x.id));
+  try {
+    return await migrateAndBoot(vmName, req, plan, env);
+  } catch (e) {
+    const message = (e as Error).message;
+    if (earlier.length > 0) {
+      throw new Error(`${message}; not rolled back: the server ${earlier.join(', ')} of ${vmName} existed before this run (the rollback playbook undoes the migration)`);
+    }
+    throw new Error(`${message}; ${await rollbackAfterFailure(vmName, req.migrate, env)}`);
+  }
+}
+
+async function migrateAndBoot(
+  vmName: string,
+  req: ImportWorkloadsRequest,
+  plan: VmPlan,
+  env: { log: Logger; signal: AbortSignal; checkMode: boolean },
+): Promise<ImportWorkloadsOutcome> {
+  const { log, checkMode } = env;
   const migration = await migrateVm({ ...req.migrate, vmName, folder: plan.folder }, env);
-  const final = !req.migrate.cbtSync || req.migrate.cutover;
+  const final = isFinalRun(req.migrate);
   if (!final) {
     return {
       changed: migration.changed,
@@ -248,7 +326,12 @@ export async function importWorkload(
       }
     }
     const partial = { migration, final, ports, server, heat };
-    const own = req.teardown.enabled ? await tearDown(s, req, plan, partial, checkMode) : [];
+    const targets = {
+      serverIds: server?.id ? [server.id] : [],
+      volumeIds: migration.ids.filter((id): id is string => id !== null),
+      portIds: ports.map((p) => p.id).filter((id): id is string => id !== null),
+    };
+    const own = req.teardown.enabled ? await tearDown(s, req, plan, targets, checkMode) : [];
     for (const t of own) log.info(`teardown: ${describeDeletion(t)}`);
     const teardown = [...upstream, ...own];
     const changed =

@@ -24,14 +24,7 @@ export async function migrateVm(req: MigrateRequest, env: { log: Logger; signal:
   let vs: VSphereSession;
   try {
     // No AbortSignal on the sessions: cleanup (detach, snapshot removal) must still run after an abort.
-    vs = await VSphereSession.open({
-      host: req.vmware.server,
-      username: req.vmware.user,
-      password: req.vmware.password,
-      insecure: req.vmware.insecure,
-      ...(req.vmware.caFile ? { caFile: req.vmware.caFile } : {}),
-      ...(req.vmware.thumbprint ? { thumbprint: req.vmware.thumbprint } : {}),
-    });
+    vs = await openVSphere(req.vmware);
   } catch (e) {
     throw new Error(`Failed to initiate Vmware client: ${(e as Error).message}`);
   }
@@ -55,6 +48,18 @@ export async function migrateVm(req: MigrateRequest, env: { log: Logger; signal:
   } finally {
     await vs.close();
   }
+}
+
+/** A session on the migration's vCenter (no AbortSignal: cleanup must still run after an abort). */
+export function openVSphere(v: MigrateRequest['vmware']): Promise<VSphereSession> {
+  return VSphereSession.open({
+    host: v.server,
+    username: v.user,
+    password: v.password,
+    insecure: v.insecure,
+    ...(v.caFile ? { caFile: v.caFile } : {}),
+    ...(v.thumbprint ? { thumbprint: v.thumbprint } : {}),
+  });
 }
 
 async function findVm(vs: VSphereSession, folder: string | undefined, name: string): Promise<VmDetail> {

@@ -106,6 +106,7 @@ describe('teardown of what upstream left, through the migration playbook', () =>
         ports: { create: true, usedMappedNetworks: false, networkName: 'frontier-net', securityGroups: ['osm-sg'], useFixedIps: false, subnet: undefined },
         server: { create: true, keyName: undefined, availabilityZone: undefined, userData: undefined, bootFromCinder: false, timeoutMs: 600_000, heat: { enabled: false, autoDeploy: true } },
         teardown: { enabled: true, server: true, volumes: true, ports: true, upstreamNames: true },
+        rollbackOnFailure: true,
       },
       { log: testLogger(), signal: new AbortController().signal, checkMode: true },
     );
