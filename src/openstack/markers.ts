@@ -37,3 +37,5 @@ export function inProject(resourceProject: string | undefined, sessionProject: s
  */
 export const SOURCE_POWERED_OFF_KEY = 'osm_source_powered_off';
 export const CBT_ENABLED_KEY = 'osm_cbt_enabled';
+/** When the tool powered the source off (ISO 8601), beside SOURCE_POWERED_OFF_KEY. */
+export const SOURCE_POWERED_OFF_AT_KEY = 'osm_source_powered_off_at';

@@ -105,7 +105,8 @@ export interface ImportWorkloadsOutcome {
   changed: boolean;
   msg: string;
   /** The disk step; on a teardown of a VM whose volumes were already final, the volumes found (nothing copied). */
-  migration: Pick<MigrateOutcome, 'changed' | 'ids' | 'disks' | 'converted'>;
+  /** What the migration step did; a teardown of a finished VM does not migrate, so it has no source or plan. */
+  migration: Pick<MigrateOutcome, 'changed' | 'ids' | 'disks' | 'converted'> & Partial<Pick<MigrateOutcome, 'source' | 'plan'>>;
   /** Disks are final (not a CBT pre-sync), so the VM gets its ports and server. */
   final: boolean;
   ports: PortOutcome[];

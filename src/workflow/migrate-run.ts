@@ -16,6 +16,7 @@ import { HostAttachments } from './migrate-attachments.js';
 import { convertGuest } from './migrate-convert.js';
 import { copyOneDisk } from './migrate-disk.js';
 import { CONVERSION_KEY, type DiskPlan, type Finish, type MigrationPlan, type StopReason, blockedError, withChecks } from './migrate-plan.js';
+import { CBT_ENABLED_KEY, SOURCE_POWERED_OFF_AT_KEY, SOURCE_POWERED_OFF_KEY } from '../openstack/markers.js';
 import { type DiskResult, type MigrateOutcome, type MigrateRequest, MigrationFailure, type SourceOutcome } from './migrate-request.js';
 import { checkSnapshotData, sourceArgs } from './migrate-preflight.js';
 import { openDiskSource } from './migrate-source.js';
@@ -24,14 +25,6 @@ import { ensureVolume } from './migrate-volume.js';
 
 const VOLUME_WAIT_MS = 30 * 60_000;
 const CLEANUP_WAIT_MS = 5 * 60_000;
-
-/**
- * Volume metadata recording what the tool did to the source VM, so that it can be undone (the rollback reads them):
- * set on every tool volume of the VM.
- */
-export const SOURCE_POWERED_OFF_KEY = 'osm_source_powered_off';
-export const SOURCE_POWERED_OFF_AT_KEY = 'osm_source_powered_off_at';
-export const CBT_ENABLED_KEY = 'osm_cbt_enabled';
 
 /** What a run works with: the request, both sessions, the VM, the conversion host. */
 export interface MigrationContext {

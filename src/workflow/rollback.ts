@@ -16,7 +16,7 @@ import { SNAPSHOT_DESCRIPTION, SNAPSHOT_NAME, findSnapshots, removeSnapshot } fr
 import { UnknownVmError, discover } from './discovery.js';
 import { heatStackName } from './import-heat.js';
 import { openVSphere } from './migrate.js';
-import { lockVm } from './migrate-lock.js';
+import { lockVm } from '../util/vm-lock.js';
 import type { MigrateRequest } from './migrate-request.js';
 import { type DeleteOutcome, deleteToolPort, deleteToolServer, deleteToolStack, deleteToolVolume } from './teardown.js';
 
@@ -111,7 +111,7 @@ export async function rollbackVm(
       `the tool powered the source VM ${vm} off (recorded on its volumes as ${SOURCE_POWERED_OFF_KEY}); without vcenter_hostname it cannot power it back on, and rollback_delete_volumes would delete that record. Give the vCenter, or power ${vm} on and run again`,
     );
   }
-  const unlock = req.checkMode ? () => undefined : lockVm(vm);
+  const unlock = req.checkMode ? () => undefined : await lockVm(vm, 'rollback', { log: (line) => log.warn(line) });
   try {
     const actions: RollbackAction[] = [];
     const note = (a: RollbackAction) => {
