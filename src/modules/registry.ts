@@ -22,6 +22,7 @@ export const moduleLoaders: Record<string, Loader> = {
   import_vmware_volume: () => import('./import_vmware_volume.js'),
   import_workloads: () => import('./import_workloads.js'),
   migrate: () => import('./migrate.js'),
+  verify_migration: () => import('./verify_migration.js'),
   vmware_inventory: () => import('./vmware_inventory.js'),
   volume_info: () => import('./volume_info.js'),
   volume_metadata_info: () => import('./volume_metadata_info.js'),

@@ -56,7 +56,8 @@ export async function migrateVm(req: MigrateRequest, env: { log: Logger; signal:
   }
 }
 
-async function findVm(vs: VSphereSession, folder: string | undefined, name: string): Promise<VmDetail> {
+/** The VM at `<folder>/<name>`, else by its name. */
+export async function findVm(vs: VSphereSession, folder: string | undefined, name: string): Promise<VmDetail> {
   const path = folder ? `${folder}/${name}`.replace(/\/+/g, '/') : undefined;
   try {
     if (path) {
