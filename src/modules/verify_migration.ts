@@ -4,7 +4,7 @@ import { defineModule } from '../ansible/module.js';
 import { DEFAULT_BY_ID_DIR } from '../transfer/target.js';
 import { createLogger } from '../util/log.js';
 import { failedChecks, verifyVm } from '../workflow/verify.js';
-import type { ExpectedPower } from '../workflow/verify-request.js';
+import { expectedSourcePower } from '../workflow/verify-request.js';
 import { cloudOption } from './options/openstack.js';
 import { sessionOptions, vmwareConnectionAliases, vmwareConnectionOptions } from './options/vmware.js';
 
@@ -43,13 +43,6 @@ const options = z.strictObject({
   verify_tcp_ports: z.array(z.number().int().min(1).max(65535)).default([]).meta(d("TCP ports that must accept a connection on the first NIC's fixed IP.")),
   verify_guest_timeout: z.number().int().positive().default(300).meta(d('Seconds to wait for the console pattern and each TCP port.')),
 });
-
-/** The power state the migration should have left the source in. */
-function expectedPower(p: { cbt_sync: boolean; cutover: boolean; skip_conversion: boolean; verify_source_power_state?: ExpectedPower | undefined }): ExpectedPower {
-  if (p.verify_source_power_state) return p.verify_source_power_state;
-  const final = !p.cbt_sync || p.cutover;
-  return final && (p.cutover || !p.skip_conversion) ? 'poweredOff' : 'untouched';
-}
 
 export default defineModule({
   name: 'verify_migration',
@@ -100,7 +93,7 @@ export default defineModule({
           dataDir: p.os_migrate_vmw_data_dir,
           ports: { usedMappedNetworks: p.used_mapped_networks, networkName: p.network_name, securityGroups: p.security_groups, useFixedIps: p.use_fixed_ips },
           final: !p.cbt_sync || p.cutover,
-          sourcePower: expectedPower(p),
+          sourcePower: expectedSourcePower({ cbtSync: p.cbt_sync, cutover: p.cutover, skipConversion: p.skip_conversion }, p.verify_source_power_state),
           checksums: { enabled: p.verify_checksums, volumeDir: p.verify_volume_dir, byIdDir: p.disk_by_id_dir },
           guest: { consolePattern: p.verify_console_pattern, tcpPorts: p.verify_tcp_ports, timeoutMs: p.verify_guest_timeout * 1000 },
         },

@@ -10,6 +10,16 @@ import type { Nic } from './ports.js';
 /** The power state the source must be in; `untouched`: the tool had no reason to change it. */
 export type ExpectedPower = 'poweredOn' | 'poweredOff' | 'untouched';
 
+/**
+ * The power state a migration leaves the source in, unless the user says otherwise: off after a cutover or a final
+ * migration with conversion, untouched after a pre-sync or a copy without conversion.
+ */
+export function expectedSourcePower(m: { cbtSync: boolean; cutover: boolean; skipConversion: boolean }, override?: ExpectedPower): ExpectedPower {
+  if (override) return override;
+  const final = !m.cbtSync || m.cutover;
+  return final && (m.cutover || !m.skipConversion) ? 'poweredOff' : 'untouched';
+}
+
 /** What one VM's verification checks (the `verify_migration` module's options, parsed). */
 export interface VerifyRequest {
   vmware: SessionOptions;

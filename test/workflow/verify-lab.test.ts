@@ -251,14 +251,14 @@ describe('verify_migration against the lab (osm-multidisk: two disks, one NIC)',
     assert.equal(r.checks.find((c) => c.id === 'source.power_state')?.observed, 'poweredOn');
   });
 
-  it('console pattern: a match passes, a miss fails guest.console only; a closed TCP port fails guest.tcp only', async () => {
+  // TCP checks are tested on loopback (verify-unit.test.ts): this machine's network accepts every outgoing connection.
+  it('console pattern: a match passes, a miss fails guest.console only', async () => {
     // The lab's Nova runs the fake driver, whose console log is a fixed text.
     const ok = await verify({ guest: { consolePattern: 'FAKE CONSOLE', tcpPorts: [], timeoutMs: 1000 } });
     assertAllPass(ok);
     const miss = await verify({ guest: { consolePattern: 'login:', tcpPorts: [], timeoutMs: 1000 } });
     assert.deepEqual(failedIds(miss), ['guest.console']);
-    const tcp = await verify({ guest: { consolePattern: undefined, tcpPorts: [22], timeoutMs: 1000 } });
-    assert.deepEqual(failedIds(tcp), ['guest.tcp.22']);
+    assert.match(miss.checks.find((c) => c.id === 'guest.console')!.message, /did not match within 1 s; last lines: FAKE CONSOLE OUTPUT/);
   });
 });
 
