@@ -7,7 +7,7 @@ import { type Check, type VerifyFacts, cannotRun, check } from './verify-request
  * groups asked for (and, with use_fixed_ips, the NIC's IPv4 addresses).
  */
 export async function portChecks(f: VerifyFacts): Promise<Check[]> {
-  if (!f.req.final) return [];
+  if (!f.req.final || !f.req.expect.ports) return [];
   const { req, os, server } = f;
   const sgIds: string[] = [];
   for (const sg of req.ports.securityGroups) sgIds.push((await findSecurityGroup(os, sg, os.projectId)).id);
@@ -18,11 +18,12 @@ export async function portChecks(f: VerifyFacts): Promise<Check[]> {
     const ref = req.ports.usedMappedNetworks ? (nic.vlan ?? '') : (req.ports.networkName ?? '');
     let net = networks.get(ref);
     if (!net && ref) networks.set(ref, (net = await findNetwork(os, ref)));
-    const expected = `MAC ${mac} on network ${net ? `${net.name} (${net.id})` : '(none mapped)'}, plugged into the server`;
+    const wantPlugged = req.expect.server;
+    const expected = `MAC ${mac} on network ${net ? `${net.name} (${net.id})` : '(none mapped)'}${wantPlugged ? ', plugged into the server' : ''}`;
     const holders = f.ports[i] ?? [];
     const port = holders.find((p) => p.network_id === net?.id);
     const seen = holders.map((p) => `${p.id} on ${p.network_id}${p.device_id ? ` plugged into ${p.device_id}` : ''}`);
-    const plugged = port !== undefined && server !== undefined && port.device_id === server.id;
+    const plugged = port !== undefined && (!wantPlugged || (server !== undefined && port.device_id === server.id));
     out.push(
       check(`nic.port.${i}`, expected, port ? `${port.id}${port.device_id ? ` plugged into ${port.device_id}` : ' not plugged'}` : seen.length ? seen : 'no port with that MAC', plugged,
         plugged ? `NIC ${i}: port ${port.id} holds MAC ${mac}` : `NIC ${i}: no port with MAC ${mac} on that network plugged into ${server ? `server ${server.id}` : 'a server (there is none)'}`),

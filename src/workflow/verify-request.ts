@@ -27,8 +27,10 @@ export interface VerifyRequest {
   vmName: string;
   dataDir: string;
   ports: { usedMappedNetworks: boolean; networkName: string | undefined; securityGroups: string[]; useFixedIps: boolean };
-  /** The disks are final (not a CBT pre-sync): a server, ports and converted volumes are expected. */
+  /** The disks are final (not a CBT pre-sync): converted volumes are expected, and the server and ports made. */
   final: boolean;
+  /** The migration made the server and the ports (import_workloads' create_server and create_ports). */
+  expect: { server: boolean; ports: boolean };
   sourcePower: ExpectedPower;
   checksums: { enabled: boolean; volumeDir: string | undefined; byIdDir: string };
   guest: { consolePattern: string | undefined; tcpPorts: number[]; timeoutMs: number };

@@ -24,6 +24,7 @@ function facts(over: Partial<VerifyFacts> = {}, req: Partial<VerifyRequest> = {}
   return {
     req: {
       final: true,
+      expect: { server: true, ports: true },
       sourcePower: 'untouched',
       guest: { consolePattern: undefined, tcpPorts: [], timeoutMs: 1000 },
       ...req,
