@@ -165,7 +165,7 @@ class MigrationRun {
       ...(outcome.sha256Source ? { sha256_source: outcome.sha256Source, sha256_target: outcome.sha256Target } : {}),
     });
     if (outcome.bytesCopied > 0) this.changed = true;
-    await this.recordChecksum(volume, outcome.sha256Target, snapDisk.capacityBytes, 'copy');
+    if (outcome.sha256Target || outcome.bytesCopied > 0) await this.recordChecksum(volume, outcome.sha256Target, snapDisk.capacityBytes, 'copy');
     if (outcome.changeId && outcome.changeId !== volume.metadata.changeID) {
       // Recorded only after a complete copy: a crash mid-copy leaves the previous (older) change ID.
       // Bookkeeping, not a change of the volume's content: a sync that copied nothing stays changed=false.
