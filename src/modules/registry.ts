@@ -23,6 +23,7 @@ export const moduleLoaders: Record<string, Loader> = {
   import_workloads: () => import('./import_workloads.js'),
   migrate: () => import('./migrate.js'),
   rollback: () => import('./rollback.js'),
+  verify_migration: () => import('./verify_migration.js'),
   vmware_inventory: () => import('./vmware_inventory.js'),
   vmware_vm_power: () => import('./vmware_vm_power.js'),
   volume_info: () => import('./volume_info.js'),

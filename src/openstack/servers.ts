@@ -17,6 +17,8 @@ const serverSchema = z.looseObject({
   'os-extended-volumes:volumes_attached': z.array(z.looseObject({ id: z.string() })).optional(),
   key_name: z.string().nullable().optional(),
   addresses: z.record(z.string(), z.unknown()).optional(),
+  /** Embedded since microversion 2.47: the flavor the server was built with. */
+  flavor: z.looseObject({ vcpus: z.number().optional(), ram: z.number().optional(), original_name: z.string().optional() }).optional(),
 });
 export type Server = z.output<typeof serverSchema>;
 
@@ -78,6 +80,16 @@ export async function createServer(s: Session, spec: ServerSpec): Promise<{ id: 
 
 export async function deleteServer(s: Session, id: string): Promise<void> {
   await s.request('compute', `delete server ${id}`, 'DELETE', `/servers/${id}`, { headers });
+}
+
+/** The guest's console log (Nova os-getConsoleOutput); `lines` limits it to the last lines. */
+export async function getConsoleOutput(s: Session, id: string, lines?: number): Promise<string> {
+  const res = await s.request('compute', `get console output of server ${id}`, 'POST', `/servers/${id}/action`, {
+    headers,
+    body: { 'os-getConsoleOutput': lines ? { length: lines } : {} },
+    idempotent: true,
+  });
+  return (res.body as { output?: string }).output ?? '';
 }
 
 class ServerErrorState extends Error {

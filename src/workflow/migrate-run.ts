@@ -2,6 +2,7 @@ import type { Session } from '../openstack/auth.js';
 import { type Volume, updateVolumeMetadata } from '../openstack/volume.js';
 import type { WaitOptions } from '../openstack/wait.js';
 import type { DiskSource } from '../transfer/types.js';
+import { sha256OfPath } from '../transfer/verify.js';
 import type { Logger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
 import { enableCbt } from '../vmware/cbt.js';
@@ -20,6 +21,7 @@ import { CBT_ENABLED_KEY, SOURCE_POWERED_OFF_AT_KEY, SOURCE_POWERED_OFF_KEY } fr
 import { type DiskResult, type MigrateOutcome, type MigrateRequest, MigrationFailure, type SourceOutcome } from './migrate-request.js';
 import { checkSnapshotData, sourceArgs } from './migrate-preflight.js';
 import { openDiskSource } from './migrate-source.js';
+import { SHA256_KEY, copyChecksumMetadata } from './volume-checksum.js';
 import type { MigrationSteps } from './migrate-steps.js';
 import { ensureVolume } from './migrate-volume.js';
 
@@ -202,6 +204,7 @@ class MigrationRun {
       ...(outcome.sha256Source ? { sha256_source: outcome.sha256Source, sha256_target: outcome.sha256Target } : {}),
     });
     if (outcome.bytesCopied > 0) this.changed = true;
+    if (outcome.sha256Target || outcome.bytesCopied > 0) await this.recordChecksum(volume, outcome.sha256Target, snapDisk.capacityBytes, 'copy');
     if (outcome.changeId && outcome.changeId !== volume.metadata.changeID) {
       // Recorded only after a complete copy: a crash mid-copy leaves the previous (older) change ID.
       // Bookkeeping, not a change of the volume's content: a sync that copied nothing stays changed=false.
@@ -221,6 +224,11 @@ class MigrationRun {
         for (const v of volumes) await updateVolumeMetadata(c.os, v.id, { [CONVERSION_KEY]: 'started' });
         await convertGuest({ vm: c.vm, volumes, devices, request: c.req, log: c.log, signal: c.signal });
         await c.steps.reached('converted');
+        for (const [i, v] of volumes.entries()) {
+          const size = this.plan.disks[i]!.disk.capacityBytes;
+          const sha = c.req.verify ? await sha256OfPath(devices[i]!, size, c.signal) : undefined;
+          await this.recordChecksum(v, sha, size, 'conversion');
+        }
         for (const v of volumes) await updateVolumeMetadata(c.os, v.id, { converted: 'true', [CONVERSION_KEY]: 'done' });
         this.changed = true;
         c.log.info(`marked ${volumes.length} volumes converted`);
@@ -237,6 +245,17 @@ class MigrationRun {
         c.log.info('cbtsync without cutover: the guest is not converted yet');
         return false;
     }
+  }
+
+  /**
+   * What the volume must hold now, for verify_migration: the hash after the copy (the source disk's) or after the
+   * conversion, with verify; without it, an earlier run's hash no longer holds and is cleared.
+   */
+  private async recordChecksum(volume: Volume, sha256: string | undefined, bytes: number, after: 'copy' | 'conversion'): Promise<void> {
+    const metadata = after === 'copy' ? copyChecksumMetadata(sha256, bytes) : { [SHA256_KEY]: sha256 ?? '' };
+    if (!sha256 && !volume.metadata[SHA256_KEY]) return;
+    Object.assign(volume.metadata, await updateVolumeMetadata(this.c.os, volume.id, metadata));
+    if (sha256) this.c.log.info(`volume ${volume.id}: recorded sha256 ${sha256} after the ${after}`);
   }
 
   /** Stop the source before the snapshot (guest shutdown, then a hard power-off when allowed) and record it. */

@@ -62,7 +62,8 @@ export function openVSphere(v: MigrateRequest['vmware']): Promise<VSphereSession
   });
 }
 
-async function findVm(vs: VSphereSession, folder: string | undefined, name: string): Promise<VmDetail> {
+/** The VM at `<folder>/<name>`, else by its name. */
+export async function findVm(vs: VSphereSession, folder: string | undefined, name: string): Promise<VmDetail> {
   const path = folder ? `${folder}/${name}`.replace(/\/+/g, '/') : undefined;
   try {
     if (path) {
