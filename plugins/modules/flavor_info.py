@@ -45,7 +45,7 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
-  - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+  - A JavaScript file built from TypeScript, run by the Node.js runtime the collection installs on the target once (plugins/action/node_module.py); it needs no Python on the target.
   - "Unlike upstream, changed is false (the module only reads) and an empty flavor_name is refused instead of giving flavor null; why: docs/upstream-differences.md (Results that differ on purpose)."
   - The options whose description starts with "No effect here" are accepted because upstream reads or documents them, so tasks written for upstream keep working; each one given adds a warning naming it and what to use instead.
   - Where this collection deliberately differs from upstream os-migrate/vmware-migration-kit 2.2 (arguments, results, behaviour), docs/upstream-differences.md in the collection says how and why, with every upstream argument of every module.

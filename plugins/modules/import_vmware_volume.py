@@ -96,7 +96,7 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
-  - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+  - A JavaScript file built from TypeScript, run by the Node.js runtime the collection installs on the target once (plugins/action/node_module.py); it needs no Python on the target.
   - Needs virt-v2v with the VDDK input and the openstack client (python3-openstackclient) on the conversion host, and the VDDK library.
   - "libvirt verifies the vCenter certificate against its own CA bundle (/etc/pki/CA/cacert.pem on the conversion host); a vmware_ca_file or vmware_thumbprint given to the other modules is not used by virt-v2v: put the CA there."
   - Upstream wrote the password to /tmp/passwd and left it there, and always disabled the vCenter certificate check.

@@ -334,7 +334,7 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
-  - "This is a binary module: a single-file executable built from TypeScript; it needs no Python on the target."
+  - A JavaScript file built from TypeScript, run by the Node.js runtime the collection installs on the target once (plugins/action/node_module.py); it needs no Python on the target.
   - The import_workloads role runs this module for several VMs at once (async), at most import_workloads_max_parallel (default 5) per conversion host.
   - Unlike upstream, the ports and the server are also created when skip_conversion is set (the disks are final).
   - "The migration options are migrate's, under the import_workloads role's variable names (cbt_sync for cbtsync, cinder_az for volumeaz, ...). assume_zero defaults to false like migrate's assumezero (upstream's module default: safe for volume types whose new volumes are not zeroed); the role passes destination_assume_zeroed, which defaults to true as in upstream's role."
