@@ -37,22 +37,37 @@ die() { log "ERROR: $*"; exit 1; }
 
 pid_file() { echo "$OS_RUN/$1.pid"; }
 
-BOOT_ID="$(cat /proc/sys/kernel/random/boot_id)"
+# A recorded PID names our process only on this kernel, in this PID namespace (a container started on the same
+# machine reuses low PIDs), and while the process keeps the start time recorded with it.
+BOOT_ID="$(cat /proc/sys/kernel/random/boot_id)/$(readlink /proc/self/ns/pid)"
 
-# The PID recorded for a service, if it was recorded since this machine booted.
+# The process's start time in clock ticks since boot (field 22 of /proc/PID/stat; the name before it may hold spaces).
+start_ticks() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  # shellcheck disable=SC2086
+  set -- $stat
+  echo "${20}"
+}
+
+# The PID recorded for a service, if it was recorded since this machine booted, in this PID namespace.
 recorded_pid() {
   local f pid boot
   f="$(pid_file "$1")"
   [[ -s "$f" ]] || return 1
-  read -r pid boot <"$f"
+  read -r pid boot _ <"$f"
   [[ "$boot" == "$BOOT_ID" ]] || return 1
   echo "$pid"
 }
 
-# The service's PID when it is running: alive and leading its own process group, as start_service made it.
+# The service's PID when it is running: the process recorded (same start time, not a later one reusing its PID),
+# leading its own process group, as start_service made it.
 service_pid() {
-  local pid
+  local pid ticks
   pid="$(recorded_pid "$1")" || return 1
+  read -r _ _ ticks <"$(pid_file "$1")"
+  [[ -n "$ticks" && "$(start_ticks "$pid")" == "$ticks" ]] || return 1
   [[ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" == "$pid" ]] || return 1
   echo "$pid"
 }
@@ -71,7 +86,7 @@ start_service() {
     PATH="$SERVICE_PATH" PYTHONPATH="$LAB_OS_SRC/python" PYTHONDONTWRITEBYTECODE=1 HOME="$OS_STATE/home" \
       exec setsid nohup "$@" >>"$OS_LOG/$name.log" 2>&1 </dev/null
   ) &
-  echo "$! $BOOT_ID" >"$(pid_file "$name")"
+  echo "$! $BOOT_ID $(start_ticks "$!")" >"$(pid_file "$name")"
   log "started $name (pid $!)"
 }
 
@@ -103,6 +118,15 @@ wait_http() {
     sleep 0.5
   done
   die "$name did not answer $url within ${timeout}s; see $OS_LOG/$name.log"
+}
+
+# Removes the PID files of services that are not running (left by a machine or session that ended without
+# lab/down), so that all_running only judges services this run started or found running.
+forget_exited() {
+  local name
+  for name in "${SERVICES[@]}"; do
+    service_pid "$name" >/dev/null || rm -f "$(pid_file "$name")"
+  done
 }
 
 # Dies naming the first started service that has exited since.
