@@ -213,6 +213,8 @@ lock_path = $OS_STATE/lock
 conversion_host_name = osm-conversion-host
 by_id_dir = $BY_ID_DIR
 cinder_volumes_dir = $CINDER_VOLUMES_DIR
+guest_boot = $(cd "$LAB_OS_SRC/../guest" && pwd)/boot
+consoles_dir = $OS_STATE/nova/consoles
 $(authtoken nova)
 $(keystone_auth service_user nova)
 send_service_user_token = true

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, lstatSync, openSync, readFileSync, readSync, readlinkSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 
 const labDir = process.env.OSM_LAB_DIR ?? '/var/lib/osm-lab';
 const factsPath = join(labDir, 'openstack.json');
@@ -260,6 +261,8 @@ describe('lab OpenStack', () => {
       assert.equal(portNow.port['binding:vif_type'], 'ovs');
       assert.deepEqual((server['os-extended-volumes:volumes_attached'] as { id: string }[]).map((v) => v.id), [volumeId]);
       assert.equal(await volumeStatus(osm, volumeId), 'in-use');
+      // An empty boot volume is not booted: the console is the fake driver's fixed text.
+      assert.match(await consoleOutput(osm, serverId), /FAKE CONSOLE OUTPUT/);
     } finally {
       if (serverId !== undefined) {
         await expectOk('DELETE', `${osm.endpoints.compute}/servers/${serverId}`, osm.token);
@@ -312,6 +315,60 @@ describe('lab OpenStack', () => {
     }
   });
 
+  it('a server whose boot volume holds a GRUB disk really boots it: the console is its serial log, qemu ends with the server', { timeout: 300_000 }, async () => {
+    const guest = JSON.parse(readFileSync(join(labDir, 'guest', 'guest.json'), 'utf8')) as { image: string; sizeBytes: number };
+    const name = `lab-test-boot-${randomBytes(3).toString('hex')}`;
+    const body = await expectOk('POST', `${osm.endpoints.volumev3}/volumes`, osm.token, {
+      volume: { name: `${name}-root`, size: Math.ceil(guest.sizeBytes / (1024 * MiB)) },
+    });
+    const volumeId = body.volume.id as string;
+    await waitVolume(osm, volumeId, 'available');
+    const volumeFile = join(facts.cinder_volumes_dir, `volume-${volumeId}`);
+    const copied = spawnSync('cp', ['--sparse=always', guest.image, volumeFile]);
+    assert.equal(copied.status, 0, `cp ${guest.image}: ${String(copied.stderr)}`);
+    const before = readAt(volumeFile, 0, 1024 * 1024);
+    const port = await expectOk('POST', `${osm.endpoints.network}/v2.0/ports`, osm.token, {
+      port: { name: `${name}-port`, network_id: facts.networks['frontier-net']!.id },
+    });
+    const portId = port.port.id as string;
+    let serverId: string | undefined;
+    try {
+      const created = await expectOk('POST', `${osm.endpoints.compute}/servers`, osm.token, {
+        server: {
+          name,
+          flavorRef: facts.flavors['m1.small-bfv'],
+          networks: [{ port: portId }],
+          block_device_mapping_v2: [
+            { uuid: volumeId, source_type: 'volume', destination_type: 'volume', boot_index: 0, delete_on_termination: false },
+          ],
+        },
+      });
+      const id = created.server.id as string;
+      serverId = id;
+      // The unconverted guest has no virtio driver in its initramfs: on the driver's virtio disk its kernel starts
+      // (real console output) and then gives up on the root device, as a real hypervisor would show.
+      const console = await waitFor('the guest kernel on the console', 240_000, async () => {
+        const text = await consoleOutput(osm, id);
+        return /Linux version/.test(text) ? text : undefined;
+      });
+      assert.doesNotMatch(console, /FAKE CONSOLE OUTPUT/);
+      assert.ok(qemuFor(volumeFile).length > 0, `no qemu runs ${volumeFile}`);
+    } finally {
+      if (serverId !== undefined) {
+        await expectOk('DELETE', `${osm.endpoints.compute}/servers/${serverId}`, osm.token);
+        await waitFor(`server ${name} to be deleted`, 120_000, async () => {
+          const reply = await call('GET', `${osm.endpoints.compute}/servers/${serverId}`, osm.token);
+          return reply.status === 404 ? true : undefined;
+        });
+      }
+      assert.deepEqual(qemuFor(volumeFile), [], 'qemu outlived the server');
+      assert.ok(readAt(volumeFile, 0, 1024 * 1024).equals(before), 'the boot wrote to the volume (it must run with -snapshot)');
+      await waitVolume(osm, volumeId, 'available');
+      await deleteVolume(osm, volumeId);
+      await call('DELETE', `${osm.endpoints.network}/v2.0/ports/${portId}`, osm.token);
+    }
+  });
+
   it('manages an existing file on the NFS share as a Cinder volume, keeping its bytes', { timeout: 120_000 }, async () => {
     const source = join(facts.cinder_volumes_dir, `lab-test-import-${randomBytes(3).toString('hex')}.raw`);
     const data = randomBytes(64 * 1024);
@@ -339,6 +396,17 @@ describe('lab OpenStack', () => {
     }
   });
 });
+
+async function consoleOutput(s: Scoped, serverId: string): Promise<string> {
+  const body = await expectOk('POST', `${s.endpoints.compute}/servers/${serverId}/action`, s.token, { 'os-getConsoleOutput': { length: 200 } });
+  return body.output as string;
+}
+
+/** PIDs of qemu processes whose command line names the file. */
+function qemuFor(file: string): string[] {
+  const ps = spawnSync('pgrep', ['-f', `qemu-system.*${file}`], { encoding: 'utf8' });
+  return ps.stdout.split('\n').filter(Boolean);
+}
 
 function isLink(path: string): boolean {
   try {
