@@ -21,13 +21,11 @@
  * best full vddk/nbd copy. The output ends with one `RATIO <source> vs <peer|limit>: <x>` line per comparison
  * (ours/peer speed) and its goal. Temporary files are deleted at the end.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomFillSync, X509Certificate } from 'node:crypto';
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { copyDisk, normalizeExtents } from '../src/transfer/copy.js';
 import { copyChangedAreas } from '../src/transfer/delta.js';
 import { startNbdServer } from '../src/transfer/nbd/server-process.js';
@@ -38,6 +36,7 @@ import { openSshSource } from '../src/transfer/sources/ssh.js';
 import { openTarget } from '../src/transfer/target.js';
 import type { DiskSource, Extent } from '../src/transfer/types.js';
 import { startSshd } from '../test/transfer/servers.js';
+import { makeDisk, startHttpsProcess } from './disk-fixtures.js';
 
 // libuv's thread pool carries every file read and write; the module executables set the same size at startup.
 process.env.UV_THREADPOOL_SIZE ??= '8';
@@ -53,29 +52,6 @@ function arg(name: string, dflt: number): number {
 const runs = arg('runs', 2);
 const size = arg('size-gib', 4) * GiB;
 const dataBytes = arg('data-gib', 1) * GiB;
-
-/** Random data in 4 MiB extents spread evenly over the disk (deterministic layout). */
-function makeDisk(dir: string): { descriptor: string; flat: string; data: Extent[] } {
-  const flat = join(dir, 'disk-flat.vmdk');
-  const piece = 4 * MiB;
-  const n = Math.floor(dataBytes / piece);
-  const stride = Math.floor(size / n / piece) * piece;
-  const data: Extent[] = Array.from({ length: n }, (_, i) => ({ start: i * stride, length: piece }));
-  const fd = openSync(flat, 'w');
-  ftruncateSync(fd, size);
-  const buf = Buffer.allocUnsafe(piece);
-  for (const e of data) {
-    randomFillSync(buf);
-    writeSync(fd, buf, 0, piece, e.start);
-  }
-  closeSync(fd);
-  const descriptor = join(dir, 'disk.vmdk');
-  writeFileSync(
-    descriptor,
-    `# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\n# Extent description\nRW ${size / 512} FLAT "disk-flat.vmdk" 0\n`,
-  );
-  return { descriptor, flat, data };
-}
 
 function freshTarget(p: string): string {
   rmSync(p, { force: true });
@@ -153,16 +129,6 @@ async function copyWith(open: () => Promise<DiskSource>, targetPath: string, all
   }
 }
 
-/** bench/datastore-server (built on first use) serving `root` as datastore LocalDS_0 of DC0. */
-async function startHttpsProcess(root: string): Promise<{ child: ChildProcess; port: number; sha1: string }> {
-  const state = execFileSync(resolve(import.meta.dirname, '../../bench/datastore-server/build'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  const child = spawn(join(state, 'datastore-server'), ['-root', root, '-cert', join(state, 'cert.pem'), '-key', join(state, 'key.pem')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((res) => createInterface({ input: child.stdout! }).once('line', res));
-  return { child, port: Number(line), sha1: new X509Certificate(readFileSync(join(state, 'cert.pem'))).fingerprint };
-}
-
 /** Throw unless `target` holds the same bytes as `flat`: compared where either holds data, holes elsewhere. */
 async function sameBytes(flat: string, target: string): Promise<void> {
   const st = statSync(target);
@@ -199,7 +165,7 @@ async function main(): Promise<void> {
     process.stderr.write(`making a ${size / GiB} GiB disk with ${dataBytes / GiB} GiB of random data in ${dir}\n`);
     const ds = join(dir, 'ds', 'vm');
     mkdirSync(ds, { recursive: true });
-    const { descriptor, flat } = makeDisk(ds);
+    const { descriptor, flat } = makeDisk(ds, size, dataBytes);
     const allocated = await fileAllocation(flat);
     execFileSync('sync');
 
