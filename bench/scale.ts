@@ -5,9 +5,10 @@
  *
  * Migrates 1 VM, then 5 VMs at once (one batch), through the collection's migration playbook against the lab, as a
  * user runs it (lab/env's inventory and variables, the https disk source). The VMs are simulator VMs no test migrates
- * (DC0_C1_RP0_VM0..4, one 10 GiB disk each); before the runs each disk gets `--data-gib` GiB of random data written
- * through lab/vsphere/disk-write (in 4 pieces spread over the disk), and afterwards the data is removed again (holes
- * punched), the tool's servers, volumes and ports deleted and the VMs powered on as they were.
+ * (DC0_C1_RP0_VM0..4, one 10 GiB disk each); before the runs CBT is turned on (so the copy reads the allocation map,
+ * changeId "*", as on a CBT-enabled VM) and each disk gets `--data-gib` GiB of random data written through
+ * lab/vsphere/disk-write (in 4 pieces spread over the disk); afterwards the data is removed again (holes punched),
+ * the tool's servers, volumes and ports deleted, CBT turned off and the VMs powered on as they were.
  * While a playbook runs, /proc is sampled every 100 ms for the migration processes (the import_workloads module
  * executables) and their peak RSS (VmHWM) is kept. Prints each run's wall time and each migration's peak RSS, then
  * `RATIO 5 VMs vs 1 VM wall time: <x>` (goal <= 1.5) and the largest peak RSS against the 200 MB goal.
@@ -22,8 +23,10 @@ import { connect } from '../src/openstack/connect.js';
 import { listPorts } from '../src/openstack/network.js';
 import { listVolumesByName } from '../src/openstack/volume.js';
 import { safeVmName } from '../src/util/names.js';
+import { enableCbt } from '../src/vmware/cbt.js';
 import { powerOn, powerState } from '../src/vmware/power.js';
-import { withSession } from '../src/vmware/session.js';
+import { type VSphereSession, withSession } from '../src/vmware/session.js';
+import { waitForTask } from '../src/vmware/tasks.js';
 import { deleteToolPort, deleteToolServer, deleteToolVolume } from '../src/workflow/teardown.js';
 import { FQCN, installCollection, type InstalledCollection } from '../test/helpers/collection.js';
 import { envDir, labDir, labDstCloud, toolServer, vsphereFacts } from '../test/helpers/lab-migration.js';
@@ -85,14 +88,16 @@ async function clean(s: Session, names: string[]): Promise<void> {
 }
 
 /**
- * Peak RSS (VmHWM, kB) of each import_workloads module process of this run seen in /proc so far (the run's processes
- * carry its ANSIBLE_COLLECTIONS_PATH; Ansible's async wrapper detaches them from ansible-playbook).
+ * Peak RSS (VmHWM, kB) of each import_workloads module process of this run seen in /proc so far: the module runs as
+ * `node <ansible tmp>/AnsiballZ_import_workloads <args>`, and the run's processes carry its ANSIBLE_COLLECTIONS_PATH (Ansible's async
+ * wrapper detaches them from ansible-playbook).
  */
 function sampleModules(peaks: Map<number, number>, collections: string): void {
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
-      if (!readFileSync(`/proc/${e}/comm`, 'utf8').startsWith('import_workload')) continue;
+      const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
+      if (!/(^|\/)node$/.test(argv[0]!) || !/\/(AnsiballZ_)?import_workloads$/.test(argv[1] ?? '')) continue;
       if (!readFileSync(`/proc/${e}/environ`, 'utf8').split('\0').includes(`ANSIBLE_COLLECTIONS_PATH=${collections}`)) continue;
       const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${e}/status`, 'utf8'));
       if (hwm) peaks.set(Number(e), Math.max(peaks.get(Number(e)) ?? 0, Number(hwm[1])));
@@ -128,13 +133,25 @@ async function migrate(c: InstalledCollection, vms: string[]): Promise<Run> {
   return { seconds, rssMb: [...peaks.values()].map((kb) => kb / 1024) };
 }
 
+/** Changed block tracking off again (as the lab made these VMs). */
+async function disableCbt(v: VSphereSession, name: string): Promise<void> {
+  const vm = { type: 'VirtualMachine', value: vmFacts(name).moid };
+  await waitForTask(v, await v.invoke('ReconfigVM_Task', { _this: vm, spec: { changeTrackingEnabled: false } }), `ReconfigVM_Task(${vm.value}, changeTrackingEnabled=false)`);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'osm-scale-'));
   const s = await connect(labDstCloud() as Parameters<typeof connect>[0]);
-  const wasOn = await withSession(vsphereLogin, async (v) => {
+  // CBT on, as on the VMs a migration with an allocation map reads (changeId "*"): only the data is copied.
+  const { wasOn, cbtTurnedOn } = await withSession(vsphereLogin, async (v) => {
     const on: string[] = [];
-    for (const name of VMS) if ((await powerState(v, { type: 'VirtualMachine', value: vmFacts(name).moid })) === 'poweredOn') on.push(name);
-    return on;
+    const cbt: string[] = [];
+    for (const name of VMS) {
+      const vm = { type: 'VirtualMachine', value: vmFacts(name).moid };
+      if ((await powerState(v, vm)) === 'poweredOn') on.push(name);
+      if (await enableCbt(v, vm)) cbt.push(name);
+    }
+    return { wasOn: on, cbtTurnedOn: cbt };
   });
   try {
     await clean(s, VMS);
@@ -148,7 +165,7 @@ async function main(): Promise<void> {
     const five = await migrate(c, VMS);
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const mb = (r: Run): string => r.rssMb.map((x) => x.toFixed(0)).join(', ');
-    console.log(`\nMigration playbook against the lab (https source), ${dataBytes / GiB} GiB of data on a 10 GiB disk per VM; load average ${load}.`);
+    console.log(`\nMigration playbook against the lab (https source, CBT on), ${dataBytes / GiB} GiB of data on a 10 GiB disk per VM; load average ${load}.`);
     console.log(`| run | wall time (s) | peak RSS of each migration (MB) |`);
     console.log('|---|---|---|');
     console.log(`| 1 VM | ${one.seconds.toFixed(1)} | ${mb(one)} |`);
@@ -162,6 +179,7 @@ async function main(): Promise<void> {
     for (const name of VMS) emptyDisk(vmFacts(name));
     await withSession(vsphereLogin, async (v) => {
       for (const name of wasOn) await powerOn(v, { type: 'VirtualMachine', value: vmFacts(name).moid });
+      for (const name of cbtTurnedOn) await disableCbt(v, name);
     });
     await s.close();
     rmSync(dir, { recursive: true, force: true });
