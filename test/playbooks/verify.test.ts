@@ -71,6 +71,13 @@ describe('verification through the playbooks', () => {
     assert.equal(sha?.expected, labVm(VM).disks[0]!.sha256);
     assert.equal(sha?.observed, labVm(VM).disks[0]!.sha256);
     assert.ok(run.tasks.some((t) => t.task.endsWith('Summary of the verification')), 'the summary task ran');
+    // The run's log left the conversion host's /tmp for the VM's data directory, where the report points.
+    const logFile = String(importResults(run)[0]?.log_file);
+    assert.match(logFile, /^\/tmp\/osm-nbdkit-osm-single-\w+\.log$/);
+    assert.equal(existsSync(logFile), false, `${logFile} is removed`);
+    assert.match(readFileSync(join(dataDir, VM, 'migration.log'), 'utf8'), /connected to vSphere/);
+    const reported = run.tasks.find((t) => t.task.endsWith('Report each VM'));
+    assert.match(JSON.stringify(reported?.result), new RegExp(`\\(log: ${join(dataDir, VM, 'migration.log')}\\)`));
   });
 
   it('the verify playbook fails on a stopped server naming the VM and server.active only; started, it passes', async () => {
