@@ -15,7 +15,7 @@ import type { VSphereSession } from '../vmware/session.js';
 import { SNAPSHOT_DESCRIPTION, SNAPSHOT_NAME, findSnapshots, removeSnapshot } from '../vmware/snapshots.js';
 import { UnknownVmError, discover } from './discovery.js';
 import { heatStackName } from './import-heat.js';
-import { openVSphere } from './migrate.js';
+import { openVSphere } from './vsphere-source.js';
 import { lockVm } from '../util/vm-lock.js';
 import type { MigrateRequest } from './migrate-request.js';
 import { type DeleteOutcome, deleteToolPort, deleteToolServer, deleteToolStack, deleteToolVolume } from './teardown.js';
