@@ -107,7 +107,7 @@ describe('verification through the playbooks', () => {
     assert.notEqual(run.code, 0);
     assert.equal(importResults(run)[0]?.server_created, true);
     const failed = run.tasks.find((t) => t.task.endsWith('Fail when a VM did not pass verification'));
-    assert.match(String(failed?.result.msg), /1 of 1 VMs failed verification .*: osm-single \(rolled back \(rollback_on_failure\): osm-single rolled back: server \S+, port \S+\)/);
+    assert.match(String(failed?.result.msg), /1 of 1 VMs failed verification .*: osm-single \(rolled back \(rollback_on_failure\): osm-single rolled back: server \S+, port \S+, volume osm-single-2000\)/);
     const summary = run.tasks.find((t) => t.task.endsWith('Summary of the verification'));
     assert.match(JSON.stringify(summary?.result), /osm-single: FAILED .*guest\.console.*; rolled back \(rollback_on_failure\)/);
     assert.equal(await toolServer(s, VM), undefined);
