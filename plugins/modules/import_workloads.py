@@ -401,6 +401,10 @@ server_status:
   description: Status of the server.
   returned: when a server was created or found
   type: str
+server_created:
+  description: This run created the server (or its Heat stack); the migration playbook rolls back only such a VM when its verification fails (rollback_on_failure).
+  returned: success
+  type: bool
 heat:
   description: "With use_heat: stack_name, template_path, parameters, command (openstack stack create ...), and once deployed stack (id, name, status) and info_path (heat_stack_info.txt)."
   returned: with use_heat, when the disks are final

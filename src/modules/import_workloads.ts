@@ -105,6 +105,11 @@ export default defineModule({
     ports: { description: 'Per port: nic, id, name, mac_address, network_id, fixed_ips, action.', returned: 'success', type: 'list', elements: 'dict' },
     server_id: { description: 'The Nova server.', returned: 'when a server was created or found', type: 'str' },
     server_status: { description: 'Status of the server.', returned: 'when a server was created or found', type: 'str' },
+    server_created: {
+      description: 'This run created the server (or its Heat stack); the migration playbook rolls back only such a VM when its verification fails (rollback_on_failure).',
+      returned: 'success',
+      type: 'bool',
+    },
     heat: {
       description: 'With use_heat: stack_name, template_path, parameters, command (openstack stack create ...), and once deployed stack (id, name, status) and info_path (heat_stack_info.txt).',
       returned: 'with use_heat, when the disks are final',
@@ -171,6 +176,7 @@ export default defineModule({
         port_ids: out.ports.map((x) => x.id),
         ports: out.ports,
         ...(out.server ? { server_id: out.server.id, server_status: out.server.status } : {}),
+        server_created: out.server?.changed === true || out.heat?.changed === true,
         ...(out.heat ? { heat: { ...out.heat, server: undefined } } : {}),
         ...(p.tear_down ? { teardown: out.teardown } : {}),
         log_file: logFile,

@@ -3,10 +3,10 @@ import { ModuleFailure } from '../ansible/errors.js';
 import { defineModule } from '../ansible/module.js';
 import { withCloudSession } from '../openstack/connect.js';
 import { createLogger } from '../util/log.js';
-import { VSphereSession } from '../vmware/session.js';
 import { rollbackVm } from '../workflow/rollback.js';
 import { cloudOption } from './options/openstack.js';
-import { sessionOptions, vmwareConnectionAliases, vmwareConnectionOptions } from './options/vmware.js';
+import { openVSphere } from '../workflow/vsphere-source.js';
+import { vmwareConnectionAliases, vmwareConnectionOptions, vmwareEndpoint } from './options/vmware.js';
 
 const d = (description: string) => ({ description });
 
@@ -57,7 +57,7 @@ export default defineModule({
     }
     const log = createLogger({ stderr: false, level: ctx.verbosity >= 3 ? 'debug' : 'info' });
     const vs = p.vcenter_hostname
-      ? await VSphereSession.open(sessionOptions({ ...p, vcenter_hostname: p.vcenter_hostname, vcenter_username: p.vcenter_username!, vcenter_password: p.vcenter_password! })).catch(
+      ? await openVSphere(vmwareEndpoint({ ...p, vcenter_hostname: p.vcenter_hostname, vcenter_username: p.vcenter_username!, vcenter_password: p.vcenter_password! })).catch(
           (e: Error) => {
             throw new ModuleFailure(`Failed to roll back ${p.vm_name}: cannot connect to vCenter ${p.vcenter_hostname}: ${e.message}`);
           },

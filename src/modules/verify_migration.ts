@@ -6,7 +6,8 @@ import { createLogger } from '../util/log.js';
 import { failedChecks, verifyVm } from '../workflow/verify.js';
 import { expectedSourcePower } from '../workflow/verify-request.js';
 import { cloudOption } from './options/openstack.js';
-import { sessionOptions, vmwareConnectionAliases, vmwareConnectionOptions } from './options/vmware.js';
+import { sessionOptions } from '../workflow/vsphere-source.js';
+import { vmwareConnectionAliases, vmwareConnectionOptions, vmwareEndpoint } from './options/vmware.js';
 
 const d = (description: string) => ({ description });
 
@@ -89,7 +90,7 @@ export default defineModule({
     try {
       verification = await verifyVm(
         {
-          vmware: sessionOptions(p, ctx.signal),
+          vmware: sessionOptions(vmwareEndpoint(p), ctx.signal),
           cloud: p.cloud,
           vmName: p.vm_name,
           dataDir: p.os_migrate_vmw_data_dir,

@@ -3,7 +3,8 @@ import { ModuleFailure } from '../ansible/errors.js';
 import { defineModule } from '../ansible/module.js';
 import { withSession } from '../vmware/session.js';
 import { INVENTORY_JSON, INVENTORY_SUMMARY, exportDiscovery } from '../workflow/discovery-export.js';
-import { sessionOptions, vmwareConnectionAliases, vmwareConnectionOptions } from './options/vmware.js';
+import { sessionOptions } from '../workflow/vsphere-source.js';
+import { vmwareConnectionAliases, vmwareConnectionOptions, vmwareEndpoint } from './options/vmware.js';
 
 export default defineModule({
   name: 'vmware_inventory',
@@ -83,7 +84,7 @@ export default defineModule({
       throw new ModuleFailure('Nothing to do: give vms_list (the VMs to export) or whole_inventory: true');
     }
     try {
-      const result = await withSession(sessionOptions(params, ctx.signal), (session) =>
+      const result = await withSession(sessionOptions(vmwareEndpoint(params), ctx.signal), (session) =>
         exportDiscovery(session, {
           dataDir: params.os_migrate_vmw_data_dir,
           vmNames: params.vms_list,

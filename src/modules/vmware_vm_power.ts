@@ -3,7 +3,8 @@ import { ModuleFailure } from '../ansible/errors.js';
 import { defineModule } from '../ansible/module.js';
 import { withSession } from '../vmware/session.js';
 import { setVmPower } from '../workflow/vm-power.js';
-import { sessionOptions, vmwareConnectionAliases, vmwareConnectionOptions } from './options/vmware.js';
+import { sessionOptions } from '../workflow/vsphere-source.js';
+import { vmwareConnectionAliases, vmwareConnectionOptions, vmwareEndpoint } from './options/vmware.js';
 
 export default defineModule({
   name: 'vmware_vm_power',
@@ -63,7 +64,7 @@ export default defineModule({
   },
   async run(p, ctx) {
     try {
-      const out = await withSession(sessionOptions(p, ctx.signal), (vs) =>
+      const out = await withSession(sessionOptions(vmwareEndpoint(p), ctx.signal), (vs) =>
         setVmPower(vs, { vmName: p.vm_name, folder: p.folder, state: p.state, timeoutMs: p.timeout * 1000, force: p.force }, ctx.checkMode),
       );
       const what = out.action === 'none' ? `already ${out.power_state}` : `${ctx.checkMode ? 'would be' : 'is'} ${out.power_state} (${out.action})`;

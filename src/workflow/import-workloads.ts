@@ -7,7 +7,7 @@ import { listVolumesByName } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
 import { type HeatServerOutcome, ensureHeatServer, heatStackName } from './import-heat.js';
 import { migrateVm } from './migrate.js';
-import type { MigrateOutcome, MigrateRequest } from './migrate-request.js';
+import { type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
 import { type PortOutcome, ensurePorts, readNicsFile } from './ports.js';
 import { isConverted } from './migrate-plan.js';
 import { findVmToolObjects, rollbackAfterFailure } from './rollback.js';
@@ -222,18 +222,31 @@ export async function importWorkload(
     const done = await withCloudSession(req.migrate.cloud, env.signal, (s) => tearDownMigrated(s, req, plan, env));
     if (done) return done;
   }
-  if (!isFinalRun(req.migrate) || !req.rollbackOnFailure || env.checkMode || req.teardown.enabled) return migrateAndBoot(vmName, req, plan, env);
+  if (!isFinalRun(req.migrate) || env.checkMode || req.teardown.enabled) return migrateAndBoot(vmName, req, plan, env);
+  if (!req.rollbackOnFailure) {
+    try {
+      return await migrateAndBoot(vmName, req, plan, env);
+    } catch (e) {
+      throw failureWith(e, `not rolled back (rollback_on_failure is false): the rollback playbook (os_migrate.vmware_migration_kit.rollback) for ${vmName} undoes this run`);
+    }
+  }
   // A server the tool made for the VM before this run is in service: a failure now does not undo it.
   const earlier = await withCloudSession(req.migrate.cloud, env.signal, async (s) => (await findVmToolObjects(s, vmName)).servers.map((x) => x.id));
   try {
     return await migrateAndBoot(vmName, req, plan, env);
   } catch (e) {
-    const message = (e as Error).message;
     if (earlier.length > 0) {
-      throw new Error(`${message}; not rolled back: the server ${earlier.join(', ')} of ${vmName} existed before this run (the rollback playbook undoes the migration)`);
+      throw failureWith(e, `not rolled back: the server ${earlier.join(', ')} of ${vmName} existed before this run (the rollback playbook undoes the migration)`);
     }
-    throw new Error(`${message}; ${await rollbackAfterFailure(vmName, req.migrate, env)}`);
+    const rollback = await rollbackAfterFailure(vmName, req.migrate, env);
+    throw failureWith(e, rollback.msg, rollback.changed);
   }
+}
+
+/** The failure `e` with `note` appended, keeping what it says exists (a MigrationFailure's volume ids and changed). */
+function failureWith(e: unknown, note: string, changed = false): MigrationFailure {
+  const message = `${(e as Error).message}; ${note}`;
+  return e instanceof MigrationFailure ? new MigrationFailure(message, e.ids, e.changed || changed) : new MigrationFailure(message, [], changed);
 }
 
 async function migrateAndBoot(
@@ -242,7 +255,7 @@ async function migrateAndBoot(
   plan: VmPlan,
   env: { log: Logger; signal: AbortSignal; checkMode: boolean },
 ): Promise<ImportWorkloadsOutcome> {
-  const { log, checkMode } = env;
+  const { checkMode } = env;
   const migration = await migrateVm({ ...req.migrate, vmName, folder: plan.folder }, env);
   const final = isFinalRun(req.migrate);
   if (!final) {
@@ -257,100 +270,135 @@ async function migrateAndBoot(
       teardown: [],
     };
   }
-  return withCloudSession(req.migrate.cloud, env.signal, async (s) => {
-    // Upstream's server and ports of the VM hold its name and MACs, so they go before the tool makes its own.
-    const upstream =
-      req.teardown.enabled && req.teardown.upstreamNames
-        ? await deleteUpstreamServersAndPorts(s, vmName, teardownOptions(checkMode), { servers: req.teardown.server, ports: req.teardown.ports })
-        : [];
-    for (const t of upstream) log.info(`teardown: ${describeDeletion(t)}`);
-    // In check mode they are still there, and the ports and the server cannot be previewed past them.
-    const preview = !(checkMode && upstream.length > 0);
-    const nics = readNicsFile(plan.nicsFile);
-    const ports = req.ports.create && preview
-      ? await ensurePorts(s, {
-          vmName,
-          nics,
-          usedMappedNetworks: req.ports.usedMappedNetworks,
-          networkName: req.ports.networkName,
-          securityGroups: req.ports.securityGroups,
-          useFixedIps: req.ports.useFixedIps,
-          subnetUuid: req.ports.subnet,
-          checkMode,
-        })
+  // A failure past the disks says what exists: the volumes, and whether this run changed something (a step that
+  // failed may have created part of its objects, so it counts as a change).
+  const track = { changed: migration.changed, pending: false };
+  const step = async <T>(run: () => Promise<T>, changed: (r: T) => boolean): Promise<T> => {
+    track.pending = !checkMode;
+    const r = await run();
+    track.pending = false;
+    track.changed ||= changed(r);
+    return r;
+  };
+  try {
+    return await withCloudSession(req.migrate.cloud, env.signal, (s) => bootMigrated(s, vmName, req, plan, migration, step, env));
+  } catch (e) {
+    if (e instanceof MigrationFailure) throw e;
+    const ids = migration.ids.filter((id): id is string => id !== null);
+    const exist = ids.length > 0 ? ` (the volumes ${ids.join(', ')} of ${vmName} exist)` : '';
+    throw new MigrationFailure(`${(e as Error).message}${exist}`, migration.ids, track.changed || track.pending);
+  }
+}
+
+/** Runs one step that may change the cloud; `changed` says from its result whether it did. */
+type Step = <T>(run: () => Promise<T>, changed: (r: T) => boolean) => Promise<T>;
+
+/** The ports, the server (or stack) and the teardown of a VM whose disks are final, each change made through `step`. */
+async function bootMigrated(
+  s: Session,
+  vmName: string,
+  req: ImportWorkloadsRequest,
+  plan: VmPlan,
+  migration: MigrateOutcome,
+  step: Step,
+  env: { log: Logger; checkMode: boolean },
+): Promise<ImportWorkloadsOutcome> {
+  const { log, checkMode } = env;
+  // Upstream's server and ports of the VM hold its name and MACs, so they go before the tool makes its own.
+  const upstream =
+    req.teardown.enabled && req.teardown.upstreamNames
+      ? await step(
+          () => deleteUpstreamServersAndPorts(s, vmName, teardownOptions(checkMode), { servers: req.teardown.server, ports: req.teardown.ports }),
+          (done) => done.some((t) => t.changed),
+        )
       : [];
-    for (const p of ports) log.info(`port ${p.name} (${p.mac_address}): ${p.action}`);
-    let server: ServerOutcome | undefined;
-    let heat: HeatServerOutcome | undefined;
-    if (req.server.create && preview) {
-      const ids = migration.ids.filter((id): id is string => id !== null);
-      const boot = checkMode && ids.length === 0 ? undefined : await bootVolumeOf(s, vmName, ids, req.server.bootFromCinder);
-      const portIds = ports.map((p) => p.id).filter((id): id is string => id !== null);
-      // Check mode before the first run: the ports do not exist yet, so there is no template to render.
-      if (boot && req.server.heat.enabled && portIds.length === ports.length) {
-        heat = await ensureHeatServer(s, {
-          vmName,
-          dir: join(req.dataDir, vmName),
-          flavor: plan.flavor,
-          bootVolume: boot,
-          volumes: ids.filter((id) => id !== boot),
-          portIds,
-          network: req.ports.networkName,
-          securityGroups: req.ports.securityGroups,
-          keyName: req.server.keyName,
-          availabilityZone: req.server.availabilityZone,
-          userData: req.server.userData,
-          autoDeploy: req.server.heat.autoDeploy,
-          timeoutMs: req.server.timeoutMs,
-          checkMode,
-        });
-        server = heat.server;
-        log.info(heat.stack ? `stack ${heat.stack.name}: ${heat.stack.status}` : `Heat template ${heat.template_path}; create the stack with: ${heat.command}`);
-      } else if (boot && !req.server.heat.enabled) {
-        server = await ensureServer(s, {
-          name: vmName,
-          flavor: plan.flavor,
-          bootVolume: boot,
-          volumes: ids.filter((id) => id !== boot),
-          nics: ports.filter((p) => p.id).map((p) => ({ 'port-id': p.id! })),
-          securityGroups: req.ports.securityGroups,
-          keyName: req.server.keyName,
-          availabilityZone: req.server.availabilityZone,
-          userData: req.server.userData,
-          metadata: {},
-          wait: true,
-          timeoutMs: req.server.timeoutMs,
-          intervalMs: 2000,
-          checkMode,
-        });
-        log.info(`server ${server.name}: ${server.msg}`);
-      }
+  for (const t of upstream) log.info(`teardown: ${describeDeletion(t)}`);
+  // In check mode they are still there, and the ports and the server cannot be previewed past them.
+  const preview = !(checkMode && upstream.length > 0);
+  const nics = readNicsFile(plan.nicsFile);
+  const ports = req.ports.create && preview
+    ? await step(() => ensurePorts(s, {
+        vmName,
+        nics,
+        usedMappedNetworks: req.ports.usedMappedNetworks,
+        networkName: req.ports.networkName,
+        securityGroups: req.ports.securityGroups,
+        useFixedIps: req.ports.useFixedIps,
+        subnetUuid: req.ports.subnet,
+        checkMode,
+      }), (made) => made.some((p) => p.action !== 'reused'))
+    : [];
+  for (const p of ports) log.info(`port ${p.name} (${p.mac_address}): ${p.action}`);
+  let server: ServerOutcome | undefined;
+  let heat: HeatServerOutcome | undefined;
+  if (req.server.create && preview) {
+    const ids = migration.ids.filter((id): id is string => id !== null);
+    const boot = checkMode && ids.length === 0 ? undefined : await bootVolumeOf(s, vmName, ids, req.server.bootFromCinder);
+    const portIds = ports.map((p) => p.id).filter((id): id is string => id !== null);
+    // Check mode before the first run: the ports do not exist yet, so there is no template to render.
+    if (boot && req.server.heat.enabled && portIds.length === ports.length) {
+      heat = await step(() => ensureHeatServer(s, {
+        vmName,
+        dir: join(req.dataDir, vmName),
+        flavor: plan.flavor,
+        bootVolume: boot,
+        volumes: ids.filter((id) => id !== boot),
+        portIds,
+        network: req.ports.networkName,
+        securityGroups: req.ports.securityGroups,
+        keyName: req.server.keyName,
+        availabilityZone: req.server.availabilityZone,
+        userData: req.server.userData,
+        autoDeploy: req.server.heat.autoDeploy,
+        timeoutMs: req.server.timeoutMs,
+        checkMode,
+      }), (h) => h.changed);
+      server = heat.server;
+      log.info(heat.stack ? `stack ${heat.stack.name}: ${heat.stack.status}` : `Heat template ${heat.template_path}; create the stack with: ${heat.command}`);
+    } else if (boot && !req.server.heat.enabled) {
+      server = await step(() => ensureServer(s, {
+        name: vmName,
+        flavor: plan.flavor,
+        bootVolume: boot,
+        volumes: ids.filter((id) => id !== boot),
+        nics: ports.filter((p) => p.id).map((p) => ({ 'port-id': p.id! })),
+        securityGroups: req.ports.securityGroups,
+        keyName: req.server.keyName,
+        availabilityZone: req.server.availabilityZone,
+        userData: req.server.userData,
+        metadata: {},
+        wait: true,
+        timeoutMs: req.server.timeoutMs,
+        intervalMs: 2000,
+        checkMode,
+      }), (x) => x.changed);
+      log.info(`server ${server.name}: ${server.msg}`);
     }
-    const partial = { migration, final, ports, server, heat };
-    const targets = {
-      serverIds: server?.id ? [server.id] : [],
-      volumeIds: migration.ids.filter((id): id is string => id !== null),
-      portIds: ports.map((p) => p.id).filter((id): id is string => id !== null),
-    };
-    const own = req.teardown.enabled ? await tearDown(s, req, plan, targets, checkMode) : [];
-    for (const t of own) log.info(`teardown: ${describeDeletion(t)}`);
-    const teardown = [...upstream, ...own];
-    const changed =
-      migration.changed ||
-      ports.some((p) => p.action !== 'reused') ||
-      server?.changed === true ||
-      heat?.changed === true ||
-      teardown.some((t) => t.changed);
-    const msg = req.teardown.enabled
-      ? `${vmName} migrated and torn down`
-      : server?.id
-        ? `${vmName} migrated: server ${server.id} is ${server.status}${heat?.stack ? ` (stack ${heat.stack.name})` : ''}`
-        : heat && !req.server.heat.autoDeploy
-          ? `${vmName} migrated; Heat template ${heat.template_path} written, create the stack with: ${heat.command}`
-          : `${vmName} migrated`;
-    const checkMsg = `Check mode: ${msg.replace(/^(\S+) migrated/, '$1 would be migrated')}${
-      preview ? '' : "; the ports and the server are not previewed while upstream's server and ports of the VM are still there"
-    }`;
-    return { changed, msg: checkMode ? checkMsg : msg, ...partial, teardown };
-  });
+  }
+  const partial = { migration, final: true, ports, server, heat };
+  const targets = {
+    serverIds: server?.id ? [server.id] : [],
+    volumeIds: migration.ids.filter((id): id is string => id !== null),
+    portIds: ports.map((p) => p.id).filter((id): id is string => id !== null),
+  };
+  const own = req.teardown.enabled ? await step(() => tearDown(s, req, plan, targets, checkMode), (done) => done.some((t) => t.changed)) : [];
+  for (const t of own) log.info(`teardown: ${describeDeletion(t)}`);
+  const teardown = [...upstream, ...own];
+  const changed =
+    migration.changed ||
+    ports.some((p) => p.action !== 'reused') ||
+    server?.changed === true ||
+    heat?.changed === true ||
+    teardown.some((t) => t.changed);
+  const msg = req.teardown.enabled
+    ? `${vmName} migrated and torn down`
+    : server?.id
+      ? `${vmName} migrated: server ${server.id} is ${server.status}${heat?.stack ? ` (stack ${heat.stack.name})` : ''}`
+      : heat && !req.server.heat.autoDeploy
+        ? `${vmName} migrated; Heat template ${heat.template_path} written, create the stack with: ${heat.command}`
+        : `${vmName} migrated`;
+  const checkMsg = `Check mode: ${msg.replace(/^(\S+) migrated/, '$1 would be migrated')}${
+    preview ? '' : "; the ports and the server are not previewed while upstream's server and ports of the VM are still there"
+  }`;
+  return { changed, msg: checkMode ? checkMsg : msg, ...partial, teardown };
 }

@@ -31,6 +31,8 @@ export interface DiskCopyArgs {
   sinceChangeId: string | undefined;
   /** The volume was created by this run and reads as zeros. */
   targetIsZero: boolean;
+  /** The pre-checks read this disk (as the snapshot holds it) as all zeros: nothing needs reading again. */
+  knownBlank: boolean;
   verify: boolean;
   log: Logger;
   signal: AbortSignal;
@@ -50,7 +52,7 @@ export async function copyOneDisk(a: DiskCopyArgs): Promise<DiskCopyOutcome> {
   } else {
     log.info(
       `${what}: full copy of ${disk.capacityBytes} bytes` +
-        (mode.allocated ? ` (${totalBytes(mode.allocated)} bytes allocated per CBT)` : '') +
+        (a.knownBlank ? ' (all zeros, as the pre-check read it: nothing read again)' : mode.allocated ? ` (${totalBytes(mode.allocated)} bytes allocated per CBT)` : '') +
         (mode.targetIsZero ? ', zero blocks skipped (new volume)' : ''),
     );
   }
@@ -68,7 +70,7 @@ export async function copyOneDisk(a: DiskCopyArgs): Promise<DiskCopyOutcome> {
 async function transferMode(a: DiskCopyArgs): Promise<TransferMode> {
   const areas = a.sinceChangeId && a.disk.changeId ? await deltaAreas(a, a.sinceChangeId) : undefined;
   if (areas) return { kind: 'delta', areas };
-  const allocated = await cbtAllocation(a);
+  const allocated = a.knownBlank ? [] : await cbtAllocation(a);
   return { kind: 'full', targetIsZero: a.targetIsZero, allocated };
 }
 

@@ -48,17 +48,22 @@ export interface DiskPlan {
   conversionUnfinished: boolean;
   /** Whether the source disk holds data, once a check read it (undefined: not read yet, or a delta copy). */
   hasData: boolean | undefined;
+  /** Where that check read it: the snapshot, the disk of a VM that was off, or the disk of a running VM. */
+  dataReadFrom: DataReadFrom | undefined;
   /** Why this run must not copy the disk (a source problem the checks found); nothing is created then. */
   blocked: string | undefined;
 }
+
+export type DataReadFrom = 'snapshot' | 'powered-off VM' | 'running VM';
 
 /** What the source checks (migrate-preflight.ts) found about one disk. */
 export interface DiskCheck {
   key: number;
   /** The disk cannot be read: what failed and what to do. */
   problem?: string;
-  /** Whether it holds data, when the check read it. */
+  /** Whether it holds data, when the check read it, and where it read it. */
   hasData?: boolean;
+  readFrom?: DataReadFrom;
 }
 
 /**
@@ -76,6 +81,7 @@ export function planDisk(vm: Pick<VmDetail, 'name'>, disk: VmDisk, volume: Volum
     targetIsZero: false,
     conversionUnfinished: false,
     hasData: undefined,
+    dataReadFrom: undefined,
     blocked: undefined,
   };
   // A managed external volume holds the backend's bytes, not zeros.
@@ -174,7 +180,7 @@ export function withChecks(plan: MigrationPlan, vm: Pick<VmDetail, 'name'>, chec
     const check = checks.find((c) => c.key === d.disk.key);
     if (!check) return d;
     const hasData = check.hasData ?? d.hasData;
-    const withData = { ...d, hasData };
+    const withData = { ...d, hasData, dataReadFrom: check.hasData === undefined ? d.dataReadFrom : check.readFrom };
     return { ...withData, blocked: check.problem ?? (hasData === false ? emptyDiskProblem(vm, index, withData, o) : undefined) };
   });
   const pending = disks.filter((d) => d.action !== 'skip (converted)');

@@ -6,9 +6,9 @@ import type { MoRef } from '../vmware/moref.js';
 import type { VSphereSession } from '../vmware/session.js';
 import type { VmDetail, VmDisk } from '../vmware/vm.js';
 import { cbtAllocation } from './migrate-disk.js';
-import type { DiskCheck, DiskPlan, MigrationPlan } from './migrate-plan.js';
+import type { DataReadFrom, DiskCheck, DiskPlan, MigrationPlan } from './migrate-plan.js';
 import type { MigrateRequest } from './migrate-request.js';
-import { type OpenDiskArgs, hostOf, openDiskSource, sshAccess } from './migrate-source.js';
+import { type OpenDiskArgs, checkVddkAccess, hostOf, openDiskSource, sshAccess } from './migrate-source.js';
 
 /**
  * The source checks a migration makes before it touches the target (and check mode reports): every disk it will
@@ -29,30 +29,42 @@ export interface PreflightContext {
   signal: AbortSignal;
 }
 
-/** The checks of the plan's pending disks before the snapshot (the vddk source reads from a snapshot only). */
+/**
+ * The checks of the plan's pending disks before the snapshot. The vddk source reads from a snapshot only: its disks
+ * are read there (checkSnapshotData), but what it needs (nbdkit's plugin, the library, the thumbprint) is checked here.
+ */
 export async function preflight(c: PreflightContext, plan: MigrationPlan): Promise<DiskCheck[]> {
   const { req, vm } = c;
   const kind = req.source.kind;
-  if (plan.pending.length === 0 || kind === 'vddk') return [];
-  let access: string | undefined;
-  if (kind === 'ssh') {
-    access = await sshAccess(req.source.ssh, hostOf(req.vmware.server)).then(
-      () => undefined,
-      (e: unknown) => (e as Error).message,
-    );
-  }
+  if (plan.pending.length === 0) return [];
+  const access = await sourceAccess(req);
   const running = vm.powerState === 'poweredOn';
   const checks: DiskCheck[] = [];
   for (const d of plan.pending) {
     const where = diskLabel(vm, plan, d);
-    if (access) checks.push({ key: d.disk.key, problem: `${where} cannot be read over ssh: ${access}` });
-    else if (kind === 'ssh' && running) checks.push({ key: d.disk.key });
+    if (access) checks.push({ key: d.disk.key, problem: `${where} cannot be read through disk_source ${kind}: ${access}` });
+    else if (kind === 'vddk' || (kind === 'ssh' && running)) checks.push({ key: d.disk.key });
     else {
       const scan = kind === 'local' || !running;
-      checks.push(await checkDisk(c, where, d, scan, () => openLive(c, d.disk)));
+      checks.push(await checkDisk(c, where, d, scan ? (running ? 'running VM' : 'powered-off VM') : undefined, () => openLive(c, d.disk)));
     }
   }
   return checks;
+}
+
+/** The ssh and vddk sources' prerequisites, common to every disk: undefined when they are met, else the problem. */
+async function sourceAccess(req: MigrateRequest): Promise<string | undefined> {
+  const settings = req.source;
+  const check =
+    settings.kind === 'ssh'
+      ? sshAccess(settings.ssh, hostOf(req.vmware.server))
+      : settings.kind === 'vddk'
+        ? checkVddkAccess(settings, req.vmware)
+        : undefined;
+  return check?.then(
+    () => undefined,
+    (e: unknown) => (e as Error).message,
+  );
 }
 
 /** From the snapshot, before any volume is created: the data of the pending disks the pre-checks could not read. */
@@ -63,7 +75,7 @@ export async function checkSnapshotData(c: PreflightContext, plan: MigrationPlan
     const snapDisk = snapDisks.find((x) => x.key === d.disk.key);
     if (!snapDisk) continue;
     const allocation = await cbtAllocation({ session: c.vs, vm: { type: 'VirtualMachine', value: c.vm.moid }, snapshot, disk: snapDisk, log: c.log });
-    checks.push(await checkDisk(c, diskLabel(c.vm, plan, d), d, true, () => openDiskSource(sourceArgs(c, snapDisk, snapshot.value, checkName(c, snapDisk))), allocation));
+    checks.push(await checkDisk(c, diskLabel(c.vm, plan, d), d, 'snapshot', () => openDiskSource(sourceArgs(c, snapDisk, snapshot.value, checkName(c, snapDisk))), allocation));
   }
   return checks;
 }
@@ -77,7 +89,8 @@ async function checkDisk(
   c: PreflightContext,
   where: string,
   d: DiskPlan,
-  scan: boolean,
+  /** Where the disk's data is read (undefined: not read here). */
+  scan: DataReadFrom | undefined,
   open: () => Promise<DiskSource>,
   allocation?: Extent[],
 ): Promise<DiskCheck> {
@@ -97,7 +110,7 @@ async function checkDisk(
     const r = await scanForData(source, c.signal, allocation);
     const map = allocation ? ' of the areas CBT lists allocated' : r.allocationKnown ? ' of the allocated areas' : '';
     c.log.info(`${where}: ${r.firstData === undefined ? 'no data' : `data at byte ${r.firstData}`} (${r.bytesRead} bytes read${map}, ${Date.now() - started} ms)`);
-    return { key: d.disk.key, hasData: r.firstData !== undefined };
+    return { key: d.disk.key, hasData: r.firstData !== undefined, readFrom: scan };
   } catch (e) {
     c.signal.throwIfAborted();
     return { key: d.disk.key, problem: `${where} cannot be read through disk_source ${kind}: ${(e as Error).message}; ${ADVICE[kind]}` };

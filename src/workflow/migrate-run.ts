@@ -7,7 +7,7 @@ import type { Logger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
 import { enableCbt } from '../vmware/cbt.js';
 import type { MoRef } from '../vmware/moref.js';
-import { powerOff } from '../vmware/power.js';
+import { powerOff, powerState } from '../vmware/power.js';
 import { retrieveOne } from '../vmware/property-collector.js';
 import type { VSphereSession } from '../vmware/session.js';
 import { SNAPSHOT_NAME, createSnapshot, removeSnapshot } from '../vmware/snapshots.js';
@@ -143,11 +143,12 @@ class MigrationRun {
     try {
       const snapDisks = await this.snapshotDisks(snapshot);
       await this.checkData(snapshot, snapDisks);
+      const blank = await this.provenBlank();
       for (const d of this.plan.pending) {
         c.signal.throwIfAborted();
         const snapDisk = snapDisks.find((x) => x.key === d.disk.key);
         if (!snapDisk) throw new Error(`disk ${d.disk.key} is not in snapshot ${snapshot.value}`);
-        await this.syncDisk(d, snapshot, snapDisk, attachments);
+        await this.syncDisk(d, snapshot, snapDisk, attachments, blank.has(d.disk.key));
       }
     } finally {
       await this.removeSnapshotQuietly(snapshot);
@@ -163,8 +164,18 @@ class MigrationRun {
     if (this.plan.blocked.length > 0) throw blockedError(this.plan);
   }
 
+  /**
+   * The keys of the disks a check read as all zeros where the copy would read them again: from the snapshot, or from
+   * the disk of a VM that is still off (nothing wrote to it since). They are copied as blank volumes without a read.
+   */
+  private async provenBlank(): Promise<Set<number>> {
+    const blank = this.plan.pending.filter((d) => d.hasData === false);
+    const offline = blank.some((d) => d.dataReadFrom === 'powered-off VM') && (await powerState(this.c.vs, this.vmRef)) === 'poweredOff';
+    return new Set(blank.filter((d) => d.dataReadFrom === 'snapshot' || (offline && d.dataReadFrom === 'powered-off VM')).map((d) => d.disk.key));
+  }
+
   /** One pending disk: its volume, attached, then the copy the plan says (vSphere may turn a delta into a full copy). */
-  private async syncDisk(d: DiskPlan, snapshot: MoRef, snapDisk: VmDisk, attachments: HostAttachments): Promise<void> {
+  private async syncDisk(d: DiskPlan, snapshot: MoRef, snapDisk: VmDisk, attachments: HostAttachments, blank: boolean): Promise<void> {
     const { c } = this;
     const i = this.plan.disks.indexOf(d);
     const volume = await ensureVolume({ ...c, volume: c.req.volume, wait: this.wait }, d);
@@ -191,6 +202,7 @@ class MigrationRun {
         devicePath,
         sinceChangeId: d.sinceChangeId,
         targetIsZero: d.targetIsZero,
+        knownBlank: blank,
         verify: c.req.verify,
         log: c.log,
         signal: c.signal,

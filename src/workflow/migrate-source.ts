@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { openHttpsSource } from '../transfer/sources/https.js';
 import { localDiskPath, openLocalSource } from '../transfer/sources/local.js';
-import { openVddkSource } from '../transfer/sources/vddk.js';
+import { checkVddkInstalled, isSha1Thumbprint, openVddkSource } from '../transfer/sources/vddk.js';
 import type { DiskSource } from '../transfer/types.js';
 import { datastoreUrl, parseDatastorePath } from '../vmware/datastore.js';
 import { normalizeThumbprint } from '../util/tls-pinning.js';
@@ -70,6 +70,27 @@ export async function openDiskSource(a: OpenDiskArgs): Promise<DiskSource> {
         onOutput: a.onOutput,
         signal: a.signal,
       });
+  }
+}
+
+/**
+ * What the vddk source needs before a snapshot is taken: nbdkit's vddk plugin and the VDDK library under libdir, and
+ * the certificate thumbprint VDDK pins (vmware_thumbprint, else read from the server over a verified connection).
+ */
+export async function checkVddkAccess(settings: SourceSettings, endpoint: VmwareEndpoint): Promise<void> {
+  await checkVddkInstalled(settings.vddk.libdir);
+  if (!endpoint.thumbprint) {
+    await serverThumbprint(endpoint);
+    return;
+  }
+  let thumbprint: string;
+  try {
+    thumbprint = normalizeThumbprint(endpoint.thumbprint);
+  } catch (e) {
+    throw new Error(`vmware_thumbprint: ${(e as Error).message}`);
+  }
+  if (!isSha1Thumbprint(thumbprint)) {
+    throw new Error("vmware_thumbprint is a SHA-256 fingerprint, and VDDK pins the SHA-1 one: set vmware_thumbprint to the certificate's SHA-1 fingerprint");
   }
 }
 

@@ -2,16 +2,16 @@ import { connect } from '../openstack/connect.js';
 import { findToolVolume } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
 import { lockVm } from '../util/vm-lock.js';
-import { VSphereSession } from '../vmware/session.js';
+import type { VSphereSession } from '../vmware/session.js';
 import { SNAPSHOT_NAME, findSnapshots } from '../vmware/snapshots.js';
 import type { VmDetail } from '../vmware/vm.js';
 import { findConversionHost } from './conversion-host.js';
-import { UnknownVmError, discover } from './discovery.js';
 import { blockedError, checkMigratable, checkModeOutcome, planMigration, volumeNameFor, withChecks } from './migrate-plan.js';
 import { preflight } from './migrate-preflight.js';
 import { type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
 import { type MigrationContext, runPlan } from './migrate-run.js';
 import { migrationSteps } from './migrate-steps.js';
+import { findVm, openVSphere } from './vsphere-source.js';
 
 /**
  * Migrate one VM: copy each of its disks into the tool's Cinder volume through the conversion host (full copy, or a
@@ -32,7 +32,7 @@ export async function migrateVm(req: MigrateRequest, env: { log: Logger; signal:
     log.info(`connected to vSphere ${vs.server} (${vs.serviceContent.about.fullName})`);
     const os = await connect(req.cloud);
     try {
-      const vm = await findVm(vs, req.folder, req.vmName);
+      const vm = await findSourceVm(vs, req.folder, req.vmName);
       log.info(`VM ${vm.path} (${vm.moid}): ${vm.disks.length} disks, ${vm.powerState}, guest ${vm.guestFullName || vm.guestId}, firmware ${vm.firmware}`);
       const context = { req, vs, os, vm, log, signal: env.signal, steps: migrationSteps(log, env.signal) };
       if (env.checkMode) return await planAndRun(context, true);
@@ -50,32 +50,13 @@ export async function migrateVm(req: MigrateRequest, env: { log: Logger; signal:
   }
 }
 
-/** A session on the migration's vCenter (no AbortSignal: cleanup must still run after an abort). */
-export function openVSphere(v: MigrateRequest['vmware']): Promise<VSphereSession> {
-  return VSphereSession.open({
-    host: v.server,
-    username: v.user,
-    password: v.password,
-    insecure: v.insecure,
-    ...(v.caFile ? { caFile: v.caFile } : {}),
-    ...(v.thumbprint ? { thumbprint: v.thumbprint } : {}),
-  });
-}
-
-/** The VM at `<folder>/<name>`, else by its name. */
-export async function findVm(vs: VSphereSession, folder: string | undefined, name: string): Promise<VmDetail> {
-  const path = folder ? `${folder}/${name}`.replace(/\/+/g, '/') : undefined;
+/** The VM to migrate (or verify), failing with upstream's message. */
+export async function findSourceVm(vs: VSphereSession, folder: string | undefined, name: string): Promise<VmDetail> {
   try {
-    if (path) {
-      try {
-        return (await discover(vs, [path])).vms[0]!;
-      } catch (e) {
-        if (!(e instanceof UnknownVmError)) throw e;
-      }
-    }
-    return (await discover(vs, [name])).vms[0]!;
+    return await findVm(vs, folder, name);
   } catch (e) {
-    throw new Error(`Failed to find VM: ${(e as Error).message} in vm path: ${path ?? name}`);
+    const path = folder ? `${folder}/${name}`.replace(/\/+/g, '/') : name;
+    throw new Error(`Failed to find VM: ${(e as Error).message} in vm path: ${path}`);
   }
 }
 

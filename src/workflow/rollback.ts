@@ -15,7 +15,7 @@ import type { VSphereSession } from '../vmware/session.js';
 import { SNAPSHOT_DESCRIPTION, SNAPSHOT_NAME, findSnapshots, removeSnapshot } from '../vmware/snapshots.js';
 import { UnknownVmError, discover } from './discovery.js';
 import { heatStackName } from './import-heat.js';
-import { openVSphere } from './migrate.js';
+import { openVSphere } from './vsphere-source.js';
 import { lockVm } from '../util/vm-lock.js';
 import type { MigrateRequest } from './migrate-request.js';
 import { type DeleteOutcome, deleteToolPort, deleteToolServer, deleteToolStack, deleteToolVolume } from './teardown.js';
@@ -215,14 +215,14 @@ async function sourceActions(vs: VSphereSession, vm: string, poweredOff: boolean
 
 /**
  * rollback_on_failure: roll the VM back after its migration failed (volumes kept), and say what was done, as a
- * sentence for the failure message. A vCenter that cannot be reached leaves the source steps out, with a note; a
- * rollback that fails itself is reported, never hidden.
+ * sentence for the failure message (`changed`: the rollback changed something). A vCenter that cannot be reached
+ * leaves the source steps out, with a note; a rollback that fails itself is reported, never hidden.
  */
 export async function rollbackAfterFailure(
   vmName: string,
   m: Pick<MigrateRequest, 'vmware' | 'cloud'>,
   env: { log: Logger; signal: AbortSignal },
-): Promise<string> {
+): Promise<{ msg: string; changed: boolean }> {
   const waitOpts = { timeoutMs: 10 * 60_000, intervalMs: 2000 };
   try {
     let vs: VSphereSession | undefined;
@@ -237,11 +237,11 @@ export async function rollbackAfterFailure(
         rollbackVm(s, vs ? { session: vs } : undefined, { vmName, deleteVolumes: false, waitOpts, checkMode: false }, env.log),
       );
       const done = out.actions.filter((a) => a.changed || a.kind === 'volume').map((a) => `${a.kind} ${a.name || a.id} ${a.msg}`);
-      return `rolled back (rollback_on_failure): ${done.length ? done.join('; ') : 'nothing to undo'}${unreachable}`;
+      return { msg: `rolled back (rollback_on_failure): ${done.length ? done.join('; ') : 'nothing to undo'}${unreachable}`, changed: out.changed };
     } finally {
       await vs?.close();
     }
   } catch (e) {
-    return `rollback_on_failure failed too: ${(e as Error).message}; run the rollback playbook for ${vmName}`;
+    return { msg: `rollback_on_failure failed too: ${(e as Error).message}; run the rollback playbook for ${vmName}`, changed: true };
   }
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
 import { VSphereSession } from '../vmware/session.js';
 import { readVmPlan } from './import-workloads.js';
-import { findVm } from './migrate.js';
+import { findSourceVm } from './migrate.js';
 import { volumeNameFor } from './migrate-plan.js';
 import { readNicsFile } from './ports.js';
 import { checksumChecks } from './verify-checksums.js';
@@ -29,7 +29,7 @@ export async function verifyVm(req: VerifyRequest, env: { log: Logger; signal: A
   const nics = readNicsFile(plan.nicsFile);
   const vs = await VSphereSession.open(req.vmware);
   try {
-    const vm = await findVm(vs, plan.folder, req.vmName);
+    const vm = await findSourceVm(vs, plan.folder, req.vmName);
     const os = await connect(req.cloud);
     try {
       const volumes = [];

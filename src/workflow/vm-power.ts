@@ -1,8 +1,6 @@
-import type { Entity } from '../vmware/inventory.js';
-import { readInventory } from '../vmware/inventory.js';
 import { type PowerState, powerOff, powerOffHard, powerOn, powerState } from '../vmware/power.js';
 import type { VSphereSession } from '../vmware/session.js';
-import { UnknownVmError, resolveVms } from './discovery.js';
+import { findVm } from './vsphere-source.js';
 
 /** The power state asked for: on, off hard, or off through a guest shutdown. */
 export type WantedPower = 'poweredon' | 'poweredoff' | 'shutdownguest';
@@ -29,22 +27,9 @@ export interface PowerOutcome {
   action: PowerAction;
 }
 
-/** The one VM a name (or `<folder>/<name>` path) denotes; an unknown name fails with the closest ones. */
-export async function findVmEntity(vs: VSphereSession, folder: string | undefined, name: string): Promise<Entity> {
-  const inventory = await readInventory(vs);
-  if (folder) {
-    try {
-      return resolveVms(inventory, [`/${folder}/${name}`.replace(/\/+/g, '/')], vs.server)[0]!;
-    } catch (e) {
-      if (!(e instanceof UnknownVmError)) throw e;
-    }
-  }
-  return resolveVms(inventory, [name], vs.server)[0]!;
-}
-
 /** Bring one VM to the wanted power state; nothing is done when it is there already, nor in check mode. */
 export async function setVmPower(vs: VSphereSession, r: PowerRequest, checkMode: boolean): Promise<PowerOutcome> {
-  const vm = await findVmEntity(vs, r.folder, r.vmName);
+  const vm = await findVm(vs, r.folder, r.vmName);
   const ref = { type: 'VirtualMachine', value: vm.moid };
   const before = await powerState(vs, ref);
   const target: PowerState = r.state === 'poweredon' ? 'poweredOn' : 'poweredOff';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,19 @@ export function parseSingleJson(stdout: string): Record<string, unknown> {
   return JSON.parse(lines[0]!) as Record<string, unknown>;
 }
 
+const logsOfThisProcess = new Set<string>();
+process.once('exit', () => {
+  for (const f of logsOfThisProcess) rmSync(f, { force: true });
+});
+
+/**
+ * The migration log a module run named (`log_file`, /tmp/osm-nbdkit-<vm>-<runid>.log) is the user's record of it; a
+ * test reads it while it runs and removes it when its process exits, so that test runs leave no logs behind.
+ */
+export function removeLogAtExit(result: Record<string, unknown>): void {
+  if (typeof result.log_file === 'string' && /^\/tmp\/osm-nbdkit-[^/]+\.log$/.test(result.log_file)) logsOfThisProcess.add(result.log_file);
+}
+
 /**
  * Run a built module file the way Ansible runs it (`<node> <module file> <args file>`), by default with an empty
  * environment. `env` adds variables (for instance OS_* for standalone use); `as` runs a copy of the file.
@@ -43,11 +56,14 @@ export function runModule(
     timeout: opts.timeoutMs ?? 120_000,
     cwd: dir,
   });
+  // The args file holds the module's credentials: it goes with the run, as Ansible removes its own.
+  rmSync(dir, { recursive: true, force: true });
   let result: Record<string, unknown> = {};
   try {
     result = parseSingleJson(p.stdout);
   } catch (e) {
     throw new Error(`${name}: ${(e as Error).message}\nstderr: ${p.stderr}`);
   }
+  removeLogAtExit(result);
   return { code: p.status, stdout: p.stdout, stderr: p.stderr, result };
 }

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { findToolVolume } from '../../src/openstack/volume.js';
 import { groupMembers } from '../../src/util/process.js';
 import { orphanGroup } from '../helpers/orphan.js';
-import { moduleNode, modulesDir, runModule } from '../helpers/run-module.js';
+import { moduleNode, modulesDir, removeLogAtExit, runModule } from '../helpers/run-module.js';
 import { getVolume } from '../../src/openstack/volume.js';
 import { deleteVmVolumes, ensurePoweredOn, fakeVirtV2v, leftovers, moduleArgs, vmFacts, volumeSha256, vsphere, withOpenstack } from '../workflow/migrate-lab.js';
 
@@ -29,6 +29,7 @@ function startMigrate(args: Record<string, unknown>, env: Record<string, string>
   const result = new Promise<{ code: number | null; stdout: string }>((resolve) =>
     child.on('close', (code) => {
       state.exited = code ?? -1;
+      rmSync(dir, { recursive: true, force: true });
       resolve({ code, stdout });
     }),
   );
@@ -51,7 +52,10 @@ async function runUntilPaused(
       .map((n) => join('/tmp', n))
       .filter((p) => statSync(p).mtimeMs >= startedMs - 1000);
     for (const log of logs) {
-      if (readFileSync(log, 'utf8').includes(`fault injection: paused at ${step}`)) return { pid: child.pid!, log, result };
+      if (readFileSync(log, 'utf8').includes(`fault injection: paused at ${step}`)) {
+        removeLogAtExit({ log_file: log });
+        return { pid: child.pid!, log, result };
+      }
     }
     await sleep(200);
   }

@@ -7,7 +7,8 @@ import { findToolVolume, listVolumesByName } from '../../src/openstack/volume.js
 import { PAUSE_ENV } from '../../src/workflow/migrate-steps.js';
 import { migrateVm } from '../../src/workflow/migrate.js';
 import { type MigrateOutcome, type MigrateRequest, MigrationFailure } from '../../src/workflow/migrate-request.js';
-import { deleteVmVolumes, leftovers, localSource, openstack, request as labRequest, testLogger, vmFacts, withOpenstack } from './migrate-lab.js';
+import { powerOff } from '../../src/vmware/power.js';
+import { deleteVmVolumes, ensurePoweredOn, leftovers, localSource, openstack, request as labRequest, testLogger, vmFacts, withOpenstack, withVsphere } from './migrate-lab.js';
 
 const EMPTY = 'DC0_H0_VM3';
 const UNREADABLE = 'DC0_H0_VM4';
@@ -31,6 +32,15 @@ async function failure(p: Promise<unknown>): Promise<MigrationFailure> {
   assert.ok(e instanceof MigrationFailure, `a MigrationFailure: ${String(e)}`);
   return e;
 }
+
+/** A run that fails, with its log. */
+async function failureWithLog(req: MigrateRequest): Promise<{ e: MigrationFailure; log: string }> {
+  const log = testLogger();
+  const e = await failure(migrateVm(req, { log, signal: new AbortController().signal, checkMode: false }));
+  return { e, log: readFileSync(log.path, 'utf8') };
+}
+
+const ref = (vm: string) => ({ type: 'VirtualMachine', value: vmFacts(vm).moid });
 
 /** Nothing exists on either side: no volume with the VM's name, no snapshot, no attachment. */
 async function assertNothingCreated(vm: string): Promise<void> {
@@ -94,11 +104,42 @@ describe('migrate: source problems found before the target is touched', { timeou
     assert.equal(volume?.id, out.ids[0]);
   });
 
+  it('over https without CBT, a disk the check read as all zeros is not read again by the copy (from the snapshot, or while off)', async () => {
+    const req = request(EMPTY, { source: { ...request(EMPTY).source, kind: 'https' }, allowEmptyDisks: true, assumeZero: true });
+    for (const power of ['poweredOn', 'poweredOff'] as const) {
+      await deleteVmVolumes(EMPTY);
+      if (power === 'poweredOff') await withVsphere((vs) => powerOff(vs, ref(EMPTY), { timeoutMs: 1000, force: true }));
+      else await ensurePoweredOn(EMPTY);
+      try {
+        const out = await run(req);
+        assert.equal(out.disks[0]?.empty, true);
+        assert.equal(out.disks[0]?.bytes_read, 0, `${power}: the copy read nothing`);
+        assert.match(out.log, /disk1\.vmdk\): no data \(\d+ bytes read[^)]*, \d+ ms\)/);
+        assert.match(out.log, /disk 2000: full copy of 10737418240 bytes \(all zeros, as the pre-check read it: nothing read again\)/);
+        assert.equal((out.log.match(/no data \(/g) ?? []).length, 1, `${power}: one scan`);
+      } finally {
+        await ensurePoweredOn(EMPTY);
+      }
+    }
+  });
+
+  it('the vddk source is checked before any snapshot: a libdir without VDDK fails, nothing created, no snapshot taken', async () => {
+    const source = { ...request(EMPTY).source, kind: 'vddk' as const, vddk: { libdir: '/nonexistent/vddk', compression: 'none' as const } };
+    await deleteVmVolumes(EMPTY);
+    const { e, log } = await failureWithLog(request(EMPTY, { source }));
+    assert.match(e.message, new RegExp(`^VM ${EMPTY} disk 0 .* cannot be read through disk_source vddk: libdir /nonexistent/vddk holds no VDDK library .*Nothing was created$`));
+    assert.deepEqual([e.ids, e.changed], [[null], false]);
+    assert.doesNotMatch(log, /created snapshot/);
+    await assertNothingCreated(EMPTY);
+  });
+
   it('a disk file that cannot be read is found before any volume exists (https and local)', async () => {
     const flat = vmFacts(UNREADABLE).disks[0]!.flat_path;
     renameSync(flat, `${flat}.away`);
     try {
-      const https = await failure(run(request(UNREADABLE, { source: { ...request(UNREADABLE).source, kind: 'https' } })));
+      // The VM runs: over https its file is checked without a snapshot, so none is taken (nor left behind).
+      const { e: https, log } = await failureWithLog(request(UNREADABLE, { source: { ...request(UNREADABLE).source, kind: 'https' } }));
+      assert.doesNotMatch(log, /created snapshot/);
       assert.match(https.message, new RegExp(`^VM ${UNREADABLE} disk 0 \\(key 2000, file \\[LocalDS_0\\] ${UNREADABLE}/disk1\\.vmdk\\) cannot be read through disk_source https: HEAD .*disk1-flat\\.vmdk returned HTTP 404.*Datastore\\.Browse`));
       assert.deepEqual([https.ids, https.changed], [[null], false]);
       const local = await failure(run(request(UNREADABLE, { source: localSource(UNREADABLE) })));

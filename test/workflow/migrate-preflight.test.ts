@@ -103,7 +103,7 @@ describe('migrate pre-checks: disk data', () => {
   it('an empty disk blocks the plan with a message naming the VM, disk, file and allow_empty_disks; a disk with data does not', async () => {
     const vm = vmWith([disk(2000, 'data', 64 * MiB), disk(2001, 'empty', 10 * GiB)]);
     const { checks, plan } = await check(vm, request({ localDiskPath: ds }, options()));
-    assert.deepEqual(checks, [{ key: 2000, hasData: true }, { key: 2001, hasData: false }]);
+    assert.deepEqual(checks, [{ key: 2000, hasData: true, readFrom: 'powered-off VM' }, { key: 2001, hasData: false, readFrom: 'powered-off VM' }]);
     assert.deepEqual(plan.blocked.map((d) => d.disk.key), [2001]);
     assert.match(plan.blocked[0]!.blocked!, /^VM vm1 disk 1 \(key 2001, file \[ds\] vm\/empty\.vmdk\) holds no data.*allow_empty_disks: true/);
     const allowed = await check(vm, request({ localDiskPath: ds }, options({ allowEmptyDisks: true })));
@@ -135,12 +135,60 @@ describe('migrate pre-checks: disk data', () => {
     }
   });
 
-  it('a running VM on a remote source: the data is left to the snapshot; converted disks are not checked', async () => {
+  it('a running VM on a local mount is read (not left to the snapshot)', async () => {
     const vm = vmWith([disk(2000, 'data', 64 * MiB)], 'poweredOn');
     const { checks } = await check(vm, request({ localDiskPath: ds }, options()));
-    assert.deepEqual(checks, [{ key: 2000, hasData: true }], 'a local mount is read even for a running VM');
-    const vddk = await check(vm, request({ kind: 'vddk' }, options()));
-    assert.deepEqual(vddk.checks, [], 'vddk reads from the snapshot only');
+    assert.deepEqual(checks, [{ key: 2000, hasData: true, readFrom: 'running VM' }], 'a local mount is read even for a running VM');
+  });
+});
+
+describe('migrate pre-checks: the vddk source, before any snapshot', () => {
+  const t = tempDir('preflight-vddk');
+  const libdir = join(t.dir, 'vddk');
+  const plugins = join(t.dir, 'plugins');
+  const bin = join(t.dir, 'bin');
+  const path = process.env.PATH;
+  before(() => {
+    mkdirSync(join(libdir, 'lib64'), { recursive: true });
+    writeFileSync(join(libdir, 'lib64', 'libvixDiskLib.so.8'), '');
+    mkdirSync(plugins);
+    mkdirSync(bin);
+    // An nbdkit stand-in whose plugin directory is ours, so that the vddk plugin can be there or not.
+    writeFileSync(join(bin, 'nbdkit'), `#!/bin/sh\n[ "$1" = --dump-config ] && echo "plugindir=${plugins}" && exit 0\nexit 1\n`, { mode: 0o755 });
+    process.env.PATH = `${bin}:${path}`;
+  });
+  after(() => {
+    process.env.PATH = path;
+    t.cleanup();
+  });
+
+  const vm = vmWith([disk(2000, 'data', 64 * MiB), disk(2001, 'empty', 10 * GiB)], 'poweredOn');
+  const vddk = (lib: string, vmware: Partial<MigrateRequest['vmware']> = {}) => {
+    const req = request({ kind: 'vddk', vddk: { libdir: lib, compression: 'none' } }, options());
+    return { ...req, vmware: { ...req.vmware, ...vmware } };
+  };
+  const problems = async (req: MigrateRequest) => (await check(vm, req)).plan.blocked.map((d) => d.blocked);
+
+  it('a libdir without the VDDK library blocks every disk, naming the directory and what to do', async () => {
+    const missing = join(t.dir, 'no-vddk');
+    const p = await problems(vddk(missing));
+    assert.equal(p.length, 2);
+    assert.match(p[0]!, new RegExp(`^VM vm1 disk 0 .* cannot be read through disk_source vddk: libdir ${missing} holds no VDDK library \\(no ${missing}/lib64/libvixDiskLib\\.so\\*\\): install the VMware VDDK there, or point libdir at it`));
+  });
+
+  it('nbdkit without its vddk plugin is found next', async () => {
+    assert.match((await problems(vddk(libdir)))[0]!, new RegExp(`nbdkit has no vddk plugin \\(${plugins}/nbdkit-vddk-plugin\\.so\\): install nbdkit's vddk plugin`));
+  });
+
+  it('then the thumbprint: a malformed one, or none and a server whose certificate cannot be read; a good one passes', async () => {
+    writeFileSync(join(plugins, 'nbdkit-vddk-plugin.so'), '');
+    assert.match((await problems(vddk(libdir, { thumbprint: 'AB:CD' })))[0]!, /vmware_thumbprint: thumbprint "AB:CD" is neither a SHA-1/);
+    const sha256 = Array.from({ length: 32 }, () => 'ab').join(':');
+    assert.match((await problems(vddk(libdir, { thumbprint: sha256 })))[0]!, /vmware_thumbprint is a SHA-256 fingerprint, and VDDK pins the SHA-1 one/);
+    assert.match((await problems(vddk(libdir, { server: '127.0.0.1:1' })))[0]!, /cannot read the certificate thumbprint of 127\.0\.0\.1:1 for VDDK .*; set vmware_thumbprint, vmware_ca_file or vmware_insecure/);
+    const good = await check(vm, vddk(libdir, { thumbprint: Array.from({ length: 20 }, () => 'ab').join(':') }));
+    assert.deepEqual(good.checks, [{ key: 2000 }, { key: 2001 }], 'the disks themselves are read from the snapshot');
+    assert.deepEqual(good.plan.blocked, []);
   });
 });
 
@@ -160,7 +208,7 @@ describe('migrate pre-checks: ssh access', () => {
   const problem = async (req: MigrateRequest) => (await check(vm, req)).plan.blocked[0]?.blocked;
 
   it('an encrypted key without its passphrase, or with a wrong one, says to set esxi_ssh_key_passphrase', async () => {
-    assert.match((await problem(ssh({})))!, /^VM vm1 disk 0 .* cannot be read over ssh: esxi_ssh_key_path .*id_ed25519 cannot be used: it is encrypted and no passphrase was given; set esxi_ssh_key_passphrase/);
+    assert.match((await problem(ssh({})))!, /^VM vm1 disk 0 .* cannot be read through disk_source ssh: esxi_ssh_key_path .*id_ed25519 cannot be used: it is encrypted and no passphrase was given; set esxi_ssh_key_passphrase/);
     const wrong = (await problem(ssh({ passphrase: 'wrong' })))!;
     assert.match(wrong, /the passphrase does not decrypt it; set esxi_ssh_key_passphrase/);
     assert.ok(!wrong.includes('wrong'), 'the passphrase is not in the message');

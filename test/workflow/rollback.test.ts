@@ -2,7 +2,7 @@
 // without vCenter, with rollback_delete_volumes). Run under the lab lock.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,7 +16,8 @@ import { SNAPSHOT_NAME, createSnapshot, findSnapshots } from '../../src/vmware/s
 import { migrateVm } from '../../src/workflow/migrate.js';
 import { importWorkload } from '../../src/workflow/import-workloads.js';
 import { ensurePorts } from '../../src/workflow/ports.js';
-import { type RollbackOutcome, type RollbackRequest, rollbackVm } from '../../src/workflow/rollback.js';
+import { type RollbackOutcome, type RollbackRequest, findVmToolObjects, rollbackVm } from '../../src/workflow/rollback.js';
+import { type MigrateRequest, MigrationFailure } from '../../src/workflow/migrate-request.js';
 import { ensureServer } from '../../src/workflow/server.js';
 import { deleteToolPort } from '../../src/workflow/teardown.js';
 import { labFacts, session } from '../openstack/lab/lab.js';
@@ -215,26 +216,29 @@ describe('rollback of a migrated VM (lab)', { timeout: 900_000 }, () => {
   });
 });
 
+/** import_workloads of the VM (local source, ports on frontier-net, a server) with the data files of `dataDir`. */
+function importVm(dataDir: string, over: Partial<MigrateRequest>, rollbackOnFailure: boolean) {
+  const { vmName: _vm, folder: _folder, ...migrate } = request(VM, { source: localSource(VM), instanceUuid: openstack().conversion_host.uuid, ...over });
+  return importWorkload(
+    VM,
+    {
+      dataDir,
+      migrate,
+      ports: { create: true, usedMappedNetworks: false, networkName: 'frontier-net', securityGroups: ['default'], useFixedIps: false, subnet: undefined },
+      server: { create: true, keyName: undefined, availabilityZone: undefined, userData: undefined, bootFromCinder: false, timeoutMs: 60_000, heat: { enabled: false, autoDeploy: true } },
+      teardown: { enabled: false, server: true, volumes: true, ports: true, upstreamNames: false },
+      rollbackOnFailure,
+    },
+    { log, signal: new AbortController().signal, checkMode: false },
+  );
+}
+
 describe('rollback_on_failure in import_workloads (lab)', { timeout: 900_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'osm-rollback-data-'));
   let volumeId = '';
 
   /** import_workloads of the VM whose server cannot be created (no such flavor), after its ports were made. */
-  const failingImport = (rollbackOnFailure: boolean) => {
-    const { vmName: _vm, folder: _folder, ...migrate } = request(VM, { source: localSource(VM), instanceUuid: openstack().conversion_host.uuid });
-    return importWorkload(
-      VM,
-      {
-        dataDir,
-        migrate,
-        ports: { create: true, usedMappedNetworks: false, networkName: 'frontier-net', securityGroups: ['default'], useFixedIps: false, subnet: undefined },
-        server: { create: true, keyName: undefined, availabilityZone: undefined, userData: undefined, bootFromCinder: false, timeoutMs: 60_000, heat: { enabled: false, autoDeploy: true } },
-        teardown: { enabled: false, server: true, volumes: true, ports: true, upstreamNames: false },
-        rollbackOnFailure,
-      },
-      { log, signal: new AbortController().signal, checkMode: false },
-    );
-  };
+  const failingImport = (rollbackOnFailure: boolean) => importVm(dataDir, {}, rollbackOnFailure);
 
   before(async () => {
     mkdirSync(join(dataDir, VM));
@@ -271,6 +275,9 @@ describe('rollback_on_failure in import_workloads (lab)', { timeout: 900_000 }, 
       assert.equal((e.message.match(/port osm-multinic\S* Port deleted successfully/g) ?? []).length, vmFacts(VM).nics.length, e.message);
       assert.match(e.message, new RegExp(`volume osm-multinic-2000 kept`));
       assert.match(e.message, /source osm-multinic powered on \(the tool had powered it off\)/);
+      // What exists after the failure: the volume (kept), and the run changed something (ports made, then deleted).
+      assert.ok(e instanceof MigrationFailure);
+      assert.deepEqual([e.ids, e.changed], [[volumeId], true]);
       return true;
     });
     await withOpenstack(async (s) => {
@@ -286,7 +293,86 @@ describe('rollback_on_failure in import_workloads (lab)', { timeout: 900_000 }, 
   });
 
   it('with rollback_on_failure false the failure leaves the ports, and says nothing about a rollback', async () => {
-    await assert.rejects(failingImport(false), (e: Error) => !/rolled back/.test(e.message) && /osm-no-such-flavor/.test(e.message));
+    await assert.rejects(failingImport(false), (e: Error) => {
+      assert.match(e.message, /osm-no-such-flavor/);
+      assert.doesNotMatch(e.message, /rolled back \(rollback_on_failure\)/);
+      assert.match(e.message, new RegExp(`\\(the volumes ${volumeId} of osm-multinic exist\\); not rolled back \\(rollback_on_failure is false\\): the rollback playbook`));
+      // The ports it made are a change: the failed result says changed, with the volume ids.
+      assert.ok(e instanceof MigrationFailure);
+      assert.deepEqual([e.ids, e.changed], [[volumeId], true]);
+      return true;
+    });
     await withOpenstack(async (s) => assert.equal((await toolPortsOf(s)).length, vmFacts(VM).nics.length));
+  });
+});
+
+describe('rollback_on_failure after a failed conversion (lab, a virt-v2v-in-place stand-in that fails)', { timeout: 900_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'osm-rollback-v2v-data-'));
+  const standIn = mkdtempSync(join(tmpdir(), 'osm-failing-v2v-'));
+  const path = process.env.PATH;
+
+  /** import_workloads of the VM with conversion on; the conversion fails before any port or server exists. */
+  const failingConversion = (rollbackOnFailure: boolean) => importVm(dataDir, { skipConversion: false }, rollbackOnFailure);
+  const volumes = () => withOpenstack(async (s) => (await findVmToolObjects(s, VM)).volumes);
+  const source = () => withVsphere((vs) => powerState(vs, ref()));
+
+  before(async () => {
+    mkdirSync(join(dataDir, VM));
+    writeFileSync(join(dataDir, VM, 'import_workloads.json'), JSON.stringify({ vm_name: VM, openstack: { flavor_name_or_uuid: 'm1.small' } }));
+    writeFileSync(join(dataDir, VM, 'macs.json'), JSON.stringify(vmFacts(VM).nics.map((n) => ({ vlan: 'frontier-net', mac: n.mac }))));
+    writeFileSync(
+      join(standIn, 'virt-v2v-in-place'),
+      ['#!/bin/sh', '[ "$1" = --help ] && { echo "--run SCRIPT --firstboot SCRIPT"; exit 0; }', 'echo "stand-in virt-v2v-in-place: no operating system found" >&2', 'exit 1', ''].join('\n'),
+    );
+    chmodSync(join(standIn, 'virt-v2v-in-place'), 0o755);
+    process.env.PATH = `${standIn}:${path}`;
+    await deleteVmVolumes(VM);
+    await cleanPorts();
+    await ensurePoweredOn(VM);
+  });
+
+  after(async () => {
+    process.env.PATH = path;
+    await deleteVmVolumes(VM);
+    await cleanPorts();
+    await ensurePoweredOn(VM);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(standIn, { recursive: true, force: true });
+  });
+
+  it('rolled back: the source powered on again, no server or ports, the volume kept (marked, not converted); the message says so', async () => {
+    const foreignBefore = await foreignState();
+    await assert.rejects(failingConversion(true), (e: Error) => {
+      assert.ok(e instanceof MigrationFailure);
+      assert.match(e.message, /no operating system found/);
+      assert.match(e.message, /; rolled back \(rollback_on_failure\): /);
+      assert.match(e.message, /source osm-multinic powered on \(the tool had powered it off\)/);
+      assert.match(e.message, /volume osm-multinic-2000 kept/);
+      assert.equal(e.changed, true);
+      assert.equal(e.ids.length, 1);
+      return true;
+    });
+    assert.equal(await source(), 'poweredOn');
+    await withOpenstack(async (s) => {
+      const found = await findVmToolObjects(s, VM);
+      assert.deepEqual([found.servers.length, found.ports.length], [0, 0]);
+      assert.deepEqual(await toolPortsOf(s), []);
+    });
+    const [v] = await volumes();
+    assert.deepEqual([v?.status, v?.metadata.osm, v?.metadata.converted === 'true', v?.metadata[SOURCE_POWERED_OFF_KEY]], ['available', 'true', false, undefined]);
+    assert.deepEqual(await foreignState(), foreignBefore);
+  });
+
+  it('with rollback_on_failure false the source stays off, the volume kept, and the message says how to roll back', async () => {
+    await assert.rejects(failingConversion(false), (e: Error) => {
+      assert.match(e.message, /no operating system found/);
+      assert.doesNotMatch(e.message, /rolled back \(rollback_on_failure\)/);
+      assert.match(e.message, /not rolled back \(rollback_on_failure is false\): the rollback playbook \(os_migrate\.vmware_migration_kit\.rollback\) for osm-multinic undoes this run/);
+      return true;
+    });
+    assert.equal(await source(), 'poweredOff');
+    const [v] = await volumes();
+    assert.deepEqual([v?.metadata.osm, v?.metadata.converted === 'true', v?.metadata[SOURCE_POWERED_OFF_KEY]], ['true', false, 'true']);
+    await withOpenstack(async (s) => assert.deepEqual(await toolPortsOf(s), []));
   });
 });

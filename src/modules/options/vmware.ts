@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secretString } from '../../ansible/schema.js';
-import type { SessionOptions } from '../../vmware/session.js';
+import type { VmwareEndpoint } from '../../workflow/migrate-request.js';
 
 /** Connection options of every module that talks to vCenter/ESXi (upstream's variable names). */
 export const vmwareConnectionOptions = {
@@ -38,14 +38,14 @@ export interface VmwareConnectionParams {
   vcenter_ca_file?: string | undefined;
 }
 
-export function sessionOptions(p: VmwareConnectionParams, signal?: AbortSignal): SessionOptions {
+/** The vCenter endpoint of the connection options. */
+export function vmwareEndpoint(p: VmwareConnectionParams): VmwareEndpoint {
   return {
-    host: p.vcenter_hostname,
-    username: p.vcenter_username,
+    server: p.vcenter_hostname,
+    user: p.vcenter_username,
     password: p.vcenter_password,
     insecure: p.vmware_insecure,
-    ...(p.vcenter_thumbprint ? { thumbprint: p.vcenter_thumbprint } : {}),
-    ...(p.vcenter_ca_file ? { caFile: p.vcenter_ca_file } : {}),
-    ...(signal ? { signal } : {}),
+    thumbprint: p.vcenter_thumbprint,
+    caFile: p.vcenter_ca_file,
   };
 }
