@@ -6,7 +6,7 @@ import { withCloudSession } from '../openstack/connect.js';
 import { listVolumesByName } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
 import { type HeatServerOutcome, ensureHeatServer, heatStackName } from './import-heat.js';
-import { migrateVm } from './migrate.js';
+import { type MigrationEnv, migrateVm } from './migrate.js';
 import type { MigrateOutcome, MigrateRequest } from './migrate-request.js';
 import { type PortOutcome, ensurePorts, readNicsFile } from './ports.js';
 import { isConverted } from './migrate-plan.js';
@@ -215,7 +215,7 @@ const describeDeletion = (t: DeleteOutcome): string => (t.id ? `${t.kind} ${t.na
 export async function importWorkload(
   vmName: string,
   req: ImportWorkloadsRequest,
-  env: { log: Logger; signal: AbortSignal; checkMode: boolean },
+  env: MigrationEnv,
 ): Promise<ImportWorkloadsOutcome> {
   const plan = readVmPlan(req.dataDir, vmName, req.ports.usedMappedNetworks);
   if (req.teardown.enabled) {
@@ -240,7 +240,7 @@ async function migrateAndBoot(
   vmName: string,
   req: ImportWorkloadsRequest,
   plan: VmPlan,
-  env: { log: Logger; signal: AbortSignal; checkMode: boolean },
+  env: MigrationEnv,
 ): Promise<ImportWorkloadsOutcome> {
   const { log, checkMode } = env;
   const migration = await migrateVm({ ...req.migrate, vmName, folder: plan.folder }, env);
@@ -257,6 +257,7 @@ async function migrateAndBoot(
       teardown: [],
     };
   }
+  if (req.ports.create || req.server.create) env.progress?.phase('creating the ports and the server');
   return withCloudSession(req.migrate.cloud, env.signal, async (s) => {
     // Upstream's server and ports of the VM hold its name and MACs, so they go before the tool makes its own.
     const upstream =

@@ -35,7 +35,7 @@ describe('the collection as Ansible sees it', () => {
       assert.ok(name in moduleAliases ? st.isSymbolicLink() : st.isFile(), name);
       assert.ok(existsSync(join(c.root, 'plugins/modules', `${name}.py`)), `${name}.py`);
     }
-    assert.deepEqual(readdirSync(join(c.root, 'plugins/action')), ['node_module.py']);
+    assert.deepEqual(readdirSync(join(c.root, 'plugins/action')).sort(), ['node_module.py', 'wait_for_migrations.py']);
     for (const absent of ['node_modules', 'src', 'build', 'package.json']) assert.ok(!existsSync(join(c.root, absent)), absent);
   });
 
