@@ -157,7 +157,7 @@ class ActionModule(ActionBase):
                     if not res.get('finished'):
                         still.append(job)
                         continue
-                    res = dict(res, vm_name=vm, finished=1)
+                    res = dict(res, vm_name=vm, finished=1, failed=bool(res.get('failed')))
                     results.append(res)
                     outcome = ('FAILED: %s' % (res.get('msg') or 'failed')) if res.get('failed') else (res.get('msg') or 'done')
                     display.display('[%s] %s: %s (%s)' % (host, vm, outcome, _duration(time.time() - started)))
@@ -165,8 +165,9 @@ class ActionModule(ActionBase):
                 now = time.time()
                 if pending and now - started >= timeout:
                     for job in pending:
-                        results.append(dict(vm_name=job['vm_name'], ansible_job_id=job['ansible_job_id'], finished=0, failed=True,
-                                            msg='did not finish within %d s (import_workloads_timeout)' % timeout))
+                        msg = 'did not finish within %d s' % timeout
+                        results.append(dict(vm_name=job['vm_name'], ansible_job_id=job['ansible_job_id'], finished=0, failed=True, msg=msg))
+                        display.display('[%s] %s: FAILED: %s' % (host, job['vm_name'], msg))
                     break
                 if pending and now >= next_line:
                     for job in pending:
