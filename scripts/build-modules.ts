@@ -149,14 +149,17 @@ function writeIfChanged(file: string, text: string): void {
   if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
 }
 
-/** Write the `.py` stubs the module definitions give, and remove stubs of modules that no longer exist. */
+/**
+ * Write the `.py` stubs the module definitions give, and remove stubs of modules that no longer exist (the stub of an
+ * action without a module, plugins/action/<name>.py, is written by hand and kept).
+ */
 async function docStubs(): Promise<void> {
   const entries = [...Object.keys(moduleLoaders).map((n): [string, string] => [n, n]), ...Object.entries(moduleAliases)];
   for (const [name, target] of entries) {
     const def = (await moduleLoaders[target]!()).default;
     writeIfChanged(join(modulesDir, `${name}.py`), renderDocStub({ ...def, name }));
   }
-  const known = new Set(entries.map(([n]) => `${n}.py`));
+  const known = new Set([...entries.map(([n]) => `${n}.py`), ...readdirSync(join(root, 'plugins', 'action'))]);
   for (const f of readdirSync(modulesDir).filter((f) => f.endsWith('.py') && !known.has(f))) rmSync(join(modulesDir, f));
 }
 

@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ModuleFailure } from '../ansible/errors.js';
 import { defineModule } from '../ansible/module.js';
 import { importWorkload } from '../workflow/import-workloads.js';
 import { startMigrationRun } from '../workflow/migrate-log.js';
+import { progressFile } from '../workflow/migrate-progress.js';
 import { MigrationFailure } from '../workflow/migrate-request.js';
 import { importWorkloadsNames, migrationOptions, migrationRequest, sharedParams } from './options/migration.js';
 
@@ -129,6 +131,8 @@ export default defineModule({
     const request = migrationRequest(sharedParams(p, importWorkloadsNames));
     if (p.accept_upstream_names && !p.tear_down) ctx.warn('accept_upstream_names has no effect without tear_down (os_migrate_tear_down)');
     const { id, logFile, log, duration } = startMigrationRun(p.vm_name, p.debug || ctx.verbosity >= 3);
+    const progress = ctx.checkMode ? undefined : progressFile(join(p.os_migrate_vmw_data_dir, p.vm_name, 'progress.json'), p.vm_name, log);
+    progress?.phase('preparing');
     try {
       const out = await importWorkload(
         p.vm_name,
@@ -161,9 +165,10 @@ export default defineModule({
           },
           rollbackOnFailure: p.rollback_on_failure,
         },
-        { log, signal: ctx.signal, checkMode: ctx.checkMode },
+        { log, signal: ctx.signal, checkMode: ctx.checkMode, progress },
       );
       log.info(`${out.msg} in ${duration()} s`);
+      progress?.phase('done');
       return {
         changed: out.changed,
         msg: out.msg,
@@ -185,6 +190,7 @@ export default defineModule({
     } catch (e) {
       const message = (e as Error).message;
       log.error(message);
+      progress?.phase('failed');
       throw new ModuleFailure(`Failed to migrate ${p.vm_name}: ${message}. Check logs: ${logFile}`, {
         vm_name: p.vm_name,
         ...(e instanceof MigrationFailure ? { changed: e.changed, volume_ids: e.ids, ...(e.plan ? { plan: e.plan } : {}) } : {}),

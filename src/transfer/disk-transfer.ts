@@ -3,7 +3,7 @@ import { copyDisk, type CopyResult } from './copy.js';
 import { copyChangedAreas } from './delta.js';
 import { progressLine } from './progress.js';
 import { openTarget } from './target.js';
-import type { DiskSource, Extent } from './types.js';
+import type { DiskSource, Extent, Progress, ProgressCallback } from './types.js';
 import { sha256OfPath, sha256OfSource } from './verify.js';
 
 /** What of the disk is copied; the caller decides (the migrate workflow from the volume and vSphere's CBT). */
@@ -28,8 +28,15 @@ export interface TransferDiskOptions {
   /** The disk in log lines and errors, e.g. `disk 2000`. */
   label: string;
   log: Logger;
+  /** Also receives every progress sample (every few seconds); the log gets one line every LOG_INTERVAL_S and the last. */
+  onProgress?: ProgressCallback | undefined;
   signal?: AbortSignal;
 }
+
+/** Seconds between two progress lines in the log. */
+const LOG_INTERVAL_S = 10;
+/** Milliseconds between two samples for `onProgress`. */
+const SAMPLE_INTERVAL_MS = 2000;
 
 export interface TransferDiskResult extends CopyResult {
   mode: TransferMode['kind'];
@@ -50,7 +57,14 @@ export async function transferDisk(o: TransferDiskOptions): Promise<TransferDisk
   const target = await openTarget({ path: o.targetPath, writes: source.targetWrites });
   let result: CopyResult;
   try {
-    const common = { source, target, onProgress: (p: Parameters<typeof progressLine>[1]) => log.info(progressLine(`${label} (${mode.kind})`, p)), signal: o.signal };
+    let logged = 0;
+    const onProgress = (p: Progress): void => {
+      o.onProgress?.(p);
+      if (!p.final && p.elapsedSeconds - logged < LOG_INTERVAL_S - 0.5) return;
+      logged = p.elapsedSeconds;
+      log.info(progressLine(`${label} (${mode.kind})`, p));
+    };
+    const common = { source, target, onProgress, progressIntervalMs: o.onProgress ? SAMPLE_INTERVAL_MS : LOG_INTERVAL_S * 1000, signal: o.signal };
     result =
       mode.kind === 'full'
         ? await copyDisk({ ...common, assumeZero: mode.targetIsZero, allocated: mode.allocated, hashSource: o.verify })

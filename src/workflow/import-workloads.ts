@@ -6,7 +6,7 @@ import { withCloudSession } from '../openstack/connect.js';
 import { listVolumesByName } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
 import { type HeatServerOutcome, ensureHeatServer, heatStackName } from './import-heat.js';
-import { migrateVm } from './migrate.js';
+import { type MigrationEnv, migrateVm } from './migrate.js';
 import { type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
 import { type PortOutcome, ensurePorts, readNicsFile } from './ports.js';
 import { isConverted } from './migrate-plan.js';
@@ -215,7 +215,7 @@ const describeDeletion = (t: DeleteOutcome): string => (t.id ? `${t.kind} ${t.na
 export async function importWorkload(
   vmName: string,
   req: ImportWorkloadsRequest,
-  env: { log: Logger; signal: AbortSignal; checkMode: boolean },
+  env: MigrationEnv,
 ): Promise<ImportWorkloadsOutcome> {
   const plan = readVmPlan(req.dataDir, vmName, req.ports.usedMappedNetworks);
   if (req.teardown.enabled) {
@@ -253,7 +253,7 @@ async function migrateAndBoot(
   vmName: string,
   req: ImportWorkloadsRequest,
   plan: VmPlan,
-  env: { log: Logger; signal: AbortSignal; checkMode: boolean },
+  env: MigrationEnv,
 ): Promise<ImportWorkloadsOutcome> {
   const { checkMode } = env;
   const migration = await migrateVm({ ...req.migrate, vmName, folder: plan.folder }, env);
@@ -280,6 +280,7 @@ async function migrateAndBoot(
     track.changed ||= changed(r);
     return r;
   };
+  if (req.ports.create || req.server.create) env.progress?.phase('creating the ports and the server');
   try {
     return await withCloudSession(req.migrate.cloud, env.signal, (s) => bootMigrated(s, vmName, req, plan, migration, step, env));
   } catch (e) {

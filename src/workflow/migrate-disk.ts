@@ -1,5 +1,5 @@
 import { type TransferMode, transferDisk } from '../transfer/disk-transfer.js';
-import type { DiskSource, Extent } from '../transfer/types.js';
+import type { DiskSource, Extent, ProgressCallback } from '../transfer/types.js';
 import type { Logger } from '../util/log.js';
 import { changedAreas } from '../vmware/cbt.js';
 import { VSphereError } from '../vmware/faults.js';
@@ -35,6 +35,7 @@ export interface DiskCopyArgs {
   knownBlank: boolean;
   verify: boolean;
   log: Logger;
+  onProgress?: ProgressCallback | undefined;
   signal: AbortSignal;
 }
 
@@ -56,7 +57,7 @@ export async function copyOneDisk(a: DiskCopyArgs): Promise<DiskCopyOutcome> {
         (mode.targetIsZero ? ', zero blocks skipped (new volume)' : ''),
     );
   }
-  const r = await transferDisk({ source: a.source, targetPath: a.devicePath, mode, verify: a.verify, label: what, log, signal: a.signal });
+  const r = await transferDisk({ source: a.source, targetPath: a.devicePath, mode, verify: a.verify, label: what, log, onProgress: a.onProgress, signal: a.signal });
   return {
     mode: r.mode,
     bytesCopied: r.bytesWritten,

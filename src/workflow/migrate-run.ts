@@ -22,6 +22,7 @@ import { type DiskResult, type MigrateOutcome, type MigrateRequest, MigrationFai
 import { checkSnapshotData, sourceArgs } from './migrate-preflight.js';
 import { openDiskSource } from './migrate-source.js';
 import { SHA256_KEY, copyChecksumMetadata } from './volume-checksum.js';
+import type { MigrationProgress } from './migrate-progress.js';
 import type { MigrationSteps } from './migrate-steps.js';
 import { ensureVolume } from './migrate-volume.js';
 
@@ -38,6 +39,7 @@ export interface MigrationContext {
   log: Logger;
   signal: AbortSignal;
   steps: MigrationSteps;
+  progress?: MigrationProgress | undefined;
 }
 
 /**
@@ -144,6 +146,7 @@ class MigrationRun {
       const snapDisks = await this.snapshotDisks(snapshot);
       await this.checkData(snapshot, snapDisks);
       const blank = await this.provenBlank();
+      c.progress?.disks(this.plan.pending.map((d) => ({ label: `disk ${d.disk.key}`, capacityBytes: d.disk.capacityBytes })));
       for (const d of this.plan.pending) {
         c.signal.throwIfAborted();
         const snapDisk = snapDisks.find((x) => x.key === d.disk.key);
@@ -192,6 +195,8 @@ class MigrationRun {
     }
     const devicePath = await attachments.attach(volume);
     if (d.conversionUnfinished) c.log.warn(`volume ${volume.id}: an earlier conversion did not finish; copying the whole disk again`);
+    const pendingIndex = this.plan.pending.indexOf(d);
+    const { progress } = c;
     const outcome = await this.withSource(snapshot, snapDisk, (source) =>
       copyOneDisk({
         session: c.vs,
@@ -205,6 +210,7 @@ class MigrationRun {
         knownBlank: blank,
         verify: c.req.verify,
         log: c.log,
+        onProgress: progress && ((p) => progress.copy(pendingIndex, p)),
         signal: c.signal,
       }),
     );
@@ -234,6 +240,7 @@ class MigrationRun {
         const devices: string[] = [];
         for (const v of volumes) devices.push(await attachments.attach(v));
         for (const v of volumes) await updateVolumeMetadata(c.os, v.id, { [CONVERSION_KEY]: 'started' });
+        c.progress?.phase('converting the guest');
         await convertGuest({ vm: c.vm, volumes, devices, request: c.req, log: c.log, signal: c.signal });
         await c.steps.reached('converted');
         for (const [i, v] of volumes.entries()) {

@@ -9,9 +9,18 @@ import { findConversionHost } from './conversion-host.js';
 import { blockedError, checkMigratable, checkModeOutcome, planMigration, volumeNameFor, withChecks } from './migrate-plan.js';
 import { preflight } from './migrate-preflight.js';
 import { type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
+import type { MigrationProgress } from './migrate-progress.js';
 import { type MigrationContext, runPlan } from './migrate-run.js';
 import { migrationSteps } from './migrate-steps.js';
 import { findVm, openVSphere } from './vsphere-source.js';
+
+/** What a run reports to: its log, and with `progress`, how far it is (migrate-progress.ts). */
+export interface MigrationEnv {
+  log: Logger;
+  signal: AbortSignal;
+  checkMode: boolean;
+  progress?: MigrationProgress | undefined;
+}
 
 /**
  * Migrate one VM: copy each of its disks into the tool's Cinder volume through the conversion host (full copy, or a
@@ -19,7 +28,7 @@ import { findVm, openVSphere } from './vsphere-source.js';
  * crashed run left (snapshot, attachments) is cleaned up or reused. In check mode nothing changes and `plan` says
  * what would happen.
  */
-export async function migrateVm(req: MigrateRequest, env: { log: Logger; signal: AbortSignal; checkMode: boolean }): Promise<MigrateOutcome> {
+export async function migrateVm(req: MigrateRequest, env: MigrationEnv): Promise<MigrateOutcome> {
   const { log } = env;
   let vs: VSphereSession;
   try {
@@ -34,7 +43,7 @@ export async function migrateVm(req: MigrateRequest, env: { log: Logger; signal:
     try {
       const vm = await findSourceVm(vs, req.folder, req.vmName);
       log.info(`VM ${vm.path} (${vm.moid}): ${vm.disks.length} disks, ${vm.powerState}, guest ${vm.guestFullName || vm.guestId}, firmware ${vm.firmware}`);
-      const context = { req, vs, os, vm, log, signal: env.signal, steps: migrationSteps(log, env.signal) };
+      const context = { req, vs, os, vm, log, signal: env.signal, steps: migrationSteps(log, env.signal), progress: env.progress };
       if (env.checkMode) return await planAndRun(context, true);
       const unlock = await lockVm(vm.name, 'migrate', { log: (line) => log.warn(line) });
       try {

@@ -35,7 +35,7 @@ describe('the collection as Ansible sees it', () => {
       assert.ok(name in moduleAliases ? st.isSymbolicLink() : st.isFile(), name);
       assert.ok(existsSync(join(c.root, 'plugins/modules', `${name}.py`)), `${name}.py`);
     }
-    assert.deepEqual(readdirSync(join(c.root, 'plugins/action')), ['node_module.py']);
+    assert.deepEqual(readdirSync(join(c.root, 'plugins/action')).sort(), ['node_module.py', 'wait_for_migrations.py']);
     for (const absent of ['node_modules', 'src', 'build', 'package.json']) assert.ok(!existsSync(join(c.root, absent)), absent);
   });
 
@@ -71,12 +71,12 @@ describe('the collection as Ansible sees it', () => {
     assert.match(readFileSync(join(licences, `node@${node.version}`, 'LICENSE'), 'utf8'), /Node\.js is licensed for use as follows/);
   });
 
-  it('ansible-doc -l lists every module and nothing else, without errors', () => {
+  it('ansible-doc -l lists every module, the action wait_for_migrations, and nothing else, without errors', () => {
     const p = spawnSync('ansible-doc', ['-l', FQCN], { env: c.env, encoding: 'utf8' });
     assert.equal(p.status, 0, p.stderr);
     assert.equal(p.stderr.trim(), '', 'ansible-doc -l warned');
     const listed = p.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]);
-    assert.deepEqual(listed, moduleNames().map((n) => `${FQCN}.${n}`));
+    assert.deepEqual(listed, [...moduleNames(), 'wait_for_migrations'].sort().map((n) => `${FQCN}.${n}`));
   });
 
   it('ansible-doc documents every module with the options the code accepts', async () => {

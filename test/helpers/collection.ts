@@ -47,6 +47,8 @@ export interface PlaybookRun {
   /** Per host: ok, changed, failures, ... from the play recap. */
   stats: Record<string, { changed: number; failures: number; ok: number; unreachable: number }>;
   stderr: string;
+  /** What the play printed before the JSON document: the lines actions display while they run (migration progress). */
+  displayed: string;
 }
 
 /** Run ansible-playbook with the JSON callback and return every task result. */
@@ -62,8 +64,10 @@ export function runPlaybook(c: InstalledCollection, args: string[], opts: { time
     plays: { tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[] }[];
     stats: PlaybookRun['stats'];
   };
+  // The JSON document starts on a line of its own; lines displayed during the run (display.display) come before it.
+  const start = p.stdout.startsWith('{') ? 0 : p.stdout.indexOf('\n{\n') + 1;
   try {
-    out = JSON.parse(p.stdout);
+    out = JSON.parse(p.stdout.slice(start));
   } catch {
     throw new Error(`ansible-playbook printed no JSON (exit ${String(p.status)}): ${p.stdout.slice(-2000)}\n${p.stderr.slice(-2000)}`);
   }
@@ -73,7 +77,7 @@ export function runPlaybook(c: InstalledCollection, args: string[], opts: { time
       for (const [host, result] of Object.entries(t.hosts)) tasks.push({ task: t.task.name, host, result });
     }
   }
-  return { code: p.status, tasks, stats: out.stats, stderr: p.stderr };
+  return { code: p.status, tasks, stats: out.stats, stderr: p.stderr, displayed: p.stdout.slice(0, start) };
 }
 
 /** Write a one-play playbook on localhost and return its path. */
