@@ -69,9 +69,23 @@ function totals(a: AssessmentFile, w: WavesFile | undefined): string {
   return `<div class="totals">${cells.map(([label, shown, data]) => `<div class="total"${attrs(data)}><span class="n">${esc(shown)}</span><span>${esc(label)}</span></div>`).join('')}</div>`;
 }
 
+/** One card per set of identical findings (thirty VMs with the same warning make one card naming the thirty). */
 function vmSection(title: string, cls: string, vms: AssessedVm[], shown: (c: AssessmentCheck) => boolean): string {
   if (!vms.length) return '';
-  const items = vms.map((v) => `<div class="vm ${cls}" data-vm="${esc(v.name)}" data-status="${v.status}"><h3>${esc(v.name)}</h3>${checkList(v.checks.filter(shown))}</div>`);
+  const cards = new Map<string, { checks: AssessmentCheck[]; vms: AssessedVm[] }>();
+  for (const v of vms) {
+    const checks = v.checks.filter(shown);
+    const key = JSON.stringify(checks.map((c) => [c.id, c.severity, c.message, c.fix]));
+    const card = cards.get(key) ?? { checks, vms: [] };
+    card.vms.push(v);
+    cards.set(key, card);
+  }
+  const items = [...cards.values()].map((c) => {
+    const tag = (v: AssessedVm) => ` data-vm="${esc(v.name)}" data-status="${v.status}"`;
+    const one = c.vms.length === 1 ? (c.vms[0] as AssessedVm) : undefined;
+    const head = one ? `<h3${tag(one)}>${esc(one.name)}</h3>` : `<h3>${c.vms.length} VMs</h3><ul class="names">${c.vms.map((v) => `<li${tag(v)}>${esc(v.name)}</li>`).join('')}</ul>`;
+    return `<div class="vm ${cls}">${head}${checkList(c.checks)}</div>`;
+  });
   return `<section id="${cls}"><h2>${esc(title)} (${vms.length})</h2>${items.join('')}</section>`;
 }
 
@@ -176,7 +190,7 @@ const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;back
 .meta{color:#666}.totals{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}.total{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 16px;min-width:90px}
 .total .n{display:block;font-size:24px;font-weight:600}.total[data-total=blocked] .n{color:#b00020}.total[data-total=warning] .n{color:#a36a00}.total[data-total=ready] .n{color:#1b7a2f}
 table{border-collapse:collapse;background:#fff;margin:8px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f0f0f0}
-.vm{background:#fff;border:1px solid #ddd;border-left:6px solid #999;border-radius:4px;padding:6px 12px;margin:8px 0}.vm.blocked{border-left-color:#b00020}.vm.warning{border-left-color:#e0a000}.vm h3{margin:4px 0}
+.vm{background:#fff;border:1px solid #ddd;border-left:6px solid #999;border-radius:4px;padding:6px 12px;margin:8px 0}.vm.blocked{border-left-color:#b00020}.vm.warning{border-left-color:#e0a000}.vm h3{margin:4px 0}.names{display:flex;flex-wrap:wrap;gap:4px 14px;list-style:none;padding:0;margin:4px 0;color:#444}
 .checks{margin:4px 0;padding-left:20px}.checks li.blocker{color:#b00020}.checks li.warning{color:#8a5a00}.checks li.not_run{color:#555}.fix{color:#222;font-style:italic}
 td.blocked,td.blocker{color:#b00020;font-weight:600}td.warning{color:#a36a00}td.ready{color:#1b7a2f}td.not_run{color:#555}p.warning{color:#8a5a00}
 .charts{display:flex;flex-wrap:wrap;gap:24px}svg text{font-size:12px;fill:#222}rect.bytes{fill:#3a6fb0}rect.seconds{fill:#6a9f3a}`;
@@ -192,8 +206,8 @@ export function renderReport(input: ReportInput): string {
 <h1>Migration assessment</h1><p class="meta">vCenter ${esc(a.vcenter)} to ${esc(a.cloud.auth_url)}${a.cloud.project ? ` (project ${esc(a.cloud.project)})` : ''}, assessed ${esc(a.generated_at)}</p>
 ${totals(a, w)}
 ${vmSection('Blocked VMs and their fixes', 'blocked', blocked, (c) => c.severity === 'blocker')}
-${vmSection('VMs with warnings', 'warning', warning, (c) => c.severity === 'warning' || c.severity === 'not_run')}
 ${wavesSection(a, w)}
+${vmSection('VMs with warnings', 'warning', warning, (c) => c.severity === 'warning' || c.severity === 'not_run')}
 ${networksSection(a)}
 ${datastoresSection(a)}
 ${checksSection(a)}
