@@ -1,6 +1,7 @@
 // assessment.html: the assessment, the waves and (when present) the verification as one self-contained page: inline
 // CSS and SVG, no script, no external asset. Every number shown also sits in a data-* attribute, so a test (or a
 // user's script) can read the page back and compare it with the JSON.
+import { formatBytes, formatDuration } from '../../transfer/progress.js';
 import type { AssessedVm, AssessmentCheck, AssessmentFile } from './assessment-file.js';
 import type { WavesFile } from './waves-file.js';
 
@@ -18,23 +19,6 @@ export interface ReportInput {
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-export function humanBytes(n: number): string {
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < UNITS.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${UNITS[i]}`;
-}
-
-export function humanSeconds(s: number): string {
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-}
 
 const attrs = (a: Record<string, string | number>) =>
   Object.entries(a)
@@ -59,12 +43,12 @@ function totals(a: AssessmentFile, w: WavesFile | undefined): string {
     ['warning', String(a.summary.warning), { total: 'warning', value: a.summary.warning }],
     ['blocked', String(a.summary.blocked), { total: 'blocked', value: a.summary.blocked }],
     ['disks', String(disks), { total: 'disks', value: disks }],
-    ['bytes to read', humanBytes(bytes), { total: 'bytes', value: bytes }],
+    ['bytes to read', formatBytes(bytes), { total: 'bytes', value: bytes }],
   ];
   if (w) {
     const seconds = w.waves.reduce((s, x) => s + x.estimated_seconds, 0);
     cells.push(['waves', String(w.waves.length), { total: 'waves', value: w.waves.length }]);
-    cells.push(['estimated time', humanSeconds(seconds), { total: 'seconds', value: seconds }]);
+    cells.push(['estimated time', formatDuration(seconds), { total: 'seconds', value: seconds }]);
   }
   return `<div class="totals">${cells.map(([label, shown, data]) => `<div class="total"${attrs(data)}><span class="n">${esc(shown)}</span><span>${esc(label)}</span></div>`).join('')}</div>`;
 }
@@ -108,7 +92,7 @@ function wavesSection(a: AssessmentFile, w: WavesFile | undefined): string {
   if (!w) return '<section id="waves"><h2>Waves</h2><p>No waves.yml yet: run the plan_waves playbook.</p></section>';
   const source = { configured: 'configured', measured: "measured from earlier runs' logs", default: 'the default (no rate configured, no earlier runs)' }[w.rate_source];
   const rows = w.waves.map(
-    (x) => `<tr${attrs({ wave: x.name, vms: x.vms.length, bytes: x.bytes, seconds: x.estimated_seconds })}><td>${esc(x.name)}</td><td>${x.vms.length}</td><td>${esc(humanBytes(x.bytes))}</td><td>${esc(humanSeconds(x.estimated_seconds))}</td><td>${esc(x.vms.join(', '))}</td></tr>`,
+    (x) => `<tr${attrs({ wave: x.name, vms: x.vms.length, bytes: x.bytes, seconds: x.estimated_seconds })}><td>${esc(x.name)}</td><td>${x.vms.length}</td><td>${esc(formatBytes(x.bytes))}</td><td>${esc(formatDuration(x.estimated_seconds))}</td><td>${esc(x.vms.join(', '))}</td></tr>`,
   );
   const unplanned = w.unplanned.length
     ? `<h3>Not in any wave (${w.unplanned.length})</h3><ul>${w.unplanned.map((u) => `<li data-unplanned="${esc(u.vm)}"><b>${esc(u.vm)}</b>: ${esc(u.reason)}</li>`).join('')}</ul>`
@@ -117,8 +101,8 @@ function wavesSection(a: AssessmentFile, w: WavesFile | undefined): string {
   const known = new Set(a.vms.map((v) => v.name));
   const strangers = w.waves.flatMap((x) => x.vms).filter((n) => !known.has(n));
   const stale = strangers.length ? `<p class="warning">waves.yml names VMs assessment.json does not have (${esc(strangers.join(', '))}): plan the waves again.</p>` : '';
-  return `<section id="waves"><h2>Waves (${w.waves.length})</h2><p>Estimates at ${esc(humanBytes(w.bytes_per_second))}/s, ${esc(source)}.</p>${warnings}${stale}
-<div class="charts"><div><h3>Bytes to read</h3>${bars(w.waves, (x) => x.bytes, humanBytes, 'bytes')}</div><div><h3>Estimated time</h3>${bars(w.waves, (x) => x.estimated_seconds, humanSeconds, 'seconds')}</div></div>
+  return `<section id="waves"><h2>Waves (${w.waves.length})</h2><p>Estimates at ${esc(formatBytes(w.bytes_per_second))}/s, ${esc(source)}.</p>${warnings}${stale}
+<div class="charts"><div><h3>Bytes to read</h3>${bars(w.waves, (x) => x.bytes, formatBytes, 'bytes')}</div><div><h3>Estimated time</h3>${bars(w.waves, (x) => x.estimated_seconds, formatDuration, 'seconds')}</div></div>
 ${table(['wave', 'VMs', 'bytes', 'estimate', 'members'], rows)}${unplanned}</section>`;
 }
 
@@ -149,7 +133,7 @@ function datastoresSection(a: AssessmentFile): string {
   for (const v of a.vms) for (const d of v.disks) capacity.set(d.datastore ?? '(unknown)', (capacity.get(d.datastore ?? '(unknown)') ?? 0) + d.capacity_bytes);
   const rows = [...t].map(
     ([k, e]) =>
-      `<tr${attrs({ datastore: k, vms: e.vms.size, disks: e.items, capacity: capacity.get(k) ?? 0, bytes: e.bytes })}><td>${esc(k)}</td><td>${e.vms.size}</td><td>${e.items}</td><td>${esc(humanBytes(capacity.get(k) ?? 0))}</td><td>${esc(humanBytes(e.bytes))}</td></tr>`,
+      `<tr${attrs({ datastore: k, vms: e.vms.size, disks: e.items, capacity: capacity.get(k) ?? 0, bytes: e.bytes })}><td>${esc(k)}</td><td>${e.vms.size}</td><td>${e.items}</td><td>${esc(formatBytes(capacity.get(k) ?? 0))}</td><td>${esc(formatBytes(e.bytes))}</td></tr>`,
   );
   return `<section id="datastores"><h2>Per datastore</h2>${rows.length ? table(['datastore', 'VMs', 'disks', 'capacity', 'bytes to read'], rows) : '<p>No disks.</p>'}</section>`;
 }
@@ -170,7 +154,7 @@ function vmTable(a: AssessmentFile, w: WavesFile | undefined): string {
     .sort((x, y) => rank[x.status] - rank[y.status] || (x.name < y.name ? -1 : 1))
     .map(
       (v) =>
-        `<tr${attrs({ 'vm-row': v.name, status: v.status, bytes: v.bytes_to_read })}><td>${esc(v.name)}</td><td class="${v.status}">${v.status}</td><td>${v.cpus} vCPU, ${v.memory_mb} MiB</td><td>${esc(v.flavor.name ?? '-')} (${v.flavor.source})</td><td>${v.disks.length}</td><td>${esc(humanBytes(v.bytes_to_read))}</td><td>${esc(waveOf.get(v.name) ?? '-')}</td></tr>`,
+        `<tr${attrs({ 'vm-row': v.name, status: v.status, bytes: v.bytes_to_read })}><td>${esc(v.name)}</td><td class="${v.status}">${v.status}</td><td>${v.cpus} vCPU, ${v.memory_mb} MiB</td><td>${esc(v.flavor.name ?? '-')} (${v.flavor.source})</td><td>${v.disks.length}</td><td>${esc(formatBytes(v.bytes_to_read))}</td><td>${esc(waveOf.get(v.name) ?? '-')}</td></tr>`,
     );
   return `<section id="vms"><h2>Every VM</h2>${table(['VM', 'status', 'size', 'flavor', 'disks', 'bytes to read', 'wave'], rows)}</section>`;
 }
