@@ -102,12 +102,13 @@ describe('waves and check mode through the playbooks', () => {
     assert.equal(existsSync(join(dataDir, 'waves.yml')), false);
   });
 
-  it('migration.yml --check shows each VM plan and creates, changes and writes nothing', async () => {
+  it('migration.yml --check shows each VM plan and creates, changes and writes nothing', async (t) => {
     freshDataDir([assessed('osm-single'), { ...(simulatorVms()[0] as AssessedVm), status: 'blocked', checks: [{ id: 'disk_has_data', severity: 'blocker', message: 'Hard disk 1 holds no data', fix: 'allow_empty_disks: true' }] }]);
     const before = await resources(s);
     const dirsBefore = checkDirs();
     const run = labMigration(c, { os_migrate_vmw_data_dir: dataDir, vms_list: ['osm-single', 'DC0_H0_VM0'] }, 'migration', ['--check']);
     const plans = debugLines(run, 'The plan of each VM');
+    t.diagnostic(JSON.stringify(plans));
     const single = (plans['osm-single'] ?? []).join('\n');
     assert.match(single, /would be migrated/);
     assert.match(single, /flavor: \S+ \((existing|to create)\)/);
@@ -158,7 +159,7 @@ describe('waves and check mode through the playbooks', () => {
     assert.deepEqual(await toolVolumes(s, 'osm-single'), []);
   });
 
-  it('two conversion hosts share the waves and never have more than max_instances_in_flight instances in flight', async () => {
+  it('two conversion hosts share the waves and never have more than max_instances_in_flight instances in flight', async (t) => {
     // a second inventory (merged with the lab's by a second -i): one more conversion host, the same machine
     const inventory = join(c.work, 'second-conversion-host.yml');
     writeFileSync(inventory, 'conversion_host:\n  hosts:\n    osm-conversion-host-2:\n      ansible_connection: local\n      ansible_python_interpreter: /usr/bin/python3\n');
@@ -195,6 +196,8 @@ describe('waves and check mode through the playbooks', () => {
     });
     assert.equal(spans.length, 4);
     const inFlight = Math.max(...spans.map((x) => spans.filter((y) => y.start <= x.start && x.start <= y.end).length));
+    t.diagnostic(`in flight at most ${inFlight}: ${JSON.stringify(spans.map((x) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end).toISOString() })))}`);
+    t.diagnostic(`hosts: ${JSON.stringify(run.tasks.filter((x) => x.task.endsWith('Wait for the batch to finish')).map((x) => [x.host, ((x.result.results as Record<string, unknown>[] | undefined) ?? []).map(vmOf)]))}`);
     assert.ok(inFlight <= 3, `${inFlight} instances in flight: ${JSON.stringify(spans)}`);
     assert.ok(inFlight >= 2, `the wave ran in parallel over the two hosts: ${JSON.stringify(spans)}`);
   });
