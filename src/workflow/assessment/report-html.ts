@@ -2,7 +2,7 @@
 // CSS and SVG, no script, no external asset. Every number shown also sits in a data-* attribute, so a test (or a
 // user's script) can read the page back and compare it with the JSON.
 import { formatBytes, formatDuration } from '../../transfer/progress.js';
-import type { AssessedVm, AssessmentCheck, AssessmentFile } from './assessment-file.js';
+import type { AssessedVm, AssessmentCheck, AssessmentFile, CheckSeverity, VmStatus } from './assessment-file.js';
 import type { WavesFile } from './waves-file.js';
 
 export interface VerificationEntry {
@@ -139,7 +139,7 @@ function datastoresSection(a: AssessmentFile): string {
 }
 
 function checksSection(a: AssessmentFile): string {
-  const sev = ['blocker', 'warning', 'not_run', 'info', 'ok'] as const;
+  const sev: CheckSeverity[] = ['blocker', 'warning', 'not_run', 'info', 'ok'];
   const rows = Object.entries(a.summary.checks)
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
     .map(([id, counts]) => `<tr data-check-summary="${esc(id)}"${sev.map((s) => ` data-${s.replace('_', '-')}="${counts[s] ?? 0}"`).join('')}><td>${esc(id)}</td>${sev.map((s) => `<td class="${counts[s] ? s : ''}">${counts[s] ?? 0}</td>`).join('')}</tr>`);
@@ -149,7 +149,7 @@ function checksSection(a: AssessmentFile): string {
 
 function vmTable(a: AssessmentFile, w: WavesFile | undefined): string {
   const waveOf = new Map((w?.waves ?? []).flatMap((x) => x.vms.map((v) => [v, x.name] as const)));
-  const rank = { blocked: 0, warning: 1, ready: 2 };
+  const rank: Record<VmStatus, number> = { blocked: 0, warning: 1, ready: 2 };
   const rows = [...a.vms]
     .sort((x, y) => rank[x.status] - rank[y.status] || (x.name < y.name ? -1 : 1))
     .map(
