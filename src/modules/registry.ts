@@ -7,6 +7,7 @@ type Loader = () => Promise<{ default: ModuleDefinition }>;
  * so a module pays the start-up cost of the libraries it uses and no other.
  */
 export const moduleLoaders: Record<string, Loader> = {
+  assessment_report: () => import('./assessment_report.js'),
   best_match_flavor: () => import('./best_match_flavor.js'),
   create_flavor: () => import('./create_flavor.js'),
   create_heat_stack: () => import('./create_heat_stack.js'),
@@ -22,6 +23,7 @@ export const moduleLoaders: Record<string, Loader> = {
   import_vmware_volume: () => import('./import_vmware_volume.js'),
   import_workloads: () => import('./import_workloads.js'),
   migrate: () => import('./migrate.js'),
+  plan_waves: () => import('./plan_waves.js'),
   rollback: () => import('./rollback.js'),
   verify_migration: () => import('./verify_migration.js'),
   vmware_inventory: () => import('./vmware_inventory.js'),

@@ -1,6 +1,7 @@
 import type { Volume } from '../openstack/volume.js';
 import { safeVmName } from '../util/names.js';
 import { parseBool } from '../util/parse-bool.js';
+import { GiB } from '../util/units.js';
 import { SNAPSHOT_DESCRIPTION } from '../vmware/snapshots.js';
 import type { VmDetail, VmDisk, VmSnapshot } from '../vmware/vm.js';
 import type { ConversionHost } from './conversion-host.js';
@@ -206,7 +207,16 @@ export function blockedError(plan: MigrationPlan): Error {
 }
 
 /** Check mode's result: the plan, and what would change. */
-export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost): MigrateOutcome {
+/** The volume type of a disk: volume_type_mapping by its datastore, else volumetype, else the cloud's default. */
+export function volumeTypeFor(disk: Pick<VmDisk, 'datastore'>, volume: MigrateRequest['volume']): string | undefined {
+  const mapped = volume.typeMapping.find((m) => m.vmware_datastore === disk.datastore)?.openstack_type;
+  return mapped || volume.type || undefined;
+}
+
+/** The size of a disk's volume: its capacity rounded up to whole GiB, at least 1. */
+export const volumeSizeGiB = (disk: Pick<VmDisk, 'capacityBytes'>): number => Math.max(1, Math.ceil(disk.capacityBytes / GiB));
+
+export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost, volume: MigrateRequest['volume']): MigrateOutcome {
   const cleanup = [
     ...plan.staleSnapshots.map((s) => `remove snapshot ${s.name} (${s.moid}) left by an earlier run`),
     ...plan.leftAttached.map((v) => `detach volume ${v.name} (${v.id}) from the conversion host`),
@@ -225,6 +235,11 @@ export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost): Mig
         volume_id: d.volume?.id ?? null,
         action: d.blocked ? 'blocked' : d.action,
         data: d.hasData === undefined ? 'not read' : d.hasData ? 'yes' : 'none',
+        datastore: d.disk.datastore,
+        capacity_bytes: d.disk.capacityBytes,
+        size_gib: volumeSizeGiB(d.disk),
+        volume_type: volumeTypeFor(d.disk, volume) ?? null,
+        availability_zone: volume.availabilityZone ?? null,
         ...(d.blocked ? { problem: d.blocked } : {}),
       })),
       conversion: plan.finish === 'convert',

@@ -86,6 +86,13 @@ export interface PlannedDisk {
   action: DiskAction | 'blocked';
   /** Whether the source disk holds data, as far as check mode could read it (a running VM's disk is read from the snapshot). */
   data: 'yes' | 'none' | 'not read';
+  /** The volume a run creates for the disk (or the one it reuses: volume_id). */
+  datastore: string;
+  capacity_bytes: number;
+  size_gib: number;
+  /** null: the cloud's default type. */
+  volume_type: string | null;
+  availability_zone: string | null;
   problem?: string;
 }
 

@@ -2,17 +2,10 @@ import type { Session } from '../openstack/auth.js';
 import { type Volume, createVolume, manageExistingVolume, setBootable, setImageMetadata } from '../openstack/volume.js';
 import type { WaitOptions } from '../openstack/wait.js';
 import type { Logger } from '../util/log.js';
-import { GiB } from '../util/units.js';
-import type { VmDetail, VmDisk } from '../vmware/vm.js';
-import type { DiskPlan } from './migrate-plan.js';
+import type { VmDetail } from '../vmware/vm.js';
+import { type DiskPlan, volumeSizeGiB, volumeTypeFor } from './migrate-plan.js';
 import type { MigrateRequest } from './migrate-request.js';
 import type { MigrationSteps } from './migrate-steps.js';
-
-/** The volume type of a disk: volume_type_mapping by its datastore, else volumetype, else the cloud's default. */
-export function volumeTypeFor(disk: Pick<VmDisk, 'datastore'>, volume: MigrateRequest['volume']): string | undefined {
-  const mapped = volume.typeMapping.find((m) => m.vmware_datastore === disk.datastore)?.openstack_type;
-  return mapped || volume.type || undefined;
-}
 
 export interface VolumeArgs {
   os: Session;
@@ -48,7 +41,7 @@ async function newVolume(a: VolumeArgs, d: DiskPlan): Promise<Volume> {
     log.info(`managing backend volume ${req.external.name} on ${req.external.hostPool} as ${name}`);
     volume = await manageExistingVolume(a.os, { host: req.external.hostPool, sourceName: req.external.name, name, metadata, ...(volumeType ? { volumeType } : {}) }, a.wait);
   } else {
-    const sizeGiB = Math.max(1, Math.ceil(d.disk.capacityBytes / GiB));
+    const sizeGiB = volumeSizeGiB(d.disk);
     log.info(`creating volume ${name}: ${sizeGiB} GiB, type ${volumeType ?? '(default)'}${req.availabilityZone ? `, AZ ${req.availabilityZone}` : ''}`);
     const spec = { name, sizeGiB, metadata, ...(volumeType ? { volumeType } : {}), ...(req.availabilityZone ? { availabilityZone: req.availabilityZone } : {}) };
     volume = await createVolume(a.os, spec, a.wait);

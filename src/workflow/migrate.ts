@@ -87,8 +87,8 @@ async function planAndRun(c: Omit<MigrationContext, 'host'>, checkMode: boolean)
   if (plan.blocked.length > 0) {
     const error = blockedError(plan);
     const ids = plan.disks.map((d) => d.volume?.id ?? null);
-    throw new MigrationFailure(checkMode ? `Check mode: the migration would fail: ${error.message}` : error.message, ids, false, checkMode ? checkModeOutcome(plan, host).plan : undefined);
+    throw new MigrationFailure(checkMode ? `Check mode: the migration would fail: ${error.message}` : error.message, ids, false, checkMode ? checkModeOutcome(plan, host, req.volume).plan : undefined);
   }
-  if (checkMode) return checkModeOutcome(plan, host);
+  if (checkMode) return checkModeOutcome(plan, host, req.volume);
   return runPlan({ ...c, host }, plan);
 }

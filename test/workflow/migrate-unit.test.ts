@@ -22,10 +22,10 @@ import {
   planMigration,
   sourceStop,
   volumeNameFor,
+  volumeTypeFor,
   withChecks,
 } from '../../src/workflow/migrate-plan.js';
 import { migrationSteps } from '../../src/workflow/migrate-steps.js';
-import { volumeTypeFor } from '../../src/workflow/migrate-volume.js';
 import type { Volume } from '../../src/openstack/volume.js';
 import type { DiskSource } from '../../src/transfer/types.js';
 import { createLogger } from '../../src/util/log.js';
@@ -121,6 +121,8 @@ describe('migrate module options', () => {
 
 const HOST = 'c0ffee00-0000-4000-8000-000000000001';
 const OTHER_SERVER = 'c0ffee00-0000-4000-8000-000000000002';
+/** No volume type and no AZ asked for: the cloud's defaults. */
+const NO_TYPE = { typeMapping: [] };
 
 function vmDisk(key: number): VmDisk {
   return { key, capacityBytes: 2 ** 30, datastore: 'LocalDS_0', fileName: `[LocalDS_0] vm/vm_${key}.vmdk`, changeId: '52 1a/7' } as VmDisk;
@@ -255,7 +257,7 @@ describe('migrate plan: the VM', () => {
             const want = expected(cbtSync, cutover, skipConversion, sourcePowerOff);
             assert.equal(plan.stopSource, want, JSON.stringify({ cbtSync, cutover, skipConversion, sourcePowerOff }));
             assert.equal(sourceStop(plan.finish, o), want);
-            const source = checkModeOutcome(plan, { id: HOST, name: 'conv', source: 'instanceuuid' }).plan?.source;
+            const source = checkModeOutcome(plan, { id: HOST, name: 'conv', source: 'instanceuuid' }, NO_TYPE).plan?.source;
             assert.deepEqual(source, { power_state: 'poweredOn', action: want ? 'stop' : 'none', reason: want ?? null, enable_cbt: false });
             n++;
           }
@@ -306,7 +308,9 @@ describe('migrate plan: the VM', () => {
         options: options({ cbtSync: true, cutover: true }),
       }),
     );
-    assert.deepEqual(checkModeOutcome(plan, host), {
+    const volumeReq = { type: 'ceph-hdd', availabilityZone: 'az1', typeMapping: [{ vmware_datastore: 'LocalDS_0', openstack_type: 'ceph-ssd' }] };
+    const sized = { datastore: 'LocalDS_0', capacity_bytes: 2 ** 30, size_gib: 1, volume_type: 'ceph-ssd', availability_zone: 'az1' };
+    assert.deepEqual(checkModeOutcome(plan, host, volumeReq), {
       changed: true,
       ids: [volume(2000).id, null],
       disks: [],
@@ -315,8 +319,8 @@ describe('migrate plan: the VM', () => {
       source: { power_state_before: 'poweredOn', action: 'none', cbt_enabled_by_tool: false },
       plan: {
         disks: [
-          { key: 2000, volume_name: 'vm-2000', volume_id: volume(2000).id, action: 'delta copy', data: 'not read' },
-          { key: 2001, volume_name: 'vm-2001', volume_id: null, action: 'create and copy', data: 'not read' },
+          { key: 2000, volume_name: 'vm-2000', volume_id: volume(2000).id, action: 'delta copy', data: 'not read', ...sized },
+          { key: 2001, volume_name: 'vm-2001', volume_id: null, action: 'create and copy', data: 'not read', ...sized },
         ],
         conversion: true,
         shutdown: true,
@@ -325,9 +329,11 @@ describe('migrate plan: the VM', () => {
       },
     });
     const converted = [volume(2000, { converted: 'true' }, [HOST]), volume(2001, { converted: 'true' })];
-    const leftover = checkModeOutcome(planMigration(input({ volumes: converted })), host);
+    const leftover = checkModeOutcome(planMigration(input({ volumes: converted })), host, NO_TYPE);
     assert.deepEqual([leftover.changed, leftover.converted, leftover.plan?.conversion, leftover.plan?.cleanup], [true, true, false, [`detach volume vm-2000 (${converted[0]!.id}) from the conversion host`]]);
-    const clean = checkModeOutcome(planMigration(input({ volumes: [volume(2000, { converted: 'true' }), volume(2001, { converted: 'true' })] })), host);
+    const clean = checkModeOutcome(planMigration(input({ volumes: [volume(2000, { converted: 'true' }), volume(2001, { converted: 'true' })] })), host, NO_TYPE);
+    const odd = checkModeOutcome(planMigration({ ...input(), vm: { ...input().vm, disks: [{ ...vmDisk(2000), capacityBytes: 2 ** 30 + 1 }] } }), host, NO_TYPE).plan?.disks[0];
+    assert.deepEqual([odd?.size_gib, odd?.volume_type, odd?.availability_zone], [2, null, null], 'rounded up to whole GiB; the default type and AZ are null');
     assert.deepEqual([clean.changed, clean.converted, clean.plan?.disks.map((d) => d.action)], [false, true, ['skip (converted)', 'skip (converted)']]);
   });
 
@@ -335,12 +341,12 @@ describe('migrate plan: the VM', () => {
     const host = { id: HOST, name: 'conv', source: 'instanceuuid' as const };
     const o = options({ skipConversion: true });
     const checked = withChecks(planMigration(input({ options: o })), { name: 'vm' }, [{ key: 2000, hasData: true }, { key: 2001, hasData: false }], o);
-    const out = checkModeOutcome(checked, host);
+    const out = checkModeOutcome(checked, host, NO_TYPE);
     assert.equal(out.changed, false, 'a blocked run changes nothing');
     assert.deepEqual(out.plan?.disks.map((d) => [d.action, d.data]), [['create and copy', 'yes'], ['blocked', 'none']]);
     assert.match(out.plan!.disks[1]!.problem!, /^VM vm disk 1 \(key 2001, file \[LocalDS_0\] vm\/vm_2001\.vmdk\) holds no data.*allow_empty_disks: true/);
     const allowed = withChecks(planMigration(input({ options: { ...o, allowEmptyDisks: true } })), { name: 'vm' }, [{ key: 2001, hasData: false }], { ...o, allowEmptyDisks: true });
-    assert.deepEqual([allowed.blocked, checkModeOutcome(allowed, host).plan?.disks.map((d) => d.data)], [[], ['not read', 'none']]);
+    assert.deepEqual([allowed.blocked, checkModeOutcome(allowed, host, NO_TYPE).plan?.disks.map((d) => d.data)], [[], ['not read', 'none']]);
     const unreadable = withChecks(planMigration(input({ options: o })), { name: 'vm' }, [{ key: 2000, problem: 'cannot be read' }], { ...o, allowEmptyDisks: true });
     assert.deepEqual(unreadable.blocked.map((d) => d.blocked), ['cannot be read']);
   });

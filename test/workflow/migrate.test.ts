@@ -221,7 +221,24 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     const out = await run(request(vm.name, { source: localSource(vm.name), skipConversion: false }), true);
     assert.equal(out.changed, true);
     assert.deepEqual(out.ids, [null]);
-    assert.deepEqual(out.plan?.disks, [{ key: 2000, volume_name: 'osm-windows-2000', volume_id: null, action: 'create and copy', data: 'yes' }], 'the pre-checks read the disk: it holds data');
+    assert.deepEqual(
+      out.plan?.disks,
+      [
+        {
+          key: 2000,
+          volume_name: 'osm-windows-2000',
+          volume_id: null,
+          action: 'create and copy',
+          data: 'yes',
+          datastore: vm.disks[0]!.datastore,
+          capacity_bytes: vm.disks[0]!.capacity_bytes,
+          size_gib: 1,
+          volume_type: null,
+          availability_zone: null,
+        },
+      ],
+      'the pre-checks read the disk: it holds data; the volume it would create',
+    );
     assert.equal(out.plan?.conversion, true);
     assert.equal(out.plan?.shutdown, true, 'a plain migration that converts stops the source by default');
     assert.deepEqual(out.plan?.source, { power_state: 'poweredOn', action: 'stop', reason: 'conversion (source_power_off default)', enable_cbt: false });
