@@ -5,11 +5,14 @@ import { lockVm } from '../util/vm-lock.js';
 import { VSphereSession } from '../vmware/session.js';
 import { SNAPSHOT_NAME, findSnapshots } from '../vmware/snapshots.js';
 import type { VmDetail } from '../vmware/vm.js';
-import { findConversionHost } from './conversion-host.js';
+import { type ConversionHost, findConversionHost } from './conversion-host.js';
+import { formatBytes } from '../transfer/progress.js';
+import { stagingRoom } from '../transfer/staging.js';
+import { imageDiskStates, stagedFileOf } from './migrate-image.js';
 import { UnknownVmError, discover } from './discovery.js';
-import { blockedError, checkMigratable, checkModeOutcome, planMigration, volumeNameFor, withChecks } from './migrate-plan.js';
+import { type MigrationPlan, blockedError, checkMigratable, checkModeOutcome, planMigration, volumeNameFor, withChecks } from './migrate-plan.js';
 import { preflight } from './migrate-preflight.js';
-import { type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
+import { type ImageTarget, type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
 import { type MigrationContext, runPlan } from './migrate-run.js';
 import { migrationSteps } from './migrate-steps.js';
 
@@ -89,11 +92,17 @@ async function planAndRun(c: Omit<MigrationContext, 'host'>, checkMode: boolean)
   checkMigratable(vm, req);
   const volumes = [];
   for (const disk of vm.disks) volumes.push(await findToolVolume(os, volumeNameFor(vm, disk)));
-  const host = await findConversionHost(os, { instanceUuid: req.instanceUuid, serverName: req.convHostName });
-  log.info(`conversion host: ${host.name} (${host.id}, from ${host.source})`);
+  const { target } = req;
+  let host: ConversionHost | undefined;
+  if (target.kind === 'volume') {
+    host = await findConversionHost(os, { instanceUuid: req.instanceUuid, serverName: req.convHostName });
+    log.info(`conversion host: ${host.name} (${host.id}, from ${host.source})`);
+  } else log.info(`migration target image: disks staged in ${target.stagingDir}, uploaded to Glance as ${target.diskFormat}`);
   const snapshots = await findSnapshots(c.vs, { type: 'VirtualMachine', value: vm.moid }, SNAPSHOT_NAME);
-  const draft = planMigration({ vm, volumes, host, snapshots, options: req });
+  const image = target.kind === 'image' ? await imageDiskStates(os, target, vm.disks.map((d) => volumeNameFor(vm, d))) : undefined;
+  const draft = planMigration({ vm, volumes, host, snapshots, options: req, ...(image ? { image } : {}) });
   const plan = withChecks(draft, vm, await preflight(c, draft), req);
+  if (target.kind === 'image') await checkStagingRoom(target, plan, checkMode);
   if (plan.blocked.length > 0) {
     const error = blockedError(plan);
     const ids = plan.disks.map((d) => d.volume?.id ?? null);
@@ -101,4 +110,19 @@ async function planAndRun(c: Omit<MigrationContext, 'host'>, checkMode: boolean)
   }
   if (checkMode) return checkModeOutcome(plan, host);
   return runPlan({ ...c, host }, plan);
+}
+
+/**
+ * The image target stages each disk it copies in a sparse file: it holds at most the disk's allocated bytes, plus
+ * what the conversion writes; the check asks for the disks' full capacity, so that neither can fill the file system.
+ */
+async function checkStagingRoom(target: ImageTarget, plan: MigrationPlan, checkMode: boolean): Promise<void> {
+  if (plan.pending.length === 0) return;
+  const need = plan.pending.reduce((s, d) => s + d.disk.capacityBytes, 0);
+  const room = await stagingRoom(target.stagingDir, plan.pending.map((d) => stagedFileOf(target, d)));
+  if (room >= need) return;
+  const message =
+    `staging_dir ${target.stagingDir} has ${formatBytes(room)} free but the disks to stage need up to ${formatBytes(need)} (their capacity); ` +
+    'free space there or point staging_dir elsewhere. Nothing was created';
+  throw new MigrationFailure(checkMode ? `Check mode: the migration would fail: ${message}` : message, plan.disks.map((d) => d.volume?.id ?? null), false);
 }
