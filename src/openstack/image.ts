@@ -59,6 +59,12 @@ export function isToolImage(s: Session, i: Image): boolean {
   return hasToolMetadata({ osm: i.osm ?? '' }) && inProject(i.owner ?? undefined, s.projectId);
 }
 
+/** Every image of the tool in the session's project. */
+export async function listToolImages(s: Session): Promise<Image[]> {
+  const list = await listAll(s, 'image', 'list images', '/images', 'images', imageSchema, { query: { owner: s.projectId } });
+  return list.filter((i) => isToolImage(s, i));
+}
+
 /** The tool's images named `name` in the session's project (several, when a crashed upload left one behind). */
 export async function findToolImages(s: Session, name: string): Promise<Image[]> {
   const list = await listAll(s, 'image', `find images named ${name}`, '/images', 'images', imageSchema, { query: { name, owner: s.projectId } });

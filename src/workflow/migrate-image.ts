@@ -75,7 +75,8 @@ export class ImageStaging {
   }
 
   /**
-   * The disk's volume from its image: the active image, else the staged file uploaded; a volume an earlier run
+   * The disk's volume from its image: the active image, else the staged file uploaded (`marks`, what the run did to
+   * the source, go on the new image too); a volume an earlier run
    * started from that image is waited for, any other unconverted one of the tool replaced. Marked converted last.
    */
   async toVolume(d: DiskPlan, marks: Record<string, string>): Promise<Volume> {

@@ -15,7 +15,14 @@ import { safeVmName } from '../../src/util/names.js';
 import { PAUSE_ENV } from '../../src/workflow/migrate-steps.js';
 import { migrateVm } from '../../src/workflow/migrate.js';
 import { type MigrateOutcome, type MigrateRequest, MigrationFailure } from '../../src/workflow/migrate-request.js';
-import { deleteVmVolumes, fakeVirtV2v, leftovers, localSource, openstack, request, testLogger, vmFacts, volumeSha256, withOpenstack } from './migrate-lab.js';
+import { mkdirSync as mkdir, writeFileSync } from 'node:fs';
+import type { Session } from '../../src/openstack/auth.js';
+import { listPorts } from '../../src/openstack/network.js';
+import { importWorkload } from '../../src/workflow/import-workloads.js';
+import { rollbackVm } from '../../src/workflow/rollback.js';
+import { deleteToolPort } from '../../src/workflow/teardown.js';
+import { failedChecks, verifyVm } from '../../src/workflow/verify.js';
+import { deleteVmVolumes, fakeVirtV2v, vsphere, leftovers, localSource, openstack, request, testLogger, vmFacts, volumeSha256, withOpenstack } from './migrate-lab.js';
 
 const MULTI = 'osm-multidisk';
 const EFI = 'osm-efi';
@@ -234,5 +241,76 @@ describe('migrate with migration_target image in the lab', { timeout: 1_200_000 
     } finally {
       execFileSync('umount', [small]);
     }
+  });
+});
+
+describe('import_workloads with migration_target image: server, ports, verification, rollback', { timeout: 900_000 }, () => {
+  const VM = MULTI;
+  const NET = 'frontier-net';
+  const SG = 'osm-sg';
+  const WAIT = { timeoutMs: 120_000, intervalMs: 500 };
+  const signal = new AbortController().signal;
+  const dir = mkdtempSync(join(tmpdir(), 'osm-image-e2e-'));
+  const f = vmFacts(VM);
+  mkdir(join(dir, VM));
+  const flavor = (openstack() as unknown as { flavors: Record<string, string> }).flavors['m1.tiny']!;
+  writeFileSync(join(dir, VM, 'import_workloads.json'), JSON.stringify({ vm_name: VM, openstack: { flavor_name_or_uuid: flavor }, vmware_guest_info: { hw_folder: f.folder } }));
+  writeFileSync(join(dir, VM, 'macs.json'), JSON.stringify(f.nics.map((n) => ({ mac: n.mac, ipaddresses: [], subnet: '' }))));
+  const removePorts = async (s: Session) => {
+    for (const nic of f.nics) for (const p of await listPorts(s, { mac_address: nic.mac })) await deleteToolPort(s, { name: p.id, wait: true, waitOpts: WAIT, checkMode: false });
+  };
+
+  before(async () => {
+    await reset(VM);
+    await withOpenstack(removePorts);
+  });
+  after(async () => {
+    await reset(VM);
+    await withOpenstack(removePorts);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the server boots from the volumes made from images; every verification check passes; rollback removes server, ports, volumes and kept images', async () => {
+    const { vmName: _n, folder: _f, ...migrate } = imageRequest(VM, { source: { ...request(VM).source, kind: 'https' }, skipConversion: true, verify: true }, { keepImages: true });
+    const out = await importWorkload(
+      VM,
+      {
+        dataDir: dir,
+        migrate,
+        ports: { create: true, usedMappedNetworks: false, networkName: NET, securityGroups: [SG], useFixedIps: false, subnet: undefined },
+        server: { create: true, keyName: undefined, availabilityZone: undefined, userData: undefined, bootFromCinder: false, timeoutMs: 300_000, heat: { enabled: false, autoDeploy: true } },
+        teardown: { enabled: false, server: false, volumes: false, ports: false, upstreamNames: false },
+        rollbackOnFailure: false,
+      },
+      { log: testLogger(), signal, checkMode: false },
+    );
+    assert.ok(out.server?.id, out.msg);
+    const v = vsphere();
+    const r = await verifyVm(
+      {
+        vmware: { host: `${v.host}:${v.port}`, username: v.user, password: v.password, caFile: v.cert_path },
+        cloud: request(VM).cloud,
+        vmName: VM,
+        dataDir: dir,
+        ports: { usedMappedNetworks: false, networkName: NET, securityGroups: [SG], useFixedIps: false },
+        final: true,
+        expect: { server: true, ports: true },
+        sourcePower: 'untouched',
+        checksums: { enabled: true, volumeDir: openstack().cinder_volumes_dir, byIdDir: openstack().by_id_dir },
+        guest: { consolePattern: undefined, tcpPorts: [], timeoutMs: 5000 },
+      },
+      { log: testLogger(), signal },
+    );
+    assert.deepEqual(failedChecks(r), []);
+    assert.deepEqual(r.checks.filter((c) => c.passed !== true).map((c) => `${c.id}: ${c.message}`), []);
+    for (const d of f.disks) assert.equal(r.checks.find((c) => c.id === `volume.sha256.${d.key}`)?.expected, d.sha256);
+    assert.equal((await toolImages(VM)).length, 2, 'keep_images');
+    const rb = await withOpenstack((s) => rollbackVm(s, undefined, { vmName: VM, deleteVolumes: true, waitOpts: WAIT, checkMode: false }, testLogger()));
+    assert.deepEqual(
+      rb.actions.filter((a) => a.changed).map((a) => a.kind).sort(),
+      ['image', 'image', 'port', 'server', 'volume', 'volume'],
+    );
+    assert.deepEqual(await toolImages(VM), []);
+    for (const d of f.disks) assert.deepEqual(await withOpenstack((s) => listVolumesByName(s, `${VM}-${d.key}`)), []);
   });
 });
