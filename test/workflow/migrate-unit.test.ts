@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseParams } from '../../src/ansible/module.js';
 import migrateModule from '../../src/modules/migrate.js';
+import { migrationRequest } from '../../src/modules/options/migration.js';
 import { guestNics, isLinuxGuest, isWindowsGuest } from '../../src/workflow/migrate-convert.js';
 import { migrationLogPath, runId } from '../../src/workflow/migrate-log.js';
 import { hostOf, knownHostKey } from '../../src/workflow/migrate-source.js';
@@ -422,5 +423,46 @@ describe('migrate steps', () => {
     assert.equal(closed(), 1);
     const other = migrationSteps(createLogger({ file, stderr: false }), ac.signal, 'copied');
     assert.equal(other.copying(s), s, 'other steps leave the source alone');
+  });
+});
+
+describe('migrate plan: the image target', () => {
+  const state = (imageActive: boolean, stagedFinal: boolean) => ({ imageActive, stagedFinal });
+  const actions = (p: ReturnType<typeof planMigration>) => p.disks.map((d) => d.action);
+
+  it('nothing staged: every disk is copied into a fresh sparse file (zero blocks skipped), converted, with no conversion host', () => {
+    const p = planMigration(input({ host: undefined, image: [state(false, false), state(false, false)] }));
+    assert.deepEqual(actions(p), ['create and copy', 'create and copy']);
+    assert.deepEqual([p.pending.length, p.finish, p.stopSource, p.disks.every((d) => d.targetIsZero)], [2, 'convert', 'conversion (source_power_off default)', true]);
+    assert.deepEqual([p.leftAttached, p.reuseAttached], [[], []]);
+  });
+
+  it('final staged files or active images: upload and make volumes without reading or stopping the source', () => {
+    const upload = planMigration(input({ host: undefined, image: [state(true, false), state(false, true)] }));
+    assert.deepEqual(actions(upload), ['volume from image', 'upload image']);
+    assert.deepEqual([upload.pending, upload.finish, upload.stopSource, upload.enableCbt], [[], 'convert', undefined, false]);
+    const outcome = checkModeOutcome(upload, undefined);
+    assert.deepEqual([outcome.changed, outcome.plan?.conversion, outcome.plan?.source.action], [true, false, 'none']);
+  });
+
+  it('the disks move together: one disk without an image or final file restages them all; a converted volume is skipped', () => {
+    const mixed = planMigration(input({ host: undefined, image: [state(true, false), state(false, false)] }));
+    assert.deepEqual(actions(mixed), ['create and copy', 'create and copy']);
+    const done = planMigration(input({ host: undefined, volumes: [volume(2000, { converted: 'true' }), undefined], image: [state(false, false), state(true, false)] }));
+    assert.deepEqual(actions(done), ['skip (converted)', 'volume from image']);
+    const all = planMigration(input({ host: undefined, volumes: [volume(2000, { converted: 'true' }), volume(2001, { converted: 'true' })], image: [state(false, false), state(false, false)] }));
+    assert.equal(all.finish, 'nothing');
+  });
+
+  it('cbtsync and externalvolume are refused with the image target, naming the option', () => {
+    const vm = { name: 'vm', disks: [vmDisk(2000)] };
+    const target = { kind: 'image', stagingDir: '/s', diskFormat: 'raw', keepImages: false } as const;
+    assert.throws(() => checkMigratable(vm, { volume: {}, target, cbtSync: true }), /migration_target image does not take cbtsync/);
+    assert.throws(() => checkMigratable(vm, { volume: { external: { name: 'b', hostPool: 'h@b#p' } }, target }), /does not take externalvolume/);
+    const params = (extra: Record<string, unknown>) => parseParams(migrateModule, { user: 'u', password: 'p', server: 'vc', vmname: 'vm', ...extra }) as Parameters<typeof migrationRequest>[0];
+    assert.throws(() => migrationRequest(params({ migration_target: 'image', cbtsync: true })), /^ModuleFailure: migration_target image does not take cbtsync; use migration_target volume$/);
+    assert.deepEqual(migrationRequest(params({ migration_target: 'image' })).target, { kind: 'image', stagingDir: '/var/tmp/os-migrate-staging', diskFormat: 'raw', keepImages: false });
+    assert.deepEqual(migrationRequest(params({})).target, { kind: 'volume' });
+    assert.throws(() => params({ migration_target: 'glance' }), /migration_target/);
   });
 });
