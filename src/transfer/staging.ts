@@ -20,6 +20,8 @@ export interface StagedState {
   sha256Copy?: string;
   /** With verify: SHA-256 of the final bytes (after the conversion, when one ran). */
   sha256?: string;
+  /** The file as the copy left it (size and modification time): a file changed since is not the copy of `changeId`. */
+  file?: { size: number; mtimeMs: number };
 }
 
 /** `<dir>/<name>.raw`: `name` is the disk's volume name (`<SafeVmName>-<diskkey>`). */
@@ -43,6 +45,24 @@ export async function readStagedState(file: string): Promise<StagedState | undef
 
 export async function writeStagedState(file: string, state: StagedState): Promise<void> {
   await writeFile(statePath(file), JSON.stringify(state), { mode: 0o600 });
+}
+
+/** Record a complete copy of the source at `changeId`, with the file's size and modification time as it is now. */
+export async function recordStagedCopy(file: string, state: Omit<StagedState, 'phase' | 'file'>): Promise<void> {
+  const st = await stat(file);
+  await writeStagedState(file, { ...state, phase: 'copied', file: { size: st.size, mtimeMs: st.mtimeMs } });
+}
+
+/**
+ * The change ID a staged file is a complete copy of, when it still is: recorded as copied, of `size` bytes, and not
+ * modified since (else undefined: the file is copied again, never patched).
+ */
+export async function trustedCopyChangeId(file: string, size: number): Promise<string | undefined> {
+  const state = await readStagedState(file);
+  if (state?.phase !== 'copied' || !state.changeId || !state.file) return undefined;
+  const st = await stat(file).catch(() => undefined);
+  if (!st || st.size !== size || state.file.size !== size || st.mtimeMs !== state.file.mtimeMs) return undefined;
+  return state.changeId;
 }
 
 /** A new sparse file of `size` bytes (an earlier one and its state removed): it reads as zeros and holds no block. */

@@ -4,7 +4,17 @@ import { type Image, createImage, deleteImage, findToolImages, uploadImage, wait
 import { type Volume, createVolume, deleteVolume, isDeletableStatus, updateVolumeMetadata, waitForVolumeGone, waitForVolumeStatus } from '../openstack/volume.js';
 import type { WaitOptions } from '../openstack/wait.js';
 import { formatBytes, progressLine } from '../transfer/progress.js';
-import { type StagedState, createStagedFile, readStagedState, removeStaged, stagedFileStream, stagedPath, writeStagedState } from '../transfer/staging.js';
+import {
+  type StagedState,
+  createStagedFile,
+  readStagedState,
+  recordStagedCopy,
+  removeStaged,
+  stagedFileStream,
+  stagedPath,
+  trustedCopyChangeId,
+  writeStagedState,
+} from '../transfer/staging.js';
 import type { Logger } from '../util/log.js';
 import { runCommand } from '../util/process.js';
 import { GiB } from '../util/units.js';
@@ -41,12 +51,14 @@ export function stagedFileOf(target: ImageTarget, d: Pick<DiskPlan, 'volumeName'
 }
 
 /** What exists of each disk on the image path, for the plan. */
-export async function imageDiskStates(os: Session, target: ImageTarget, names: string[]): Promise<ImageDiskState[]> {
+export async function imageDiskStates(os: Session, target: ImageTarget, disks: { volumeName: string; size: number }[]): Promise<ImageDiskState[]> {
   const states: ImageDiskState[] = [];
-  for (const volumeName of names) {
+  const sizes = new Map(disks.map((d) => [d.volumeName, d.size]));
+  for (const { volumeName } of disks) {
     const images = await findToolImages(os, volumeName);
     const staged = await readStagedState(stagedFileOf(target, { volumeName }));
-    states.push({ imageActive: images.some((i) => i.status === 'active'), stagedFinal: staged?.phase === 'final' });
+    const file = stagedFileOf(target, { volumeName });
+    states.push({ imageActive: images.some((i) => i.status === 'active'), stagedFinal: staged?.phase === 'final', stagedChangeId: await trustedCopyChangeId(file, sizes.get(volumeName)!) });
   }
   return states;
 }
@@ -58,9 +70,16 @@ export class ImageStaging {
     return stagedFileOf(this.a.target, d);
   }
 
-  /** A fresh sparse file for the disk's copy (what an earlier run staged is not trusted: the disks move together). */
+  /**
+   * The file the disk is copied into: for a delta, the staged copy of the recorded change ID; else a fresh sparse
+   * file (what an earlier run staged is not trusted).
+   */
   async stage(d: DiskPlan): Promise<string> {
     const path = this.path(d);
+    if (d.action === 'delta copy') {
+      this.a.log.info(`disk ${d.disk.key}: applying the changes since ${d.sinceChangeId} to the staged copy ${path}`);
+      return path;
+    }
     await createStagedFile(path, d.disk.capacityBytes);
     this.a.log.info(`disk ${d.disk.key}: staging into ${path} (sparse, ${formatBytes(d.disk.capacityBytes)})`);
     return path;
@@ -68,6 +87,11 @@ export class ImageStaging {
 
   record(d: DiskPlan, state: StagedState): Promise<void> {
     return writeStagedState(this.path(d), state);
+  }
+
+  /** The disk's copy is complete: of the source at `changeId`, with the file as it is now. */
+  recordCopy(d: DiskPlan, state: Omit<StagedState, 'phase' | 'file'>): Promise<void> {
+    return recordStagedCopy(this.path(d), state);
   }
 
   async state(d: DiskPlan): Promise<StagedState | undefined> {

@@ -141,6 +141,8 @@ export interface ImageDiskState {
   imageActive: boolean;
   /** The disk's staged file holds the final bytes (copied, and converted unless skipconversion). */
   stagedFinal: boolean;
+  /** cbtsync: the change ID the staged file is an unchanged, complete copy of (a delta can be applied to it). */
+  stagedChangeId?: string | undefined;
 }
 
 export interface PlanInput {
@@ -159,7 +161,7 @@ export interface PlanInput {
 export function planMigration(i: PlanInput): MigrationPlan {
   const { vm, options: o } = i;
   const volumeDisks = vm.disks.map((d, n) => planDisk(vm, d, i.volumes[n], o));
-  const disks = i.image ? imageDiskPlans(volumeDisks, i.image) : volumeDisks;
+  const disks = i.image ? imageDiskPlans(volumeDisks, i.image, o) : volumeDisks;
   const open = disks.filter((d) => d.action !== 'skip (converted)');
   const pending = open.filter(copies);
   const final = !o.cbtSync || o.cutover;
@@ -204,15 +206,19 @@ function copies(d: DiskPlan): boolean {
  * The image target: the disks of a VM are converted together, so they move from stage to stage together. When
  * every unconverted disk has an active image, volumes are made from the images; when each has an image or a final
  * staged file, the staged files are uploaded; else every unconverted disk is staged again from the source (a
- * fresh sparse file, so zero blocks are never written), converted and uploaded, replacing its older image.
+ * fresh sparse file, so zero blocks are never written), converted and uploaded, replacing its older image. With
+ * cbtsync, a staged file that is an unchanged copy of a recorded change ID gets the CBT delta instead.
  */
-function imageDiskPlans(disks: DiskPlan[], image: ImageDiskState[]): DiskPlan[] {
+function imageDiskPlans(disks: DiskPlan[], image: ImageDiskState[], o: PlanOptions): DiskPlan[] {
   const open = disks.filter((d) => d.action !== 'skip (converted)');
   const state = (d: DiskPlan) => image[disks.indexOf(d)]!;
   const ready = open.every((d) => state(d).imageActive || state(d).stagedFinal);
   return disks.map((d): DiskPlan => {
     if (d.action === 'skip (converted)') return d;
-    const restaged = { ...d, action: 'create and copy' as const, sinceChangeId: undefined, targetIsZero: true, conversionUnfinished: false };
+    const since = o.cbtSync ? state(d).stagedChangeId : undefined;
+    const restaged: DiskPlan = since
+      ? { ...d, action: 'delta copy', sinceChangeId: since, targetIsZero: false, conversionUnfinished: false }
+      : { ...d, action: 'create and copy', sinceChangeId: undefined, targetIsZero: true, conversionUnfinished: false };
     if (!ready) return restaged;
     return { ...d, action: state(d).imageActive ? 'volume from image' : 'upload image', sinceChangeId: undefined };
   });
@@ -272,10 +278,10 @@ export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost | und
 }
 
 /** A VM this run cannot migrate, before anything is looked up or changed. */
-export function checkMigratable(vm: Pick<VmDetail, 'name' | 'disks'>, o: Pick<PlanOptions, 'volume'> & Partial<Pick<MigrateRequest, 'target' | 'cbtSync'>>): void {
+export function checkMigratable(vm: Pick<VmDetail, 'name' | 'disks'>, o: Pick<PlanOptions, 'volume'> & Partial<Pick<MigrateRequest, 'target'>>): void {
   if (vm.disks.length === 0) throw new Error(`Failed to migrate VM: no disk found on VM ${vm.name}`);
-  if (o.target?.kind === 'image' && (o.cbtSync || o.volume.external)) {
-    throw new Error(`Failed to migrate VM ${vm.name}: migration_target image does not take ${o.cbtSync ? 'cbtsync' : 'externalvolume'} (use migration_target volume)`);
+  if (o.target?.kind === 'image' && o.volume.external) {
+    throw new Error(`Failed to migrate VM ${vm.name}: migration_target image does not take externalvolume (use migration_target volume)`);
   }
   if (o.volume.external && vm.disks.length > 1) {
     throw new Error(`Failed to migrate VM: externalvolume manages one backend volume, but VM ${vm.name} has ${vm.disks.length} disks`);

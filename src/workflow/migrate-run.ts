@@ -237,13 +237,14 @@ class MigrationRun {
     const { c } = this;
     const result = this.results[this.plan.disks.indexOf(d)]!;
     const path = await staging.stage(d);
-    this.changed = true;
     const outcome = await this.withSource(snapshot, snapDisk, (source) =>
-      copyOneDisk({ session: c.vs, vm: this.vmRef, snapshot, disk: snapDisk, source: c.steps.copying(source), devicePath: path, sinceChangeId: undefined, targetIsZero: true, verify: c.req.verify, log: c.log, signal: c.signal }),
+      copyOneDisk({ session: c.vs, vm: this.vmRef, snapshot, disk: snapDisk, source: c.steps.copying(source), devicePath: path, sinceChangeId: d.sinceChangeId, targetIsZero: d.targetIsZero, verify: c.req.verify, log: c.log, signal: c.signal }),
     );
-    await staging.record(d, { phase: 'copied', changeId: outcome.changeId, ...(outcome.sha256Target ? { sha256Copy: outcome.sha256Target, sha256: outcome.sha256Target } : {}) });
+    // Recorded only after a complete copy: a crash mid-copy leaves a file that matches no record, copied again.
+    await staging.recordCopy(d, { changeId: outcome.changeId, ...(outcome.sha256Target ? { sha256Copy: outcome.sha256Target, sha256: outcome.sha256Target } : {}) });
     await c.steps.reached('copied');
     Object.assign(result, { mode: outcome.mode, bytes_copied: outcome.bytesCopied, bytes_read: outcome.bytesRead, ...(outcome.sha256Source ? { sha256_source: outcome.sha256Source, sha256_target: outcome.sha256Target } : {}) });
+    if (d.action !== 'delta copy' || outcome.bytesCopied > 0) this.changed = true;
   }
 
   /** The image target after the copy: convert the staged files together (or take them as they are); true when final. */

@@ -99,7 +99,7 @@ async function planAndRun(c: Omit<MigrationContext, 'host'>, checkMode: boolean)
     log.info(`conversion host: ${host.name} (${host.id}, from ${host.source})`);
   } else log.info(`migration target image: disks staged in ${target.stagingDir}, uploaded to Glance as ${target.diskFormat}`);
   const snapshots = await findSnapshots(c.vs, { type: 'VirtualMachine', value: vm.moid }, SNAPSHOT_NAME);
-  const image = target.kind === 'image' ? await imageDiskStates(os, target, vm.disks.map((d) => volumeNameFor(vm, d))) : undefined;
+  const image = target.kind === 'image' ? await imageDiskStates(os, target, vm.disks.map((d) => ({ volumeName: volumeNameFor(vm, d), size: d.capacityBytes }))) : undefined;
   const draft = planMigration({ vm, volumes, host, snapshots, options: req, ...(image ? { image } : {}) });
   const plan = withChecks(draft, vm, await preflight(c, draft), req);
   if (target.kind === 'image') await checkStagingRoom(target, plan, checkMode);

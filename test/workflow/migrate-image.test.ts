@@ -22,6 +22,10 @@ import { importWorkload } from '../../src/workflow/import-workloads.js';
 import { rollbackVm } from '../../src/workflow/rollback.js';
 import { deleteToolPort } from '../../src/workflow/teardown.js';
 import { failedChecks, verifyVm } from '../../src/workflow/verify.js';
+import { randomBytes } from 'node:crypto';
+import { open as openFile } from 'node:fs/promises';
+import { sha256OfPath } from '../../src/transfer/verify.js';
+import { diskWrite, ensurePoweredOn } from './migrate-lab.js';
 import { deleteVmVolumes, fakeVirtV2v, vsphere, leftovers, localSource, openstack, request, testLogger, vmFacts, volumeSha256, withOpenstack } from './migrate-lab.js';
 
 const MULTI = 'osm-multidisk';
@@ -312,5 +316,72 @@ describe('import_workloads with migration_target image: server, ports, verificat
     );
     assert.deepEqual(await toolImages(VM), []);
     for (const d of f.disks) assert.deepEqual(await withOpenstack((s) => listVolumesByName(s, `${VM}-${d.key}`)), []);
+  });
+});
+
+describe('migration_target image with cbtsync: the staged file kept between syncs, the cutover converts and uploads', { timeout: 900_000 }, () => {
+  const vm = vmFacts(SINGLE);
+  const disk = vm.disks[0]!;
+  const block = vsphere().cbt.block_size;
+  const writes = [2 * 1024 * 1024, 2 * 1024 * 1024 + block, 60 * 1024 * 1024];
+  const staged = join(staging, `${SINGLE}-${disk.key}.raw`);
+  let original: Buffer[] = [];
+  const cbt = (over: Partial<MigrateRequest> = {}) => imageRequest(SINGLE, { source: { ...request(SINGLE).source, kind: 'https' }, cbtSync: true, skipConversion: false, ...over });
+
+  before(async () => {
+    mkdirSync(staging, { recursive: true });
+    await reset(SINGLE);
+    const fh = await openFile(disk.flat_path, 'r');
+    original = await Promise.all(
+      writes.map(async (o) => {
+        const b = Buffer.alloc(block);
+        await fh.read(b, 0, block, o);
+        return b;
+      }),
+    );
+    await fh.close();
+  });
+  after(async () => {
+    for (const [i, o] of writes.entries()) diskWrite(SINGLE, 0, o, original[i]!);
+    await ensurePoweredOn(SINGLE);
+    await reset(SINGLE);
+    rmSync(staged, { force: true });
+    rmSync(`${staged}.state`, { force: true });
+  });
+
+  it('pre-sync, delta of what the guest wrote, a touched staged file recopied, cutover: the volume holds the source', async () => {
+    const first = await run(cbt());
+    assert.deepEqual([first.disks[0]!.mode, first.converted, first.ids], ['full', false, [null]]);
+    assert.equal(await sha256OfPath(staged, disk.capacity_bytes), disk.sha256, 'the staged file is the disk');
+    assert.deepEqual(await toolImages(SINGLE), [], 'nothing uploaded before the cutover');
+    assert.deepEqual(await withOpenstack((s) => listVolumesByName(s, `${SINGLE}-${disk.key}`)), []);
+
+    const idle = await run(cbt());
+    assert.deepEqual([idle.disks[0]!.mode, idle.disks[0]!.bytes_read, idle.changed], ['delta', 0, false]);
+
+    for (const o of writes.slice(0, 2)) diskWrite(SINGLE, 0, o, randomBytes(block));
+    const delta = await run(cbt());
+    assert.deepEqual([delta.disks[0]!.mode, delta.disks[0]!.bytes_read], ['delta', 2 * block]);
+    assert.match(delta.log, /applying the changes since .* to the staged copy/);
+    assert.equal(await sha256OfPath(staged, disk.capacity_bytes), await sha256OfPath(disk.flat_path, disk.capacity_bytes));
+
+    // Someone writes to the staged file: it no longer is the copy of the recorded change ID, so it is copied again.
+    const fh = await openFile(staged, 'r+');
+    await fh.write(Buffer.from('not the source'), 0, 14, 4096);
+    await fh.close();
+    const recopy = await run(cbt());
+    assert.equal(recopy.disks[0]!.mode, 'full');
+    assert.equal(await sha256OfPath(staged, disk.capacity_bytes), await sha256OfPath(disk.flat_path, disk.capacity_bytes));
+
+    diskWrite(SINGLE, 0, writes[2]!, randomBytes(block));
+    const cutover = await withFakeV2v(() => run(cbt({ cutover: true })));
+    assert.deepEqual([cutover.disks[0]!.mode, cutover.disks[0]!.bytes_read, cutover.converted], ['delta', block, true]);
+    assert.match(cutover.log, /converted osm-single on disk 2000/);
+    const now = await sha256OfPath(disk.flat_path, disk.capacity_bytes);
+    assert.equal(await volumeSha256(cutover.ids[0]!, disk.capacity_bytes), now, 'the volume made from the image holds the source as of the cutover');
+    assert.equal(existsSync(staged), false, 'the staged file is removed');
+    assert.deepEqual(await toolImages(SINGLE), []);
+    const again = await run(cbt({ cutover: true }));
+    assert.deepEqual([again.changed, again.ids], [false, cutover.ids]);
   });
 });

@@ -454,13 +454,24 @@ describe('migrate plan: the image target', () => {
     assert.equal(all.finish, 'nothing');
   });
 
-  it('cbtsync and externalvolume are refused with the image target, naming the option', () => {
+  it('cbtsync: a staged file that is an unchanged copy of a change ID gets the delta, kept until the cutover converts', () => {
+    const cbt = (over: Partial<PlanOptions>, image: ReturnType<typeof state>[]) => planMigration(input({ host: undefined, options: options({ cbtSync: true, ...over }), image }));
+    const copied = { ...state(false, false), stagedChangeId: '52 1a/9' };
+    const presync = cbt({}, [copied, state(false, false)]);
+    assert.deepEqual(presync.disks.map((d) => [d.action, d.sinceChangeId, d.targetIsZero]), [['delta copy', '52 1a/9', false], ['create and copy', undefined, true]]);
+    assert.deepEqual([presync.finish, presync.stopSource], ['keep syncing', undefined]);
+    const cutover = cbt({ cutover: true }, [copied, copied]);
+    assert.deepEqual([actions(cutover), cutover.finish, cutover.stopSource], [['delta copy', 'delta copy'], 'convert', 'cutover']);
+    const plain = planMigration(input({ host: undefined, image: [copied, copied] }));
+    assert.deepEqual(actions(plain), ['create and copy', 'create and copy'], 'without cbtsync a staged copy is not reused');
+  });
+
+  it('externalvolume is refused with the image target, naming the option', () => {
     const vm = { name: 'vm', disks: [vmDisk(2000)] };
     const target = { kind: 'image', stagingDir: '/s', diskFormat: 'raw', keepImages: false } as const;
-    assert.throws(() => checkMigratable(vm, { volume: {}, target, cbtSync: true }), /migration_target image does not take cbtsync/);
-    assert.throws(() => checkMigratable(vm, { volume: { external: { name: 'b', hostPool: 'h@b#p' } }, target }), /does not take externalvolume/);
+    assert.throws(() => checkMigratable(vm, { volume: { external: { name: 'b', hostPool: 'h@b#p' } }, target }), /migration_target image does not take externalvolume/);
     const params = (extra: Record<string, unknown>) => parseParams(migrateModule, { user: 'u', password: 'p', server: 'vc', vmname: 'vm', ...extra }) as Parameters<typeof migrationRequest>[0];
-    assert.throws(() => migrationRequest(params({ migration_target: 'image', cbtsync: true })), /^ModuleFailure: migration_target image does not take cbtsync; use migration_target volume$/);
+    assert.throws(() => migrationRequest(params({ migration_target: 'image', externalvolume: true, volumename: 'b', hostpool: 'h@b#p' })), /^ModuleFailure: migration_target image does not take externalvolume; use migration_target volume$/);
     assert.deepEqual(migrationRequest(params({ migration_target: 'image' })).target, { kind: 'image', stagingDir: '/var/tmp/os-migrate-staging', diskFormat: 'raw', keepImages: false });
     assert.deepEqual(migrationRequest(params({})).target, { kind: 'volume' });
     assert.throws(() => params({ migration_target: 'glance' }), /migration_target/);

@@ -79,7 +79,7 @@ function shape(n: Namer) {
       .default('volume')
       .meta(
         d(
-          `Where the disks go. volume: Cinder volumes attached to the conversion host this runs on. image: no conversion host; each disk is copied into a sparse file in ${n('staging_dir')}, converted there, uploaded to Glance and made into a volume from the image (${n('cbtsync')} and ${n('externalvolume')} need volume).`,
+          `Where the disks go. volume: Cinder volumes attached to the conversion host this runs on. image: no conversion host; each disk is copied into a sparse file in ${n('staging_dir')}, converted there, uploaded to Glance and made into a volume from the image; with ${n('cbtsync')} the staged files are kept between syncs and the cutover converts and uploads (${n('externalvolume')} needs volume).`,
         ),
       ),
     staging_dir: z
@@ -199,8 +199,8 @@ export function sharedParams(params: Record<string, unknown>, names: Partial<Rec
 
 /** What `migrate` and `import_workloads` ask the migration workflow to do, from the shared options. */
 export function migrationRequest(p: MigrationParams): Omit<MigrateRequest, 'vmName' | 'folder' | 'runId'> {
-  if (p.migration_target === 'image' && (p.cbtsync || p.externalvolume)) {
-    throw new ModuleFailure(`migration_target image does not take ${p.cbtsync ? 'cbtsync' : 'externalvolume'}; use migration_target volume`);
+  if (p.migration_target === 'image' && p.externalvolume) {
+    throw new ModuleFailure('migration_target image does not take externalvolume; use migration_target volume');
   }
   if (p.externalvolume && (!p.volumename || !p.hostpool)) {
     throw new ModuleFailure('externalvolume needs volumename (the backend volume) and hostpool (its Cinder host@backend#pool)');
