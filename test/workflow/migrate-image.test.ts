@@ -4,7 +4,7 @@
 // source, reruns unchanged, crashes at each step converge, another project's images and unmarked ones untouched.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,7 +15,6 @@ import { safeVmName } from '../../src/util/names.js';
 import { PAUSE_ENV } from '../../src/workflow/migrate-steps.js';
 import { migrateVm } from '../../src/workflow/migrate.js';
 import { type MigrateOutcome, type MigrateRequest, MigrationFailure } from '../../src/workflow/migrate-request.js';
-import { mkdirSync as mkdir, writeFileSync } from 'node:fs';
 import type { Session } from '../../src/openstack/auth.js';
 import { listPorts } from '../../src/openstack/network.js';
 import { importWorkload } from '../../src/workflow/import-workloads.js';
@@ -25,8 +24,7 @@ import { failedChecks, verifyVm } from '../../src/workflow/verify.js';
 import { randomBytes } from 'node:crypto';
 import { open as openFile } from 'node:fs/promises';
 import { sha256OfPath } from '../../src/transfer/verify.js';
-import { diskWrite, ensurePoweredOn } from './migrate-lab.js';
-import { deleteVmVolumes, fakeVirtV2v, vsphere, leftovers, localSource, openstack, request, testLogger, vmFacts, volumeSha256, withOpenstack } from './migrate-lab.js';
+import { deleteVmVolumes, diskWrite, ensurePoweredOn, fakeVirtV2v, vsphere, leftovers, localSource, openstack, request, testLogger, vmFacts, volumeSha256, withOpenstack } from './migrate-lab.js';
 
 const MULTI = 'osm-multidisk';
 const EFI = 'osm-efi';
@@ -256,7 +254,7 @@ describe('import_workloads with migration_target image: server, ports, verificat
   const signal = new AbortController().signal;
   const dir = mkdtempSync(join(tmpdir(), 'osm-image-e2e-'));
   const f = vmFacts(VM);
-  mkdir(join(dir, VM));
+  mkdirSync(join(dir, VM));
   const flavor = (openstack() as unknown as { flavors: Record<string, string> }).flavors['m1.tiny']!;
   writeFileSync(join(dir, VM, 'import_workloads.json'), JSON.stringify({ vm_name: VM, openstack: { flavor_name_or_uuid: flavor }, vmware_guest_info: { hw_folder: f.folder } }));
   writeFileSync(join(dir, VM, 'macs.json'), JSON.stringify(f.nics.map((n) => ({ mac: n.mac, ipaddresses: [], subnet: '' }))));
