@@ -159,7 +159,7 @@ options:
     type: str
   migration_target:
     description:
-      - "Where the disks go. volume: Cinder volumes attached to the conversion host this runs on. image: no conversion host; each disk is copied into a sparse file in staging_dir, converted there, uploaded to Glance and made into a volume from the image (cbtsync and externalvolume need volume)."
+      - "Where the disks go. volume: Cinder volumes attached to the conversion host this runs on. image: no conversion host; each disk is copied into a sparse file in staging_dir, converted there, uploaded to Glance and made into a volume from the image; with cbtsync the staged files are kept between syncs and the cutover converts and uploads (externalvolume needs volume)."
     type: str
     default: volume
     choices:
