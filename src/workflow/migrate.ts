@@ -114,15 +114,16 @@ async function planAndRun(c: Omit<MigrationContext, 'host'>, checkMode: boolean)
 
 /**
  * The image target stages each disk it copies in a sparse file: it holds at most the disk's allocated bytes, plus
- * what the conversion writes; the check asks for the disks' full capacity, so that neither can fill the file system.
+ * what the conversion writes; the check asks for the disks' full capacity, so that neither can fill the file system
+ * (twice that with qcow2: the qcow2 copy is written beside the raw file before the upload).
  */
 async function checkStagingRoom(target: ImageTarget, plan: MigrationPlan, checkMode: boolean): Promise<void> {
   if (plan.pending.length === 0) return;
-  const need = plan.pending.reduce((s, d) => s + d.disk.capacityBytes, 0);
+  const need = plan.pending.reduce((s, d) => s + d.disk.capacityBytes, 0) * (target.diskFormat === 'qcow2' ? 2 : 1);
   const room = await stagingRoom(target.stagingDir, plan.pending.map((d) => stagedFileOf(target, d)));
   if (room >= need) return;
   const message =
-    `staging_dir ${target.stagingDir} has ${formatBytes(room)} free but the disks to stage need up to ${formatBytes(need)} (their capacity); ` +
+    `staging_dir ${target.stagingDir} has ${formatBytes(room)} free but the disks to stage need up to ${formatBytes(need)} (their capacity${target.diskFormat === 'qcow2' ? ', twice for the qcow2 copy' : ''}); ` +
     'free space there or point staging_dir elsewhere. Nothing was created';
   throw new MigrationFailure(checkMode ? `Check mode: the migration would fail: ${message}` : message, plan.disks.map((d) => d.volume?.id ?? null), false);
 }
