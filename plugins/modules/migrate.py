@@ -131,10 +131,23 @@ options:
     description:
       - "With externalvolume: the Cinder host@backend#pool."
     type: str
+  image_disk_format:
+    description:
+      - "migration_target image: the format uploaded to Glance; raw clones into volumes without a copy on RBD (Ceph), qcow2 sends less data for sparse disks."
+    type: str
+    default: raw
+    choices:
+      - raw
+      - qcow2
   instanceuuid:
     description:
       - Nova server ID of the conversion host, when neither the metadata service nor the DMI UUID tells it.
     type: str
+  keep_images:
+    description:
+      - "migration_target image: keep the Glance images once the volumes exist (deleted by default)."
+    type: bool
+    default: false
   libdir:
     description:
       - VDDK library directory (disk_source vddk).
@@ -144,6 +157,14 @@ options:
     description:
       - Local mount of the datastore (e.g. NFS) on the conversion host; selects disk_source local.
     type: str
+  migration_target:
+    description:
+      - "Where the disks go. volume: Cinder volumes attached to the conversion host this runs on. image: no conversion host; each disk is copied into a sparse file in staging_dir, converted there, uploaded to Glance and made into a volume from the image; with cbtsync the staged files are kept between syncs and the cutover converts and uploads (externalvolume needs volume)."
+    type: str
+    default: volume
+    choices:
+      - volume
+      - image
   multidiskfs:
     description:
       - "The guest filesystems span several disks: one conversion over all of them."
@@ -182,6 +203,11 @@ options:
     description:
       - "A plain migration (no cbtsync, no cutover): stop the source (guest shutdown) before the copy, so it reads a stopped VM (true), or leave it as it is (false). Default: as upstream, stopped when the run converts the guest, left alone with skipconversion. A cbtsync pre-sync never touches the source; a cutover always stops it before the last sync."
     type: bool
+  staging_dir:
+    description:
+      - "migration_target image: directory of the staged disk files (`<vm>-<diskkey>.raw`, sparse); needs room for the capacity of the disks of the VMs migrated at once."
+    type: str
+    default: /var/tmp/os-migrate-staging
   timeout:
     description:
       - "No effect here, accepted for compatibility with upstream: the module always runs the migration to its end; bound the task's time with Ansible's async."
@@ -315,7 +341,7 @@ converted:
   returned: success
   type: bool
 conversion_host:
-  description: Nova server ID of the conversion host.
+  description: Nova server ID of the conversion host (null with migration_target image).
   returned: success
   type: str
 source:

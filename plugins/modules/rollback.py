@@ -106,7 +106,7 @@ vm_name:
   type: str
   sample: rhel-1
 actions:
-  description: "What was done (check mode: would be done), one entry per object: kind (stack, server, port, volume, source, snapshot, cbt), id, name, changed, msg."
+  description: "What was done (check mode: would be done), one entry per object: kind (stack, server, port, volume, image, source, snapshot, cbt), id, name, changed, msg."
   returned: always
   type: list
   elements: dict

@@ -81,7 +81,7 @@ export default defineModule({
       elements: 'dict',
     },
     converted: { description: 'The volumes are final: converted by virt-v2v-in-place, or copied with skipconversion (volume metadata osm_conversion says which); reruns skip them.', returned: 'success', type: 'bool' },
-    conversion_host: { description: 'Nova server ID of the conversion host.', returned: 'success', type: 'str' },
+    conversion_host: { description: 'Nova server ID of the conversion host (null with migration_target image).', returned: 'success', type: 'str' },
     source: {
       description:
         'What the run did to the source VM: power_state_before, action (none, guest shutdown, hard power-off, already off) and cbt_enabled_by_tool. A stop or a CBT enabled by the tool is also recorded on each of its volumes (metadata osm_source_powered_off, osm_source_powered_off_at, osm_cbt_enabled) so that it can be undone.',
@@ -114,7 +114,7 @@ export default defineModule({
         id: out.ids,
         disks: out.disks,
         converted: out.converted,
-        conversion_host: out.conversionHost.id,
+        conversion_host: out.conversionHost?.id ?? null,
         source: out.source,
         duration_seconds: duration(),
         log_file: logFile,

@@ -45,7 +45,7 @@ export default defineModule({
     vm_name: { description: 'The VM.', returned: 'always', type: 'str', sample: 'rhel-1' },
     actions: {
       description:
-        "What was done (check mode: would be done), one entry per object: kind (stack, server, port, volume, source, snapshot, cbt), id, name, changed, msg.",
+        "What was done (check mode: would be done), one entry per object: kind (stack, server, port, volume, image, source, snapshot, cbt), id, name, changed, msg.",
       returned: 'always',
       type: 'list',
       elements: 'dict',

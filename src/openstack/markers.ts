@@ -4,6 +4,7 @@
  *
  * - Cinder volumes: metadata `osm: "true"` (upstream's key, so volumes from upstream runs are recognised too).
  * - Nova servers: metadata `osm: "true"`.
+ * - Glance images: property `osm: "true"`.
  * - Neutron ports and Nova flavors: a description starting with `osm=true` (neither has metadata).
  * - Heat stacks: tag `osm`.
  */

@@ -114,12 +114,15 @@ async function createToolVolume(
 export interface VolumeSpec extends ToolVolumeSpec {
   sizeGiB: number;
   description?: string;
+  /** Create it from this Glance image (Cinder copies, or on RBD clones, the image's bytes). */
+  imageId?: string;
 }
 
 /** Create a volume carrying the tool's marker and wait until it is available. */
 export async function createVolume(s: Session, spec: VolumeSpec, wait: WaitOptions): Promise<Volume> {
-  const fields = { size: spec.sizeGiB, ...(spec.description ? { description: spec.description } : {}) };
-  return createToolVolume(s, `create volume ${spec.name} (${spec.sizeGiB} GiB)`, '/volumes', spec, fields, undefined, wait);
+  const fields = { size: spec.sizeGiB, ...(spec.description ? { description: spec.description } : {}), ...(spec.imageId ? { imageRef: spec.imageId } : {}) };
+  const from = spec.imageId ? ` from image ${spec.imageId}` : '';
+  return createToolVolume(s, `create volume ${spec.name} (${spec.sizeGiB} GiB)${from}`, '/volumes', spec, fields, undefined, wait);
 }
 
 async function volumeAction(s: Session, id: string, call: string, body: unknown): Promise<void> {

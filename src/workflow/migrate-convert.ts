@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { type GuestNic, networkScript } from '../conversion/network-script.js';
 import { convertInPlace } from '../conversion/virt-v2v.js';
 import { writeDomainXml } from '../conversion/virt-v2v-domain-xml.js';
-import type { Volume } from '../openstack/volume.js';
 import type { Logger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
 import { createPrivateDir } from '../util/private-dir.js';
@@ -39,8 +38,7 @@ export function guestNics(vm: Pick<VmDetail, 'nics'>): GuestNic[] {
 
 export interface ConvertArgs {
   vm: VmDetail;
-  volumes: Volume[];
-  /** Attached device of each volume, in disk order. */
+  /** Attached device of each volume (or staged file of each disk), in disk order. */
   devices: string[];
   request: Pick<MigrateRequest, 'conversion' | 'multiDiskFs' | 'runId'>;
   log: Logger;

@@ -142,30 +142,46 @@ export interface MigrationPlan {
   blocked: DiskPlan[];
 }
 
+/** With the image target: what exists of one disk besides its volume. */
+export interface ImageDiskState {
+  /** The tool's image of the disk is active: it holds the final bytes. */
+  imageActive: boolean;
+  /** The disk's staged file holds the final bytes (copied, and converted unless skipconversion). */
+  stagedFinal: boolean;
+  /** cbtsync: the change ID the staged file is an unchanged, complete copy of (a delta can be applied to it). */
+  stagedChangeId?: string | undefined;
+}
+
 export interface PlanInput {
   vm: Pick<VmDetail, 'name' | 'disks' | 'guestFullName' | 'guestId' | 'changeTrackingEnabled' | 'powerState'>;
   /** The tool's volume of each disk (undefined where there is none), in disk order. */
   volumes: (Volume | undefined)[];
-  host: Pick<ConversionHost, 'id'>;
+  /** The conversion host (none with the image target). */
+  host: Pick<ConversionHost, 'id'> | undefined;
   /** The VM's snapshots named like the tool's. */
   snapshots: VmSnapshot[];
   options: PlanOptions;
+  /** The image target: per disk, in disk order (absent: the volume target). */
+  image?: ImageDiskState[];
 }
 
 export function planMigration(i: PlanInput): MigrationPlan {
   const { vm, options: o } = i;
-  const disks = vm.disks.map((d, n) => planDisk(vm, d, i.volumes[n], o));
-  const pending = disks.filter((d) => d.action !== 'skip (converted)');
+  const volumeDisks = vm.disks.map((d, n) => planDisk(vm, d, i.volumes[n], o));
+  const disks = i.image ? imageDiskPlans(volumeDisks, i.image, o) : volumeDisks;
+  const open = disks.filter((d) => d.action !== 'skip (converted)');
+  const pending = open.filter(copies);
   const final = !o.cbtSync || o.cutover;
-  const finish: Finish = pending.length === 0 ? 'nothing' : !final ? 'keep syncing' : o.skipConversion ? 'mark final' : 'convert';
-  const stopSource = sourceStop(finish, o);
-  const onHost = (v: Volume | undefined): v is Volume => v !== undefined && v.attachments.some((a) => a.server_id === i.host.id);
+  const finish: Finish = open.length === 0 ? 'nothing' : !final ? 'keep syncing' : o.skipConversion ? 'mark final' : 'convert';
+  // Uploading staged files or making volumes of images reads nothing from the source: it is left as it is.
+  const stopSource = pending.length > 0 ? sourceStop(finish, o) : undefined;
+  const onHost = (v: Volume | undefined): v is Volume => v !== undefined && i.host !== undefined && v.attachments.some((a) => a.server_id === i.host!.id);
   return {
     disks,
     pending,
     enableCbt: pending.length > 0 && o.cbtSync && !vm.changeTrackingEnabled,
     stopSource,
-    windowsRunning: finish === 'convert' && isWindowsGuest(vm) && stopSource === undefined && vm.powerState !== 'poweredOff',
+    windowsRunning: pending.length > 0 && finish === 'convert' && isWindowsGuest(vm) && stopSource === undefined && vm.powerState !== 'poweredOff',
     powerStateBefore: vm.powerState,
     finish,
     staleSnapshots: i.snapshots.filter((s) => s.description === SNAPSHOT_DESCRIPTION),
@@ -184,8 +200,35 @@ export function withChecks(plan: MigrationPlan, vm: Pick<VmDetail, 'name'>, chec
     const withData = { ...d, hasData, dataReadFrom: check.hasData === undefined ? d.dataReadFrom : check.readFrom };
     return { ...withData, blocked: check.problem ?? (hasData === false ? emptyDiskProblem(vm, index, withData, o) : undefined) };
   });
-  const pending = disks.filter((d) => d.action !== 'skip (converted)');
+  const pending = disks.filter((d) => plan.pending.some((p) => p.disk.key === d.disk.key));
   return { ...plan, disks, pending, blocked: disks.filter((d) => d.blocked !== undefined) };
+}
+
+/** The disk is read from the source in this run. */
+function copies(d: DiskPlan): boolean {
+  return d.action === 'create and copy' || d.action === 'full copy' || d.action === 'delta copy';
+}
+
+/**
+ * The image target: the disks of a VM are converted together, so they move from stage to stage together. When
+ * every unconverted disk has an active image, volumes are made from the images; when each has an image or a final
+ * staged file, the staged files are uploaded; else every unconverted disk is staged again from the source (a
+ * fresh sparse file, so zero blocks are never written), converted and uploaded, replacing its older image. With
+ * cbtsync, a staged file that is an unchanged copy of a recorded change ID gets the CBT delta instead.
+ */
+function imageDiskPlans(disks: DiskPlan[], image: ImageDiskState[], o: PlanOptions): DiskPlan[] {
+  const open = disks.filter((d) => d.action !== 'skip (converted)');
+  const state = (d: DiskPlan) => image[disks.indexOf(d)]!;
+  const ready = open.every((d) => state(d).imageActive || state(d).stagedFinal);
+  return disks.map((d): DiskPlan => {
+    if (d.action === 'skip (converted)') return d;
+    const since = o.cbtSync ? state(d).stagedChangeId : undefined;
+    const restaged: DiskPlan = since
+      ? { ...d, action: 'delta copy', sinceChangeId: since, targetIsZero: false, conversionUnfinished: false }
+      : { ...d, action: 'create and copy', sinceChangeId: undefined, targetIsZero: true, conversionUnfinished: false };
+    if (!ready) return restaged;
+    return { ...d, action: state(d).imageActive ? 'volume from image' : 'upload image', sinceChangeId: undefined };
+  });
 }
 
 /**
@@ -216,16 +259,16 @@ export function volumeTypeFor(disk: Pick<VmDisk, 'datastore'>, volume: MigrateRe
 /** The size of a disk's volume: its capacity rounded up to whole GiB, at least 1. */
 export const volumeSizeGiB = (disk: Pick<VmDisk, 'capacityBytes'>): number => Math.max(1, Math.ceil(disk.capacityBytes / GiB));
 
-export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost, volume: MigrateRequest['volume']): MigrateOutcome {
+export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost | undefined, volume: MigrateRequest['volume']): MigrateOutcome {
   const cleanup = [
     ...plan.staleSnapshots.map((s) => `remove snapshot ${s.name} (${s.moid}) left by an earlier run`),
     ...plan.leftAttached.map((v) => `detach volume ${v.name} (${v.id}) from the conversion host`),
   ];
   return {
-    changed: plan.blocked.length === 0 && (plan.pending.length > 0 || cleanup.length > 0),
+    changed: plan.blocked.length === 0 && (plan.finish !== 'nothing' || cleanup.length > 0),
     ids: plan.disks.map((d) => d.volume?.id ?? null),
     disks: [],
-    converted: plan.pending.length === 0,
+    converted: plan.finish === 'nothing',
     conversionHost: host,
     source: { power_state_before: plan.powerStateBefore, action: 'none', cbt_enabled_by_tool: false },
     plan: {
@@ -242,7 +285,7 @@ export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost, volu
         availability_zone: volume.availabilityZone ?? null,
         ...(d.blocked ? { problem: d.blocked } : {}),
       })),
-      conversion: plan.finish === 'convert',
+      conversion: plan.finish === 'convert' && plan.pending.length > 0,
       shutdown: plan.stopSource !== undefined,
       source: {
         power_state: plan.powerStateBefore,
@@ -256,8 +299,11 @@ export function checkModeOutcome(plan: MigrationPlan, host: ConversionHost, volu
 }
 
 /** A VM this run cannot migrate, before anything is looked up or changed. */
-export function checkMigratable(vm: Pick<VmDetail, 'name' | 'disks'>, o: Pick<PlanOptions, 'volume'>): void {
+export function checkMigratable(vm: Pick<VmDetail, 'name' | 'disks'>, o: Pick<PlanOptions, 'volume'> & Partial<Pick<MigrateRequest, 'target'>>): void {
   if (vm.disks.length === 0) throw new Error(`Failed to migrate VM: no disk found on VM ${vm.name}`);
+  if (o.target?.kind === 'image' && o.volume.external) {
+    throw new Error(`Failed to migrate VM ${vm.name}: migration_target image does not take externalvolume (use migration_target volume)`);
+  }
   if (o.volume.external && vm.disks.length > 1) {
     throw new Error(`Failed to migrate VM: externalvolume manages one backend volume, but VM ${vm.name} has ${vm.disks.length} disks`);
   }

@@ -20,6 +20,13 @@ export interface SourceSettings {
   ssh: { user: string; keyPath?: string | undefined; passphrase?: string | undefined; port: number; knownHosts?: string | undefined };
 }
 
+export interface ImageTarget {
+  kind: 'image';
+  stagingDir: string;
+  diskFormat: 'raw' | 'qcow2';
+  keepImages: boolean;
+}
+
 /** Everything one VM's migration needs (the `migrate` module's options, parsed). */
 export interface MigrateRequest {
   vmware: VmwareEndpoint;
@@ -36,6 +43,12 @@ export interface MigrateRequest {
     /** `externalvolume`: manage this backend volume instead of creating one (single-disk VMs). */
     external?: { name: string; hostPool: string } | undefined;
   };
+  /**
+   * Where the disks go. `volume`: Cinder volumes attached to the conversion host this runs on. `image`: no
+   * conversion host; each disk is staged as a sparse raw file in `stagingDir`, converted there, uploaded to Glance as
+   * `diskFormat` and made into a volume from that image; the images are deleted at the end unless `keepImages`.
+   */
+  target: { kind: 'volume' } | ImageTarget;
   assumeZero: boolean;
   cbtSync: boolean;
   cutover: boolean;
@@ -76,7 +89,7 @@ export interface DiskResult {
 }
 
 /** What a run does with one disk. A delta copy falls back to a full one when vSphere no longer knows the change ID. */
-export type DiskAction = 'create and copy' | 'full copy' | 'delta copy' | 'skip (converted)';
+export type DiskAction = 'create and copy' | 'full copy' | 'delta copy' | 'skip (converted)' | 'upload image' | 'volume from image';
 
 export interface PlannedDisk {
   key: number;
@@ -137,7 +150,8 @@ export interface MigrateOutcome {
   ids: (string | null)[];
   disks: DiskResult[];
   converted: boolean;
-  conversionHost: ConversionHost;
+  /** The conversion host the volumes were attached to (none with the image target). */
+  conversionHost: ConversionHost | undefined;
   /** What the run did to the source VM (check mode: nothing, see plan.source). */
   source: SourceOutcome;
   /** Check mode: what a real run would do. */

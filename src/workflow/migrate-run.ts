@@ -25,17 +25,18 @@ import { SHA256_KEY, copyChecksumMetadata } from './volume-checksum.js';
 import type { MigrationProgress } from './migrate-progress.js';
 import type { MigrationSteps } from './migrate-steps.js';
 import { ensureVolume } from './migrate-volume.js';
+import { ImageStaging } from './migrate-image.js';
 
 const VOLUME_WAIT_MS = 30 * 60_000;
 const CLEANUP_WAIT_MS = 5 * 60_000;
 
-/** What a run works with: the request, both sessions, the VM, the conversion host. */
+/** What a run works with: the request, both sessions, the VM, the conversion host (none with the image target). */
 export interface MigrationContext {
   req: MigrateRequest;
   vs: VSphereSession;
   os: Session;
   vm: VmDetail;
-  host: ConversionHost;
+  host: ConversionHost | undefined;
   log: Logger;
   signal: AbortSignal;
   steps: MigrationSteps;
@@ -61,6 +62,8 @@ class MigrationRun {
   private readonly source: SourceOutcome;
   /** What the tool did to the source, as volume metadata: written to each volume of the VM as it exists. */
   private readonly sourceMarks: Record<string, string> = {};
+  /** The image target's staged files and images (undefined: the volume target). */
+  private readonly staging: ImageStaging | undefined;
 
   constructor(
     private readonly c: MigrationContext,
@@ -71,6 +74,8 @@ class MigrationRun {
     this.volumes = plan.disks.map((d) => d.volume);
     this.results = plan.disks.map((d) => ({ key: d.disk.key, volume_id: d.volume?.id ?? '', mode: 'skipped', bytes_copied: 0, bytes_read: 0 }));
     this.source = { power_state_before: plan.powerStateBefore, action: 'none', cbt_enabled_by_tool: false };
+    const { target } = c.req;
+    this.staging = target.kind === 'image' ? new ImageStaging({ ...c, target, wait: this.wait, cleanupWait: this.cleanupWait }) : undefined;
   }
 
   /** The run; a failure says which volumes exist and whether anything changed. */
@@ -89,6 +94,13 @@ class MigrationRun {
     await this.cleanUp();
     if (finish === 'nothing') {
       c.log.info('every volume is converted already; nothing to do');
+      if (this.staging && (await this.staging.cleanUp(plan.disks))) this.changed = true;
+      return this.outcome(true);
+    }
+    if (plan.pending.length === 0 && this.staging) {
+      // The image target after a crash: the staged files are final or the images active; the source is not read.
+      if (finish === 'keep syncing') return this.outcome(false);
+      await this.imagesToVolumes(this.staging);
       return this.outcome(true);
     }
     if (plan.enableCbt) {
@@ -102,7 +114,13 @@ class MigrationRun {
     if (plan.stopSource) await this.stopSource(plan.stopSource);
     else if (plan.finish !== 'keep syncing') c.log.info(`VM ${c.vm.name} is left ${plan.powerStateBefore} (source_power_off is false)`);
     if (plan.windowsRunning) c.log.warn(`VM ${c.vm.name} is a Windows guest copied while running: its conversion may fail; set source_power_off: true`);
-    const attachments = new HostAttachments({ ...c, byIdDir: c.req.byIdDir, wait: this.wait, cleanupWait: this.cleanupWait }, plan.reuseAttached);
+    if (this.staging) {
+      await this.copyPending(this.staging);
+      const converted = await this.finishStaged(finish, this.staging);
+      if (converted) await this.imagesToVolumes(this.staging);
+      return this.outcome(converted);
+    }
+    const attachments = new HostAttachments({ ...c, host: c.host!, byIdDir: c.req.byIdDir, wait: this.wait, cleanupWait: this.cleanupWait }, plan.reuseAttached);
     let converted = false;
     let failure: unknown;
     try {
@@ -121,7 +139,7 @@ class MigrationRun {
   }
 
   private outcome(converted: boolean): MigrateOutcome {
-    return { changed: this.changed, ids: this.volumes.map((v) => v!.id), disks: this.results, converted, conversionHost: this.c.host, source: this.source };
+    return { changed: this.changed, ids: this.volumes.map((v) => v?.id ?? null), disks: this.results, converted, conversionHost: this.c.host, source: this.source };
   }
 
   private async cleanUp(): Promise<void> {
@@ -133,12 +151,12 @@ class MigrationRun {
     }
     for (const v of this.plan.leftAttached) {
       c.log.warn(`detaching volume ${v.name} (${v.id}) left attached by an earlier run`);
-      if (await detachIfAttached(c.os, c.host, v.id, this.cleanupWait)) this.changed = true;
+      if (await detachIfAttached(c.os, c.host!, v.id, this.cleanupWait)) this.changed = true;
     }
   }
 
   /** Snapshot the VM and copy each pending disk from it; the snapshot lives only for this run (not a change). */
-  private async copyPending(attachments: HostAttachments): Promise<void> {
+  private async copyPending(targets: HostAttachments | ImageStaging): Promise<void> {
     const { c } = this;
     const snapshot = await createSnapshot(c.vs, this.vmRef);
     c.log.info(`created snapshot ${SNAPSHOT_NAME} (${snapshot.value})`);
@@ -151,7 +169,8 @@ class MigrationRun {
         c.signal.throwIfAborted();
         const snapDisk = snapDisks.find((x) => x.key === d.disk.key);
         if (!snapDisk) throw new Error(`disk ${d.disk.key} is not in snapshot ${snapshot.value}`);
-        await this.syncDisk(d, snapshot, snapDisk, attachments, blank.has(d.disk.key));
+        if (targets instanceof ImageStaging) await this.stageDisk(d, snapshot, snapDisk, targets, blank.has(d.disk.key));
+        else await this.syncDisk(d, snapshot, snapDisk, targets, blank.has(d.disk.key));
       }
     } finally {
       await this.removeSnapshotQuietly(snapshot);
@@ -231,6 +250,71 @@ class MigrationRun {
     }
   }
 
+  /** The image target's copy of one disk: into a fresh sparse staged file, recorded as complete with its change ID. */
+  private async stageDisk(d: DiskPlan, snapshot: MoRef, snapDisk: VmDisk, staging: ImageStaging, blank: boolean): Promise<void> {
+    const { c } = this;
+    const result = this.results[this.plan.disks.indexOf(d)]!;
+    const path = await staging.stage(d);
+    const pendingIndex = this.plan.pending.indexOf(d);
+    const { progress } = c;
+    const outcome = await this.withSource(snapshot, snapDisk, (source) =>
+      copyOneDisk({
+        session: c.vs,
+        vm: this.vmRef,
+        snapshot,
+        disk: snapDisk,
+        source: c.steps.copying(source),
+        devicePath: path,
+        sinceChangeId: d.sinceChangeId,
+        targetIsZero: d.targetIsZero,
+        knownBlank: blank,
+        verify: c.req.verify,
+        log: c.log,
+        onProgress: progress && ((p) => progress.copy(pendingIndex, p)),
+        signal: c.signal,
+      }),
+    );
+    // Recorded only after a complete copy: a crash mid-copy leaves a file that matches no record, copied again.
+    await staging.recordCopy(d, { changeId: outcome.changeId, ...(outcome.sha256Target ? { sha256Copy: outcome.sha256Target, sha256: outcome.sha256Target } : {}) });
+    await c.steps.reached('copied');
+    Object.assign(result, { mode: outcome.mode, bytes_copied: outcome.bytesCopied, bytes_read: outcome.bytesRead, ...(outcome.sha256Source ? { sha256_source: outcome.sha256Source, sha256_target: outcome.sha256Target } : {}) });
+    if (d.action !== 'delta copy' || outcome.bytesCopied > 0) this.changed = true;
+  }
+
+  /** The image target after the copy: convert the staged files together (or take them as they are); true when final. */
+  private async finishStaged(how: Exclude<Finish, 'nothing'>, staging: ImageStaging): Promise<boolean> {
+    const { c } = this;
+    const disks = this.plan.pending;
+    if (how === 'keep syncing') return false;
+    const states = await Promise.all(disks.map(async (d) => (await staging.state(d))!));
+    if (how === 'convert') {
+      for (const [i, d] of disks.entries()) await staging.record(d, { ...states[i]!, phase: 'converting' });
+      c.progress?.phase('converting the guest');
+      const paths = disks.map((d) => staging.path(d));
+      await convertGuest({ vm: c.vm, devices: paths, request: c.req, log: c.log, signal: c.signal });
+      await c.steps.reached('converted');
+      for (const [i, d] of disks.entries()) {
+        const sha = c.req.verify ? await sha256OfPath(paths[i]!, d.disk.capacityBytes, c.signal) : undefined;
+        states[i] = { ...states[i]!, ...(sha ? { sha256: sha } : {}) };
+      }
+    } else c.log.info('skipconversion: the guest is not converted; the staged files are final');
+    for (const [i, d] of disks.entries()) await staging.record(d, { ...states[i]!, phase: 'final' });
+    return true;
+  }
+
+  /** The image target's end: each unconverted disk's volume from its image, then the staged files (and images) removed. */
+  private async imagesToVolumes(staging: ImageStaging): Promise<void> {
+    for (const [i, d] of this.plan.disks.entries()) {
+      if (d.action === 'skip (converted)') continue;
+      const volume = await staging.toVolume(d, this.sourceMarks);
+      this.volumes[i] = volume;
+      this.results[i]!.volume_id = volume.id;
+      this.changed = true;
+    }
+    this.c.log.info(`made ${this.volumes.length} volumes from images`);
+    if (await staging.cleanUp(this.plan.disks)) this.changed = true;
+  }
+
   /** After the copy, as the plan says; true when the volumes are final. */
   private async finish(how: Exclude<Finish, 'nothing'>, attachments: HostAttachments): Promise<boolean> {
     const { c } = this;
@@ -241,7 +325,7 @@ class MigrationRun {
         for (const v of volumes) devices.push(await attachments.attach(v));
         for (const v of volumes) await updateVolumeMetadata(c.os, v.id, { [CONVERSION_KEY]: 'started' });
         c.progress?.phase('converting the guest');
-        await convertGuest({ vm: c.vm, volumes, devices, request: c.req, log: c.log, signal: c.signal });
+        await convertGuest({ vm: c.vm, devices, request: c.req, log: c.log, signal: c.signal });
         await c.steps.reached('converted');
         for (const [i, v] of volumes.entries()) {
           const size = this.plan.disks[i]!.disk.capacityBytes;

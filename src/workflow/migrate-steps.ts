@@ -3,7 +3,7 @@ import type { DiskSource } from '../transfer/types.js';
 import type { Logger } from '../util/log.js';
 
 /** The points of a migration a crash can fall between, in the order a run reaches them. */
-export type MigrationStep = 'volume-created' | 'attached' | 'mid-copy' | 'copied' | 'converted' | 'detached';
+export type MigrationStep = 'volume-created' | 'attached' | 'mid-copy' | 'copied' | 'converted' | 'mid-upload' | 'uploaded' | 'detached';
 
 /**
  * Where a migration reports its steps. In production a step writes its log line; `pauseAt` (the crash tests) also

@@ -24,11 +24,16 @@ export async function ensureVolume(a: VolumeArgs, d: DiskPlan): Promise<Volume> 
   let volume = d.volume;
   if (volume) a.log.info(`reusing volume ${d.volumeName} (${volume.id}, ${volume.status}${volume.metadata.changeID ? `, changeID ${volume.metadata.changeID}` : ''})`);
   else volume = await newVolume(a, d);
+  await makeBootable(a, volume);
+  return volume;
+}
+
+/** Bootable, and UEFI (q35) when the VM is, as Nova reads it from the volume's image metadata. */
+export async function makeBootable(a: Pick<VolumeArgs, 'os' | 'vm'>, volume: Volume): Promise<void> {
   if (volume.bootable !== 'true') await setBootable(a.os, volume.id, true);
   if (a.vm.firmware === 'efi' && volume.volume_image_metadata?.hw_firmware_type !== 'uefi') {
     await setImageMetadata(a.os, volume.id, { hw_machine_type: 'q35', hw_firmware_type: 'uefi' });
   }
-  return volume;
 }
 
 async function newVolume(a: VolumeArgs, d: DiskPlan): Promise<Volume> {

@@ -5,10 +5,13 @@ import { lockVm } from '../util/vm-lock.js';
 import type { VSphereSession } from '../vmware/session.js';
 import { SNAPSHOT_NAME, findSnapshots } from '../vmware/snapshots.js';
 import type { VmDetail } from '../vmware/vm.js';
-import { findConversionHost } from './conversion-host.js';
-import { blockedError, checkMigratable, checkModeOutcome, planMigration, volumeNameFor, withChecks } from './migrate-plan.js';
+import { type ConversionHost, findConversionHost } from './conversion-host.js';
+import { formatBytes } from '../transfer/progress.js';
+import { stagingRoom } from '../transfer/staging.js';
+import { imageDiskStates, stagedFileOf } from './migrate-image.js';
+import { type MigrationPlan, blockedError, checkMigratable, checkModeOutcome, planMigration, volumeNameFor, withChecks } from './migrate-plan.js';
 import { preflight } from './migrate-preflight.js';
-import { type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
+import { type ImageTarget, type MigrateOutcome, type MigrateRequest, MigrationFailure } from './migrate-request.js';
 import type { MigrationProgress } from './migrate-progress.js';
 import { type MigrationContext, runPlan } from './migrate-run.js';
 import { migrationSteps } from './migrate-steps.js';
@@ -79,11 +82,17 @@ async function planAndRun(c: Omit<MigrationContext, 'host'>, checkMode: boolean)
   checkMigratable(vm, req);
   const volumes = [];
   for (const disk of vm.disks) volumes.push(await findToolVolume(os, volumeNameFor(vm, disk)));
-  const host = await findConversionHost(os, { instanceUuid: req.instanceUuid, serverName: req.convHostName });
-  log.info(`conversion host: ${host.name} (${host.id}, from ${host.source})`);
+  const { target } = req;
+  let host: ConversionHost | undefined;
+  if (target.kind === 'volume') {
+    host = await findConversionHost(os, { instanceUuid: req.instanceUuid, serverName: req.convHostName });
+    log.info(`conversion host: ${host.name} (${host.id}, from ${host.source})`);
+  } else log.info(`migration target image: disks staged in ${target.stagingDir}, uploaded to Glance as ${target.diskFormat}`);
   const snapshots = await findSnapshots(c.vs, { type: 'VirtualMachine', value: vm.moid }, SNAPSHOT_NAME);
-  const draft = planMigration({ vm, volumes, host, snapshots, options: req });
+  const image = target.kind === 'image' ? await imageDiskStates(os, target, vm.disks.map((d) => ({ volumeName: volumeNameFor(vm, d), size: d.capacityBytes }))) : undefined;
+  const draft = planMigration({ vm, volumes, host, snapshots, options: req, ...(image ? { image } : {}) });
   const plan = withChecks(draft, vm, await preflight(c, draft), req);
+  if (target.kind === 'image') await checkStagingRoom(target, plan, checkMode);
   if (plan.blocked.length > 0) {
     const error = blockedError(plan);
     const ids = plan.disks.map((d) => d.volume?.id ?? null);
@@ -91,4 +100,20 @@ async function planAndRun(c: Omit<MigrationContext, 'host'>, checkMode: boolean)
   }
   if (checkMode) return checkModeOutcome(plan, host, req.volume);
   return runPlan({ ...c, host }, plan);
+}
+
+/**
+ * The image target stages each disk it copies in a sparse file: it holds at most the disk's allocated bytes, plus
+ * what the conversion writes; the check asks for the disks' full capacity, so that neither can fill the file system
+ * (twice that with qcow2: the qcow2 copy is written beside the raw file before the upload).
+ */
+async function checkStagingRoom(target: ImageTarget, plan: MigrationPlan, checkMode: boolean): Promise<void> {
+  if (plan.pending.length === 0) return;
+  const need = plan.pending.reduce((s, d) => s + d.disk.capacityBytes, 0) * (target.diskFormat === 'qcow2' ? 2 : 1);
+  const room = await stagingRoom(target.stagingDir, plan.pending.map((d) => stagedFileOf(target, d)));
+  if (room >= need) return;
+  const message =
+    `staging_dir ${target.stagingDir} has ${formatBytes(room)} free but the disks to stage need up to ${formatBytes(need)} (their capacity${target.diskFormat === 'qcow2' ? ', twice for the qcow2 copy' : ''}); ` +
+    'free space there or point staging_dir elsewhere. Nothing was created';
+  throw new MigrationFailure(checkMode ? `Check mode: the migration would fail: ${message}` : message, plan.disks.map((d) => d.volume?.id ?? null), false);
 }

@@ -7,6 +7,7 @@ import { type Server, findServersByName } from '../openstack/servers.js';
 import { detachVolumeFromServer } from '../openstack/volume-attachments.js';
 import { type Volume, deleteVolumeMetadataKey, getVolume, isToolVolume, listVolumes, waitForVolumeStatus } from '../openstack/volume.js';
 import type { WaitOptions } from '../openstack/wait.js';
+import { type Image, deleteImage, listToolImages, waitForImageGone } from '../openstack/image.js';
 import { safeVmName } from '../util/names.js';
 import type { Logger } from '../util/log.js';
 import type { MoRef } from '../vmware/moref.js';
@@ -28,7 +29,7 @@ import { type DeleteOutcome, deleteToolPort, deleteToolServer, deleteToolStack, 
  * deletion), so another project's or the user's own objects are never touched.
  */
 
-export type RollbackKind = 'stack' | 'server' | 'port' | 'volume' | 'source' | 'snapshot' | 'cbt';
+export type RollbackKind = 'stack' | 'server' | 'port' | 'volume' | 'image' | 'source' | 'snapshot' | 'cbt';
 
 export interface RollbackAction {
   kind: RollbackKind;
@@ -59,6 +60,8 @@ export interface VmToolObjects {
   ports: Port[];
   /** The VM's disk volumes (`<SafeVmName>-<disk key>`), in disk-key order. */
   volumes: Volume[];
+  /** The VM's disk images (migration_target image, named like the volumes): kept ones (keep_images) or a crashed run's. */
+  images: Image[];
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -77,11 +80,13 @@ export async function findVmToolObjects(s: Session, vm: string): Promise<VmToolO
   const ports = (await listPorts(s, { project_id: s.projectId })).filter((p) => inProject(p.project_id ?? p.tenant_id, s.projectId) && isPortOfVm(p, vm));
   const volumeName = new RegExp(`^${escapeRegExp(safe)}-\\d+$`);
   const volumes = (await listVolumes(s)).filter((v) => isToolVolume(s, v) && volumeName.test(v.name)).sort((a, b) => diskKey(a) - diskKey(b));
+  const images = (await listToolImages(s)).filter((i) => volumeName.test(i.name ?? ''));
   return {
     stack: stack && (stack.tags ?? []).includes(STACK_TAG) ? { id: stack.id, name: stack.stack_name } : undefined,
     servers,
     ports,
     volumes,
+    images,
   };
 }
 
@@ -104,8 +109,9 @@ export async function rollbackVm(
 ): Promise<RollbackOutcome> {
   const vm = req.vmName;
   const found = await findVmToolObjects(s, vm);
-  const poweredOff = found.volumes.some((v) => v.metadata[SOURCE_POWERED_OFF_KEY] === 'true');
-  const cbtEnabled = found.volumes.some((v) => v.metadata[CBT_ENABLED_KEY] === 'true');
+  const marks = [...found.volumes.map((v) => v.metadata), ...found.images.map((i) => i as Record<string, unknown>)];
+  const poweredOff = marks.some((m) => m[SOURCE_POWERED_OFF_KEY] === 'true');
+  const cbtEnabled = marks.some((m) => m[CBT_ENABLED_KEY] === 'true');
   if (poweredOff && !source && req.deleteVolumes) {
     throw new Error(
       `the tool powered the source VM ${vm} off (recorded on its volumes as ${SOURCE_POWERED_OFF_KEY}); without vcenter_hostname it cannot power it back on, and rollback_delete_volumes would delete that record. Give the vCenter, or power ${vm} on and run again`,
@@ -128,6 +134,7 @@ export async function rollbackVm(
     const removed = new Set(found.servers.map((x) => x.id));
     for (const p of found.ports) note(fromDeletion(await deleteToolPort(s, del(p.id))));
     for (const v of found.volumes) note(await volumeAction(s, v, removed, req));
+    for (const i of found.images) note(await imageAction(s, i, req));
     if (source) {
       for (const a of await sourceActions(source.session, vm, poweredOff, req.checkMode)) note(a);
       if (poweredOff && !req.deleteVolumes && !req.checkMode) {
@@ -183,6 +190,17 @@ async function volumeAction(s: Session, v: Volume, removed: ReadonlySet<string>,
   }
   const verb = req.checkMode ? 'would be detached' : 'detached';
   return { ...base, changed: true, msg: `${verb} from server ${holders.join(', ')} and kept (still marked, a later migration reuses it)` };
+}
+
+/** Keep the image (still marked: a later migration makes the volume from it), or delete it with deleteVolumes. */
+async function imageAction(s: Session, i: Image, req: RollbackRequest): Promise<RollbackAction> {
+  const base = { kind: 'image' as const, id: i.id, name: i.name ?? null };
+  if (!req.deleteVolumes) return { ...base, changed: false, msg: 'kept (still marked, a later migration makes the volume from it)' };
+  if (!req.checkMode) {
+    await deleteImage(s, i.id);
+    await waitForImageGone(s, i.id, req.waitOpts);
+  }
+  return { ...base, changed: true, msg: req.checkMode ? 'would be deleted' : 'deleted' };
 }
 
 /** Remove the tool's snapshots of the source, and power it on when the tool powered it off. */

@@ -122,6 +122,7 @@ export function request(vm: string, over: Partial<MigrateRequest> = {}): Migrate
     assumeZero: false,
     cbtSync: false,
     cutover: false,
+    target: { kind: 'volume' },
     skipConversion: true,
     multiDiskFs: false,
     conversion: { extraOpts: [], debug: false },

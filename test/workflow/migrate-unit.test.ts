@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseParams } from '../../src/ansible/module.js';
 import migrateModule from '../../src/modules/migrate.js';
+import { migrationRequest } from '../../src/modules/options/migration.js';
 import { guestNics, isLinuxGuest, isWindowsGuest } from '../../src/workflow/migrate-convert.js';
 import { migrationLogPath, runId } from '../../src/workflow/migrate-log.js';
 import { hostOf, knownHostKey } from '../../src/workflow/migrate-source.js';
@@ -428,5 +429,57 @@ describe('migrate steps', () => {
     assert.equal(closed(), 1);
     const other = migrationSteps(createLogger({ file, stderr: false }), ac.signal, 'copied');
     assert.equal(other.copying(s), s, 'other steps leave the source alone');
+  });
+});
+
+describe('migrate plan: the image target', () => {
+  const state = (imageActive: boolean, stagedFinal: boolean) => ({ imageActive, stagedFinal });
+  const actions = (p: ReturnType<typeof planMigration>) => p.disks.map((d) => d.action);
+
+  it('nothing staged: every disk is copied into a fresh sparse file (zero blocks skipped), converted, with no conversion host', () => {
+    const p = planMigration(input({ host: undefined, image: [state(false, false), state(false, false)] }));
+    assert.deepEqual(actions(p), ['create and copy', 'create and copy']);
+    assert.deepEqual([p.pending.length, p.finish, p.stopSource, p.disks.every((d) => d.targetIsZero)], [2, 'convert', 'conversion (source_power_off default)', true]);
+    assert.deepEqual([p.leftAttached, p.reuseAttached], [[], []]);
+  });
+
+  it('final staged files or active images: upload and make volumes without reading or stopping the source', () => {
+    const upload = planMigration(input({ host: undefined, image: [state(true, false), state(false, true)] }));
+    assert.deepEqual(actions(upload), ['volume from image', 'upload image']);
+    assert.deepEqual([upload.pending, upload.finish, upload.stopSource, upload.enableCbt], [[], 'convert', undefined, false]);
+    const outcome = checkModeOutcome(upload, undefined, NO_TYPE);
+    assert.deepEqual([outcome.changed, outcome.plan?.conversion, outcome.plan?.source.action], [true, false, 'none']);
+  });
+
+  it('the disks move together: one disk without an image or final file restages them all; a converted volume is skipped', () => {
+    const mixed = planMigration(input({ host: undefined, image: [state(true, false), state(false, false)] }));
+    assert.deepEqual(actions(mixed), ['create and copy', 'create and copy']);
+    const done = planMigration(input({ host: undefined, volumes: [volume(2000, { converted: 'true' }), undefined], image: [state(false, false), state(true, false)] }));
+    assert.deepEqual(actions(done), ['skip (converted)', 'volume from image']);
+    const all = planMigration(input({ host: undefined, volumes: [volume(2000, { converted: 'true' }), volume(2001, { converted: 'true' })], image: [state(false, false), state(false, false)] }));
+    assert.equal(all.finish, 'nothing');
+  });
+
+  it('cbtsync: a staged file that is an unchanged copy of a change ID gets the delta, kept until the cutover converts', () => {
+    const cbt = (over: Partial<PlanOptions>, image: ReturnType<typeof state>[]) => planMigration(input({ host: undefined, options: options({ cbtSync: true, ...over }), image }));
+    const copied = { ...state(false, false), stagedChangeId: '52 1a/9' };
+    const presync = cbt({}, [copied, state(false, false)]);
+    assert.deepEqual(presync.disks.map((d) => [d.action, d.sinceChangeId, d.targetIsZero]), [['delta copy', '52 1a/9', false], ['create and copy', undefined, true]]);
+    assert.deepEqual([presync.finish, presync.stopSource], ['keep syncing', undefined]);
+    const cutover = cbt({ cutover: true }, [copied, copied]);
+    assert.deepEqual([actions(cutover), cutover.finish, cutover.stopSource], [['delta copy', 'delta copy'], 'convert', 'cutover']);
+    const plain = planMigration(input({ host: undefined, image: [copied, copied] }));
+    assert.deepEqual(actions(plain), ['create and copy', 'create and copy'], 'without cbtsync a staged copy is not reused');
+  });
+
+  it('externalvolume is refused with the image target, naming the option', () => {
+    const vm = { name: 'vm', disks: [vmDisk(2000)] };
+    const target = { kind: 'image', stagingDir: '/s', diskFormat: 'raw', keepImages: false } as const;
+    assert.throws(() => checkMigratable(vm, { volume: { external: { name: 'b', hostPool: 'h@b#p' } }, target }), /migration_target image does not take externalvolume/);
+    const params = (extra: Record<string, unknown>) => parseParams(migrateModule, { user: 'u', password: 'p', server: 'vc', vmname: 'vm', ...extra }) as Parameters<typeof migrationRequest>[0];
+    assert.throws(() => migrationRequest(params({ migration_target: 'image', externalvolume: true, volumename: 'b', hostpool: 'h@b#p' })), /^ModuleFailure: migration_target image does not take externalvolume; use migration_target volume$/);
+    assert.deepEqual(migrationRequest(params({ migration_target: 'image' })).target, { kind: 'image', stagingDir: '/var/tmp/os-migrate-staging', diskFormat: 'raw', keepImages: false });
+    assert.deepEqual(migrationRequest(params({})).target, { kind: 'volume' });
+    assert.throws(() => params({ migration_target: 'glance' }), /migration_target/);
   });
 });

@@ -105,7 +105,7 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     const out = await run(request(vm.name, { source: localSource(vm.name), assumeZero: true, verify: true }));
     const disk = vm.disks[0]!;
     assert.equal(out.changed, true);
-    assert.equal(out.conversionHost.source, 'metadata');
+    assert.equal(out.conversionHost?.source, 'metadata');
     assert.ok(metadata.hits() > 0);
     assert.equal(out.ids.length, 1);
     const id = out.ids[0]!;
@@ -257,7 +257,7 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
       process.env.OSM_METADATA_URL = metadata.url;
     }
     const ok = await run(request(vm.name, { source: localSource(vm.name), instanceUuid: openstack().conversion_host.uuid, verify: true }));
-    assert.equal(ok.conversionHost.source, 'metadata');
+    assert.equal(ok.conversionHost?.source, 'metadata');
     assert.equal(ok.disks[0]!.sha256_target, vm.disks[0]!.sha256);
   });
 

@@ -74,6 +74,24 @@ function shape(n: Namer) {
     hostpool: z.string().optional().meta(d(`With ${n('externalvolume')}: the Cinder host@backend#pool.`)),
     // false in both modules, as upstream's migrate: writing zeros is right on every volume type. The import_workloads
     // role passes destination_assume_zeroed, whose default stays upstream's true.
+    migration_target: z
+      .enum(['volume', 'image'])
+      .default('volume')
+      .meta(
+        d(
+          `Where the disks go. volume: Cinder volumes attached to the conversion host this runs on. image: no conversion host; each disk is copied into a sparse file in ${n('staging_dir')}, converted there, uploaded to Glance and made into a volume from the image; with ${n('cbtsync')} the staged files are kept between syncs and the cutover converts and uploads (${n('externalvolume')} needs volume).`,
+        ),
+      ),
+    staging_dir: z
+      .string()
+      .min(1)
+      .default('/var/tmp/os-migrate-staging')
+      .meta(d('migration_target image: directory of the staged disk files (`<vm>-<diskkey>.raw`, sparse); needs room for the capacity of the disks of the VMs migrated at once.')),
+    image_disk_format: z
+      .enum(['raw', 'qcow2'])
+      .default('raw')
+      .meta(d('migration_target image: the format uploaded to Glance; raw clones into volumes without a copy on RBD (Ceph), qcow2 sends less data for sparse disks.')),
+    keep_images: z.boolean().default(false).meta(d('migration_target image: keep the Glance images once the volumes exist (deleted by default).')),
     assumezero: z
       .boolean()
       .default(false)
@@ -181,6 +199,9 @@ export function sharedParams(params: Record<string, unknown>, names: Partial<Rec
 
 /** What `migrate` and `import_workloads` ask the migration workflow to do, from the shared options. */
 export function migrationRequest(p: MigrationParams): Omit<MigrateRequest, 'vmName' | 'folder' | 'runId'> {
+  if (p.migration_target === 'image' && p.externalvolume) {
+    throw new ModuleFailure('migration_target image does not take externalvolume; use migration_target volume');
+  }
   if (p.externalvolume && (!p.volumename || !p.hostpool)) {
     throw new ModuleFailure('externalvolume needs volumename (the backend volume) and hostpool (its Cinder host@backend#pool)');
   }
@@ -212,6 +233,7 @@ export function migrationRequest(p: MigrationParams): Omit<MigrateRequest, 'vmNa
       typeMapping: p.volume_type_mapping,
       external: p.externalvolume ? { name: p.volumename!, hostPool: p.hostpool! } : undefined,
     },
+    target: p.migration_target === 'image' ? { kind: 'image', stagingDir: p.staging_dir, diskFormat: p.image_disk_format, keepImages: p.keep_images } : { kind: 'volume' },
     assumeZero: p.assumezero,
     cbtSync: p.cbtsync,
     cutover: p.cutover,

@@ -14,7 +14,7 @@ import { repoRoot } from '../../helpers/run-module.js';
  * upstream has one), the `migrate` argument upstream's role passed it as (or this collection's), and a value unlike
  * any default.
  */
-const roleSettings: { variable: string; migrate: string; value: unknown }[] = [
+const roleSettings: { variable: string; migrate: string; value: unknown; with?: Record<string, unknown> }[] = [
   { variable: 'dst_cloud', migrate: 'dst_cloud', value: { auth: { auth_url: 'https://keystone.example:5000/v3', username: 'u', password: 'os-pw-1' }, region_name: 'RegionTwo' } },
   { variable: 'vcenter_hostname', migrate: 'server', value: 'vcenter.example:8443' },
   { variable: 'vcenter_username', migrate: 'user', value: 'migrator@vsphere.local' },
@@ -36,6 +36,10 @@ const roleSettings: { variable: string; migrate: string; value: unknown }[] = [
   { variable: 'volume_type_mapping', migrate: 'volume_type_mapping', value: [{ vmware_datastore: 'datastore1', openstack_type: 'ceph-ssd' }] },
   { variable: 'destination_assume_zeroed', migrate: 'assumezero', value: true },
   { variable: 'cbt_sync', migrate: 'cbtsync', value: true },
+  { variable: 'migration_target', migrate: 'migration_target', value: 'image' },
+  { variable: 'staging_dir', migrate: 'staging_dir', value: '/srv/staging', with: { migration_target: 'image' } },
+  { variable: 'image_disk_format', migrate: 'image_disk_format', value: 'qcow2', with: { migration_target: 'image' } },
+  { variable: 'keep_images', migrate: 'keep_images', value: true, with: { migration_target: 'image' } },
   { variable: 'cutover', migrate: 'cutover', value: true },
   { variable: 'skip_conversion', migrate: 'skipconversion', value: true },
   { variable: 'multidiskfs', migrate: 'multidiskfs', value: true },
@@ -110,9 +114,9 @@ describe('the migration options of migrate and import_workloads', () => {
     it(`${s.variable}: the role passes it to import_workloads as ${workloadsName(s.migrate)}, which reaches the workflow as migrate's ${s.migrate} does`, () => {
       const arg = Object.keys(passed).find((a) => userVariableOf(a) === s.variable);
       assert.equal(arg, workloadsName(s.migrate), `the role passes ${s.variable} as an import_workloads argument`);
-      const base = requestThroughMigrate({ user: 'u', password: 'vc-pw-1', server: 'vc' });
-      const viaMigrate = requestThroughMigrate({ user: 'u', password: 'vc-pw-1', server: 'vc', [s.migrate]: s.value });
-      const viaRole = requestThroughImportWorkloads({ vcenter_username: 'u', vcenter_password: 'vc-pw-1', vcenter_hostname: 'vc', [arg!]: s.value });
+      const base = requestThroughMigrate({ user: 'u', password: 'vc-pw-1', server: 'vc', ...s.with });
+      const viaMigrate = requestThroughMigrate({ user: 'u', password: 'vc-pw-1', server: 'vc', ...s.with, [s.migrate]: s.value });
+      const viaRole = requestThroughImportWorkloads({ vcenter_username: 'u', vcenter_password: 'vc-pw-1', vcenter_hostname: 'vc', ...s.with, [arg!]: s.value });
       assert.notDeepEqual(viaMigrate, base, `${s.migrate}: the value changes the request`);
       assert.deepEqual(viaRole, viaMigrate);
     });
