@@ -18,7 +18,7 @@ import { convertGuest } from './migrate-convert.js';
 import { copyOneDisk } from './migrate-disk.js';
 import { CONVERSION_KEY, type DiskPlan, type Finish, type MigrationPlan, type StopReason, blockedError, withChecks } from './migrate-plan.js';
 import { CBT_ENABLED_KEY, SOURCE_POWERED_OFF_AT_KEY, SOURCE_POWERED_OFF_KEY } from '../openstack/markers.js';
-import { type DiskResult, type MigrateOutcome, type MigrateRequest, MigrationFailure, type SourceOutcome } from './migrate-request.js';
+import { type DiskResult, type HttpsPathUsed, type MigrateOutcome, type MigrateRequest, MigrationFailure, type SourceOutcome } from './migrate-request.js';
 import { checkSnapshotData, sourceArgs } from './migrate-preflight.js';
 import { openDiskSource } from './migrate-source.js';
 import { SHA256_KEY, copyChecksumMetadata } from './volume-checksum.js';
@@ -181,8 +181,9 @@ class MigrationRun {
     }
     const devicePath = await attachments.attach(volume);
     if (d.conversionUnfinished) c.log.warn(`volume ${volume.id}: an earlier conversion did not finish; copying the whole disk again`);
-    const outcome = await this.withSource(snapshot, snapDisk, (source) =>
-      copyOneDisk({
+    const outcome = await this.withSource(snapshot, snapDisk, (source, httpsPath) => {
+      if (httpsPath) result.https_path = httpsPath;
+      return copyOneDisk({
         session: c.vs,
         vm: this.vmRef,
         snapshot,
@@ -194,8 +195,8 @@ class MigrationRun {
         verify: c.req.verify,
         log: c.log,
         signal: c.signal,
-      }),
-    );
+      });
+    });
     await c.steps.reached('copied');
     Object.assign(result, {
       mode: outcome.mode,
@@ -298,11 +299,11 @@ class MigrationRun {
     }
   }
 
-  private async withSource<T>(snapshot: MoRef, disk: VmDisk, fn: (s: DiskSource) => Promise<T>): Promise<T> {
+  private async withSource<T>(snapshot: MoRef, disk: VmDisk, fn: (s: DiskSource, httpsPath: HttpsPathUsed | undefined) => Promise<T>): Promise<T> {
     const { c } = this;
-    const source = await openDiskSource(sourceArgs(c, disk, snapshot.value, `${safeVmName(c.vm.name).slice(0, 24)}-${c.req.runId}-${disk.key}`));
+    const { source, httpsPath } = await openDiskSource(sourceArgs(c, disk, snapshot.value, `${safeVmName(c.vm.name).slice(0, 24)}-${c.req.runId}-${disk.key}`));
     try {
-      return await fn(source);
+      return await fn(source, httpsPath);
     } finally {
       await source.close();
     }
