@@ -10,7 +10,8 @@ import { LayoutSource } from './layout-source.js';
  * `https` source, VDDK-free: the snapshot's base disk through the datastore's HTTPS file access
  * (`/folder/<path>?dcPath=..&dsName=..`). The descriptor is fetched first (undici); the flat extents are then read
  * with ranged GETs, several in parallel over keep-alive connections that decrypt straight into the chunk buffers
- * (https-ranges.ts; undici answers whatever that fast path does not handle), with the caller's session cookie.
+ * (https-ranges.ts; undici answers whatever that fast path does not handle), with the caller's session cookie, or a
+ * cookie per request (an ESXi host's one-time tickets).
  */
 export interface HttpsSourceOptions {
   /** URL of the disk's descriptor, e.g. `https://vc/folder/vm-1/vm-1.vmdk?dcPath=DC0&dsName=datastore1`. */
