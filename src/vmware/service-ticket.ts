@@ -24,6 +24,34 @@ export function acquireHttpTicket(session: VSphereSession, method: TicketMethod,
   });
 }
 
+/**
+ * Cookies for requests to a host, a fresh ticket each, asked for ahead of use: up to `ahead` tickets per method and
+ * URL are kept on the way, so a read does not wait for vCenter's answer; one older than `maxAgeMs` is not used.
+ */
+export class TicketSupply {
+  private readonly queues = new Map<string, { at: number; ticket: Promise<GenericServiceTicket> }[]>();
+
+  constructor(
+    private readonly session: VSphereSession,
+    private readonly ahead: number,
+    private readonly maxAgeMs = 20_000,
+  ) {}
+
+  async cookie(method: TicketMethod, url: string): Promise<string> {
+    const key = `${method} ${url}`;
+    const queue = this.queues.get(key) ?? [];
+    this.queues.set(key, queue);
+    while (queue.length > 0 && Date.now() - queue[0]!.at > this.maxAgeMs) queue.shift();
+    const next = queue.shift()?.ticket ?? acquireHttpTicket(this.session, method, url);
+    while (queue.length < this.ahead) {
+      const ticket = acquireHttpTicket(this.session, method, url);
+      ticket.catch(() => undefined); // a failure surfaces when the ticket is taken
+      queue.push({ at: Date.now(), ticket });
+    }
+    return `${TICKET_COOKIE}=${(await next).id}`;
+  }
+}
+
 /** The ESXi host a VM runs on, and the address it is reached at. */
 export interface VmHost {
   moid: string;

@@ -4,12 +4,15 @@ import type { DiskSource } from '../transfer/types.js';
 import { ThumbprintMismatch, type TlsPolicy, normalizeThumbprint } from '../util/tls-pinning.js';
 import { type DatastoreFile, datastoreUrl, parseDatastorePath } from '../vmware/datastore.js';
 import { VSphereError } from '../vmware/faults.js';
-import { TICKET_COOKIE, acquireHttpTicket, vmHost } from '../vmware/service-ticket.js';
+import { TICKET_COOKIE, TicketSupply, acquireHttpTicket, vmHost } from '../vmware/service-ticket.js';
 import type { HttpsPathUsed, SourceSettings, VmwareEndpoint } from './migrate-request.js';
 import type { VSphereSession } from '../vmware/session.js';
 
 /** How long connecting to an ESXi host may take before the vCenter path is used instead. */
 const HOST_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Tickets asked for ahead of the data reads: as many as the https source has in flight (2 x its 4 connections). */
+const TICKETS_AHEAD = 8;
 
 /** The datacenter path an ESXi host knows its datastores under. */
 const HOST_DATACENTER = 'ha-datacenter';
@@ -106,15 +109,17 @@ async function openFromHost(a: HttpsDiskArgs, file: DatastoreFile, ca: Buffer | 
   const host = await vmHost(session, a.vmMoid);
   const server = `${host.address.includes(':') ? `[${host.address}]` : host.address}:${a.settings.https.hostPort}`;
   const url = datastoreUrl(server, { ...file, datacenter: HOST_DATACENTER });
-  // The first ticket tells the host's thumbprint, which the TLS policy may pin.
+  // The first ticket (for the descriptor) tells the host's thumbprint, which the TLS policy may pin. The data reads
+  // get theirs ahead of use, as many as the source reads at once.
   const first = await acquireHttpTicket(session, 'GET', url);
   let firstUnused = true;
+  const supply = new TicketSupply(session, TICKETS_AHEAD);
   const cookie = async (method: 'GET' | 'HEAD', u: URL): Promise<string> => {
     if (firstUnused && method === 'GET' && u.href === new URL(url).href) {
       firstUnused = false;
       return `${TICKET_COOKIE}=${first.id}`;
     }
-    return `${TICKET_COOKIE}=${(await acquireHttpTicket(session, method, u.href)).id}`;
+    return method === 'GET' ? supply.cookie(method, u.href) : `${TICKET_COOKIE}=${(await acquireHttpTicket(session, method, u.href)).id}`;
   };
   const source = await openHttpsSource({ url, cookie, tls: hostTls(a.endpoint, ca, first.sslThumbprint), connectTimeoutMs: HOST_CONNECT_TIMEOUT_MS });
   a.onOutput(`${a.fileName}: reading straight from ESXi host ${host.name} at ${server}, with a ticket from vCenter per request`);
