@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sha256OfSource } from '../../src/transfer/verify.js';
 import { datastoreUrl, parseDatastorePath } from '../../src/vmware/datastore.js';
-import { acquireHttpTicket, vmHost } from '../../src/vmware/service-ticket.js';
+import { TicketSupply, acquireHttpTicket, vmHost } from '../../src/vmware/service-ticket.js';
 import { type VSphereSession, withSession } from '../../src/vmware/session.js';
 import type { VmwareEndpoint } from '../../src/workflow/migrate-request.js';
 import { openHttpsDisk } from '../../src/workflow/migrate-source-https.js';
@@ -148,6 +148,19 @@ describe('https straight from the ESXi host (lab)', { timeout: 300_000 }, () => 
       const issued = await acquireHttpTicket(s, 'GET', first);
       assert.equal(issued.hostName, host.address);
       assert.match(issued.sslThumbprint ?? '', /^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
+    });
+  });
+
+  it('tickets asked for ahead are distinct, each good for its one request', async () => {
+    const host = esxiHost();
+    const url = datastoreUrl(`${host.address}:${host.port}`, parseDatastorePath(vmFacts(VM).disks[0]!.file_name, 'ha-datacenter'));
+    await session(pinned, async (s) => {
+      const supply = new TicketSupply(s, 3);
+      const cookies = [];
+      for (let i = 0; i < 5; i++) cookies.push(await supply.cookie('GET', url));
+      assert.equal(new Set(cookies).size, 5);
+      for (const c of cookies) assert.equal((await hostGet(url, 'GET', c)).status, 206, c);
+      for (const c of cookies) assert.equal((await hostGet(url, 'GET', c)).status, 403, 'used');
     });
   });
 });
