@@ -11,6 +11,7 @@ sshd_pidfile=$run/sshd.pid
 listen_host=127.0.0.1
 port=${OSM_VSPHERE_PORT:-8989}
 ssh_port=${OSM_VSPHERE_SSH_PORT:-2222}
+esxi_port=${OSM_VSPHERE_ESXI_PORT:-443}
 vmfs_root=${OSM_VSPHERE_VMFS_ROOT:-/vmfs/volumes}
 
 # alive PIDFILE EXE: true when the PID in PIDFILE runs the executable EXE.

@@ -95,7 +95,7 @@ export default defineModule({
   returns: {
     vm_name: { description: 'The VM.', returned: 'always', type: 'str', sample: 'rhel-1' },
     volume_ids: { description: 'Volume IDs in VMware disk order.', returned: 'success', type: 'list', elements: 'str' },
-    disks: { description: 'Per disk: key, volume_id, mode, bytes_copied, bytes_read (see migrate).', returned: 'success', type: 'list', elements: 'dict' },
+    disks: { description: 'Per disk: key, volume_id, mode, bytes_copied, bytes_read, and https_path with disk_source https (see migrate).', returned: 'success', type: 'list', elements: 'dict' },
     converted: { description: 'The volumes are final (converted, or copied with skip_conversion); reruns skip them.', returned: 'success', type: 'bool' },
     source: {
       description: 'What the run did to the source VM: power_state_before, action (none, guest shutdown, hard power-off, already off) and cbt_enabled_by_tool; also recorded on its volumes (osm_source_powered_off, osm_cbt_enabled).',

@@ -75,7 +75,8 @@ export default defineModule({
       elements: 'str',
     },
     disks: {
-      description: 'Per disk: key, volume_id, mode (full, delta or skipped), bytes_copied, bytes_read, and with verify sha256_source and sha256_target.',
+      description:
+        "Per disk: key, volume_id, mode (full, delta or skipped), bytes_copied, bytes_read, with verify sha256_source and sha256_target, and for disk_source https https_path: path ('esxi host': straight from the ESXi host with vCenter tickets; 'vcenter': through vcenter_hostname), server (host:port the bytes came from) and, for the vCenter path, reason (why not the ESXi host).",
       returned: 'success',
       type: 'list',
       elements: 'dict',

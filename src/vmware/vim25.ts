@@ -46,6 +46,22 @@ interface DiskChangeInfo {
   changedArea: Extent[];
 }
 
+/** SessionManagerHttpServiceRequestSpec: the one HTTP request a generic service ticket is for. */
+export interface HttpServiceRequestSpec extends DataObject {
+  /** `httpGet`, `httpHead`, ... (SessionManagerHttpServiceRequestSpecMethod). */
+  method: string;
+  url: string;
+}
+
+/** SessionManagerGenericServiceTicket: a one-time credential for that request, sent as cookie `vmware_cgi_ticket`. */
+export interface GenericServiceTicket {
+  id: string;
+  /** The host that serves the request (its DNS name on vSphere). */
+  hostName: string | undefined;
+  /** SHA-1 thumbprint of that host's certificate, as vCenter knows it; empty: authenticate the host by name. */
+  sslThumbprint: string | undefined;
+}
+
 /** Reads an operation's `<Op>Response`; `call` names the call for messages. */
 type Reader<R> = (response: XmlNode, call: string) => R;
 
@@ -109,6 +125,13 @@ function diskChangeInfo(response: XmlNode, call: string): DiskChangeInfo {
   };
 }
 
+function genericServiceTicket(response: XmlNode, call: string): GenericServiceTicket {
+  const rv = returnval(response, call);
+  const id = textAt(rv, 'id');
+  if (!id) throw new VSphereError(`${call}: the answer has no ticket id`, undefined);
+  return { id, hostName: textAt(rv, 'hostName') || undefined, sslThumbprint: textAt(rv, 'sslThumbprint') || undefined };
+}
+
 export const VIM25 = {
   RetrieveServiceContent: op<This, ServiceContent>(false, serviceContent),
   Login: op<This & { userName: string; password: string }, void>(false, nothing),
@@ -124,6 +147,8 @@ export const VIM25 = {
   PowerOnVM_Task: op<This, MoRef>(false, moRef),
   PowerOffVM_Task: op<This, MoRef>(false, moRef),
   ShutdownGuest: op<This, void>(false, nothing),
+  // a second ticket after a re-login is as good as the first
+  AcquireGenericServiceTicket: op<This & { spec: HttpServiceRequestSpec }, GenericServiceTicket>(true, genericServiceTicket),
   QueryChangedDiskAreas: op<This & { snapshot?: MoRef | undefined; deviceKey: number; startOffset: number; changeId: string }, DiskChangeInfo>(
     true,
     diskChangeInfo,

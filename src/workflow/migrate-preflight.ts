@@ -75,7 +75,7 @@ export async function checkSnapshotData(c: PreflightContext, plan: MigrationPlan
     const snapDisk = snapDisks.find((x) => x.key === d.disk.key);
     if (!snapDisk) continue;
     const allocation = await cbtAllocation({ session: c.vs, vm: { type: 'VirtualMachine', value: c.vm.moid }, snapshot, disk: snapDisk, log: c.log });
-    checks.push(await checkDisk(c, diskLabel(c.vm, plan, d), d, 'snapshot', () => openDiskSource(sourceArgs(c, snapDisk, snapshot.value, checkName(c, snapDisk))), allocation));
+    checks.push(await checkDisk(c, diskLabel(c.vm, plan, d), d, 'snapshot', async () => (await openDiskSource(sourceArgs(c, snapDisk, snapshot.value, checkName(c, snapDisk)))).source, allocation));
   }
   return checks;
 }
@@ -130,8 +130,8 @@ export function diskLabel(vm: Pick<VmDetail, 'name'>, plan: MigrationPlan, d: Di
   return `VM ${vm.name} disk ${plan.disks.indexOf(d)} (key ${d.disk.key}, file ${d.disk.fileName})`;
 }
 
-function openLive(c: PreflightContext, disk: VmDisk): Promise<DiskSource> {
-  return openDiskSource(sourceArgs(c, disk, undefined, checkName(c, disk)));
+async function openLive(c: PreflightContext, disk: VmDisk): Promise<DiskSource> {
+  return (await openDiskSource(sourceArgs(c, disk, undefined, checkName(c, disk)))).source;
 }
 
 function checkName(c: PreflightContext, disk: VmDisk): string {

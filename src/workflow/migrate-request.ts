@@ -17,6 +17,8 @@ export interface SourceSettings {
   kind: DiskSourceKind;
   vddk: { libdir: string; compression: 'none' | 'zlib' | 'fastlz' | 'skipz' };
   localDiskPath?: string | undefined;
+  /** disk_source https: try the ESXi host first (with a vCenter ticket), on this port. */
+  https: { viaHost: boolean; hostPort: number };
   ssh: { user: string; keyPath?: string | undefined; passphrase?: string | undefined; port: number; knownHosts?: string | undefined };
 }
 
@@ -86,6 +88,17 @@ export interface DiskResult {
   sha256_target?: string;
   /** The source disk held no data and was copied as a blank volume (allow_empty_disks). */
   empty?: boolean;
+  /** disk_source https: which path the bytes came through (see HttpsPath). */
+  https_path?: HttpsPathUsed;
+}
+
+/** The path an https disk was read through: straight from its ESXi host, or through vCenter (and why). */
+export interface HttpsPathUsed {
+  path: 'esxi host' | 'vcenter';
+  /** `host:port` the bytes came from. */
+  server: string;
+  /** Why not the ESXi host, for the vCenter path. */
+  reason?: string;
 }
 
 /** What a run does with one disk. A delta copy falls back to a full one when vSphere no longer knows the change ID. */

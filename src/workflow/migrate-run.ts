@@ -18,7 +18,7 @@ import { convertGuest } from './migrate-convert.js';
 import { copyOneDisk } from './migrate-disk.js';
 import { CONVERSION_KEY, type DiskPlan, type Finish, type MigrationPlan, type StopReason, blockedError, withChecks } from './migrate-plan.js';
 import { CBT_ENABLED_KEY, SOURCE_POWERED_OFF_AT_KEY, SOURCE_POWERED_OFF_KEY } from '../openstack/markers.js';
-import { type DiskResult, type MigrateOutcome, type MigrateRequest, MigrationFailure, type SourceOutcome } from './migrate-request.js';
+import { type DiskResult, type HttpsPathUsed, type MigrateOutcome, type MigrateRequest, MigrationFailure, type SourceOutcome } from './migrate-request.js';
 import { checkSnapshotData, sourceArgs } from './migrate-preflight.js';
 import { openDiskSource } from './migrate-source.js';
 import { SHA256_KEY, copyChecksumMetadata } from './volume-checksum.js';
@@ -216,8 +216,9 @@ class MigrationRun {
     if (d.conversionUnfinished) c.log.warn(`volume ${volume.id}: an earlier conversion did not finish; copying the whole disk again`);
     const pendingIndex = this.plan.pending.indexOf(d);
     const { progress } = c;
-    const outcome = await this.withSource(snapshot, snapDisk, (source) =>
-      copyOneDisk({
+    const outcome = await this.withSource(snapshot, snapDisk, (source, httpsPath) => {
+      if (httpsPath) result.https_path = httpsPath;
+      return copyOneDisk({
         session: c.vs,
         vm: this.vmRef,
         snapshot,
@@ -231,8 +232,8 @@ class MigrationRun {
         log: c.log,
         onProgress: progress && ((p) => progress.copy(pendingIndex, p)),
         signal: c.signal,
-      }),
-    );
+      });
+    });
     await c.steps.reached('copied');
     Object.assign(result, {
       mode: outcome.mode,
@@ -257,8 +258,9 @@ class MigrationRun {
     const path = await staging.stage(d);
     const pendingIndex = this.plan.pending.indexOf(d);
     const { progress } = c;
-    const outcome = await this.withSource(snapshot, snapDisk, (source) =>
-      copyOneDisk({
+    const outcome = await this.withSource(snapshot, snapDisk, (source, httpsPath) => {
+      if (httpsPath) result.https_path = httpsPath;
+      return copyOneDisk({
         session: c.vs,
         vm: this.vmRef,
         snapshot,
@@ -272,8 +274,8 @@ class MigrationRun {
         log: c.log,
         onProgress: progress && ((p) => progress.copy(pendingIndex, p)),
         signal: c.signal,
-      }),
-    );
+      });
+    });
     // Recorded only after a complete copy: a crash mid-copy leaves a file that matches no record, copied again.
     await staging.recordCopy(d, { changeId: outcome.changeId, ...(outcome.sha256Target ? { sha256Copy: outcome.sha256Target, sha256: outcome.sha256Target } : {}) });
     await c.steps.reached('copied');
@@ -401,11 +403,11 @@ class MigrationRun {
     }
   }
 
-  private async withSource<T>(snapshot: MoRef, disk: VmDisk, fn: (s: DiskSource) => Promise<T>): Promise<T> {
+  private async withSource<T>(snapshot: MoRef, disk: VmDisk, fn: (s: DiskSource, httpsPath: HttpsPathUsed | undefined) => Promise<T>): Promise<T> {
     const { c } = this;
-    const source = await openDiskSource(sourceArgs(c, disk, snapshot.value, `${safeVmName(c.vm.name).slice(0, 24)}-${c.req.runId}-${disk.key}`));
+    const { source, httpsPath } = await openDiskSource(sourceArgs(c, disk, snapshot.value, `${safeVmName(c.vm.name).slice(0, 24)}-${c.req.runId}-${disk.key}`));
     try {
-      return await fn(source);
+      return await fn(source, httpsPath);
     } finally {
       await source.close();
     }

@@ -3,14 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { connect as tlsConnect } from 'node:tls';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { openHttpsSource } from '../transfer/sources/https.js';
 import { localDiskPath, openLocalSource } from '../transfer/sources/local.js';
 import { checkVddkInstalled, isSha1Thumbprint, openVddkSource } from '../transfer/sources/vddk.js';
 import type { DiskSource } from '../transfer/types.js';
-import { datastoreUrl, parseDatastorePath } from '../vmware/datastore.js';
 import { normalizeThumbprint } from '../util/tls-pinning.js';
 import { sdkEndpoint, type VSphereSession } from '../vmware/session.js';
-import type { SourceSettings, VmwareEndpoint } from './migrate-request.js';
+import type { HttpsPathUsed, SourceSettings, VmwareEndpoint } from './migrate-request.js';
+import { openHttpsDisk } from './migrate-source-https.js';
 
 export interface OpenDiskArgs {
   settings: SourceSettings;
@@ -28,35 +27,32 @@ export interface OpenDiskArgs {
   signal: AbortSignal;
 }
 
+/** An opened disk, and for disk_source https the path its bytes come through. */
+export interface OpenedDisk {
+  source: DiskSource;
+  httpsPath?: HttpsPathUsed;
+}
+
 /** Open the snapshot's copy of one disk through the configured source. */
-export async function openDiskSource(a: OpenDiskArgs): Promise<DiskSource> {
+export async function openDiskSource(a: OpenDiskArgs): Promise<OpenedDisk> {
   const { settings, endpoint } = a;
   const host = hostOf(endpoint.server);
   switch (settings.kind) {
     case 'local': {
       if (!settings.localDiskPath) throw new Error('disk_source local needs localdiskpath (the mount point of the datastore)');
-      return openLocalSource({ path: localDiskPath(settings.localDiskPath, a.fileName), name: a.name, onOutput: a.onOutput });
+      return { source: await openLocalSource({ path: localDiskPath(settings.localDiskPath, a.fileName), name: a.name, onOutput: a.onOutput }) };
     }
     case 'https': {
-      const file = parseDatastorePath(a.fileName, a.datacenter);
-      const cookie = a.session.cookieHeader();
-      return openHttpsSource({
-        url: datastoreUrl(a.session.server, file),
-        ...(cookie ? { cookie } : {}),
-        tls: {
-          insecure: endpoint.insecure,
-          ...(endpoint.caFile ? { ca: await readFile(endpoint.caFile) } : {}),
-          ...(endpoint.thumbprint ? { thumbprint: normalizeThumbprint(endpoint.thumbprint) } : {}),
-        },
-      });
+      const { source, path } = await openHttpsDisk(a);
+      return { source, httpsPath: path };
     }
     case 'ssh': {
       const { esxiDatastorePath, openSshSource } = await loadSshSource();
-      return openSshSource({ ...(await sshAccess(settings.ssh, host)), path: esxiDatastorePath(a.fileName) });
+      return { source: await openSshSource({ ...(await sshAccess(settings.ssh, host)), path: esxiDatastorePath(a.fileName) }) };
     }
     case 'vddk':
       if (!a.snapshotMoid) throw new Error('the vddk source reads disks from a snapshot only');
-      return openVddkSource({
+      return { source: await openVddkSource({
         server: host,
         user: endpoint.user,
         password: endpoint.password,
@@ -69,7 +65,7 @@ export async function openDiskSource(a: OpenDiskArgs): Promise<DiskSource> {
         name: a.name,
         onOutput: a.onOutput,
         signal: a.signal,
-      });
+      }) };
   }
 }
 

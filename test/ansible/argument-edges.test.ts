@@ -35,6 +35,8 @@ describe('argument edges', () => {
     assert.throws(() => parseParams(importWorkloads, { ...workload, esxi_ssh_port: 70000 }), /argument 'esxi_ssh_port' must be at most 65535/);
     assert.throws(() => parseParams(migrate, { ...vcenter, esxi_ssh_port: 0 }), /argument 'esxi_ssh_port' must be at least 1/);
     assert.equal((parseParams(migrate, { ...vcenter, esxi_ssh_port: 65535 }) as { esxi_ssh_port: number }).esxi_ssh_port, 65535);
+    assert.throws(() => parseParams(migrate, { ...vcenter, esxi_https_port: 70000 }), /argument 'esxi_https_port' must be at most 65535/);
+    assert.throws(() => parseParams(importWorkloads, { ...workload, esxi_https_port: 0 }), /argument 'esxi_https_port' must be at least 1/);
   });
 
   it('says "greater than 0" for a rule that needs a number above zero, in every module that has one', () => {

@@ -7,6 +7,7 @@ import { openTarget } from '../../src/transfer/target.js';
 import { copyDisk } from '../../src/transfer/copy.js';
 import { copyChangedAreas } from '../../src/transfer/delta.js';
 import { fileAllocation } from '../../src/transfer/sources/local.js';
+import { sha256OfSource } from '../../src/transfer/verify.js';
 import { MiB, makeEmptyTarget, makeFlatVmdk, makeSparseImage, sha256File, tempDir } from './fixtures.js';
 import { startDatastoreServer, type DatastoreServer } from './servers.js';
 
@@ -135,6 +136,23 @@ describe('https source (datastore file access)', () => {
       );
     }
     assert.equal(srv.requests, requests);
+  });
+
+  it('asks for a cookie per request when given a function (one-time tickets): GET for the descriptor and the data, HEAD for the extent', async () => {
+    const calls: string[] = [];
+    const perRequest = async (method: 'GET' | 'HEAD', url: URL): Promise<string> => {
+      calls.push(`${method} ${decodeURIComponent(url.pathname)}`);
+      return cookie;
+    };
+    const source = await openHttpsSource({ url: srv.url('vm-1/vm-1.vmdk'), cookie: perRequest, tls: { insecure: true } });
+    try {
+      assert.equal(await sha256OfSource(source), sha256File(raw));
+    } finally {
+      await source.close();
+    }
+    assert.deepEqual(calls.slice(0, 2), ['GET /folder/vm-1/vm-1.vmdk', 'HEAD /folder/vm-1/vm-1-flat.vmdk']);
+    assert.equal(calls.length, 2 + source.stats.requests, 'one cookie for each request');
+    assert.ok(calls.slice(2).every((c) => c === 'GET /folder/vm-1/vm-1-flat.vmdk'));
   });
 
   it('says what to do when the cookie is rejected or the path is wrong', async () => {

@@ -47,7 +47,28 @@ describe('vim25 requests and replies', () => {
     const retried = Object.entries(VIM25)
       .filter(([, op]) => op.idempotent)
       .map(([name]) => name);
-    assert.deepEqual(retried.sort(), ['QueryChangedDiskAreas', 'RetrievePropertiesEx']);
+    assert.deepEqual(retried.sort(), ['AcquireGenericServiceTicket', 'QueryChangedDiskAreas', 'RetrievePropertiesEx']);
+  });
+
+  it('asks for a generic service ticket with the HTTP request spec as a typed data object, and reads the ticket', () => {
+    const url = 'https://10.0.0.5/folder/vm/vm-flat.vmdk?dcPath=ha-datacenter&dsName=ds1';
+    assert.equal(
+      requestXml('AcquireGenericServiceTicket', {
+        _this: { type: 'SessionManager', value: 'SessionManager' },
+        spec: { [XSI_TYPE]: 'SessionManagerHttpServiceRequestSpec', method: 'httpGet', url },
+      }),
+      '<AcquireGenericServiceTicket xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this>' +
+        '<spec xsi:type="SessionManagerHttpServiceRequestSpec"><method>httpGet</method>' +
+        '<url>https://10.0.0.5/folder/vm/vm-flat.vmdk?dcPath=ha-datacenter&amp;dsName=ds1</url></spec></AcquireGenericServiceTicket>',
+    );
+    const answer = (inner: string) => parseXml(`<AcquireGenericServiceTicketResponse><returnval>${inner}</returnval></AcquireGenericServiceTicketResponse>`);
+    assert.deepEqual(VIM25.AcquireGenericServiceTicket.read(answer('<id>52 1a</id><hostName>esx1.lab</hostName><sslThumbprint>AB:CD</sslThumbprint>'), 'a'), {
+      id: '52 1a',
+      hostName: 'esx1.lab',
+      sslThumbprint: 'AB:CD',
+    });
+    assert.deepEqual(VIM25.AcquireGenericServiceTicket.read(answer('<id>52</id>'), 'a'), { id: '52', hostName: undefined, sslThumbprint: undefined });
+    assert.throws(() => VIM25.AcquireGenericServiceTicket.read(answer('<hostName>h</hostName>'), 'A(SessionManager)'), /A\(SessionManager\): the answer has no ticket id/);
   });
 
   it('reads a DiskChangeInfo, a task MoRef and the service content into typed results', () => {

@@ -35,6 +35,8 @@ export interface VmFacts {
   name: string;
   moid: string;
   folder: string;
+  /** Inventory path of the ESXi host that runs it. */
+  host: string;
   firmware: string;
   disks: DiskFacts[];
   nics: { mac: string }[];
@@ -50,6 +52,8 @@ interface VsphereFacts {
   thumbprint: string;
   datastores: Record<string, string>;
   ssh: { host: string; port: number; user: string; key_path: string; known_hosts_path: string };
+  /** The ESXi hosts' own datastore access (absent on a simulator without it). */
+  esxi_hosts?: { name: string; moid: string; address: string; port: number; cert_path: string; thumbprint: string }[];
   cbt: { block_size: number; window: number };
   vms: VmFacts[];
 }
@@ -116,6 +120,7 @@ export function request(vm: string, over: Partial<MigrateRequest> = {}): Migrate
       kind: 'local',
       vddk: { libdir: '/usr/lib/vmware-vix-disklib', compression: 'fastlz' },
       localDiskPath: undefined,
+      https: { viaHost: true, hostPort: v.esxi_hosts?.[0]?.port ?? 443 },
       ssh: { user: v.ssh.user, keyPath: v.ssh.key_path, port: v.ssh.port, knownHosts: v.ssh.known_hosts_path },
     },
     volume: { typeMapping: [] },

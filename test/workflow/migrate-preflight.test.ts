@@ -40,7 +40,7 @@ function request(source: Partial<MigrateRequest['source']>, o: PlanOptions): Mig
   return {
     ...o,
     vmware: { server: '127.0.0.1:8989', user: 'u', password: 'p', insecure: false },
-    source: { kind: 'local', vddk: { libdir: '', compression: 'none' }, ssh: { user: 'root', port: 22 }, ...source },
+    source: { kind: 'local', vddk: { libdir: '', compression: 'none' }, https: { viaHost: true, hostPort: 443 }, ssh: { user: 'root', port: 22 }, ...source },
     runId: 'pf',
   } as MigrateRequest;
 }

@@ -145,10 +145,14 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
     await ensurePoweredOn(vm.name);
   });
 
-  it('https source: a two-datastore VM, volume types per datastore with volumetype as the fallback, disks in order', async () => {
+  it('https source: a two-datastore VM, volume types per datastore with volumetype as the fallback, disks in order, each read from its ESXi host', async () => {
     const vm = vmFacts('osm-multidisk');
+    const host = vsphere().esxi_hosts?.find((h) => h.name === vm.host.split('/').pop());
+    assert.ok(host, `the lab facts list the ESXi host of ${vm.name} under esxi_hosts (restart the lab with this simulator)`);
     const out = await run(
       request(vm.name, {
+        // vCenter pinned: the host is pinned to the thumbprint vCenter reports for it
+        vmware: { ...request(vm.name).vmware, caFile: undefined, thumbprint: vsphere().thumbprint },
         source: { ...request(vm.name).source, kind: 'https' },
         volume: { type: 'ceph-hdd', typeMapping: [{ vmware_datastore: 'LocalDS_0', openstack_type: 'ceph-ssd' }] },
       }),
@@ -160,6 +164,12 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
         [2001, 'full'],
       ],
     );
+    const server = `${host.address}:${host.port}`;
+    assert.deepEqual(
+      out.disks.map((d) => d.https_path),
+      vm.disks.map(() => ({ path: 'esxi host', server })),
+    );
+    for (const d of vm.disks) assert.ok(out.log.includes(`[https] ${d.file_name}: reading straight from ESXi host ${host.name} at ${server}`), d.file_name);
     const volumes = await withOpenstack((s) => Promise.all(out.ids.map((id) => getVolume(s, id!))));
     assert.deepEqual(
       volumes.map((v) => [v?.name, v?.volume_type]),
@@ -180,6 +190,11 @@ describe('migrate workflow in the lab', { timeout: 900_000 }, () => {
         run(request(vm.name, { source: { ...request(vm.name).source, kind: 'https' }, multiDiskFs: true, skipConversion: false })),
       );
       assert.equal(out.converted, true);
+      for (const d of out.disks) {
+        assert.deepEqual([d.https_path?.path, d.https_path?.server], ['vcenter', `${vsphere().host}:${vsphere().port}`], 'the CA file does not trust the host');
+        assert.match(d.https_path?.reason ?? '', /certificate|SELF_SIGNED/i);
+      }
+      assert.match(out.log, /\[https\] .*: not read from the ESXi host \(.*\); reading through vCenter .* instead/);
       const args = readFileSync(join(fake, 'args'), 'utf8').trim().split('\n');
       assert.equal(args[0], '--run');
       assert.equal(args.at(-2), 'libvirtxml');

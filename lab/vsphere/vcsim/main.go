@@ -81,9 +81,10 @@ type facts struct {
 		BlockSize int64 `json:"block_size"`
 		Window    int64 `json:"window"`
 	} `json:"cbt"`
-	PID     int       `json:"pid"`
-	VMs     []vmFacts `json:"vms"`
-	BaseVMs []vmFacts `json:"base_vms"`
+	ESXiHosts []esxiHostFacts `json:"esxi_hosts"`
+	PID       int             `json:"pid"`
+	VMs       []vmFacts       `json:"vms"`
+	BaseVMs   []vmFacts       `json:"base_vms"`
 }
 
 func main() {
@@ -132,6 +133,7 @@ func serve(args []string) error {
 	sshKnownHosts := fs.String("ssh-known-hosts", "", "known_hosts file for the SSH endpoint")
 	vmfsRoot := fs.String("vmfs-root", "/vmfs/volumes", "directory holding <datastore> links for SSH")
 	guestFacts := fs.String("guest-facts", "", "facts file of the real guest disk (lab/guest/build's guest.json)")
+	esxiPort := fs.Int("esxi-port", 0, "port of the ESXi hosts' own datastore access on 127.0.2.<n> (0: none)")
 	_ = fs.Parse(args)
 	if *state == "" || *factsPath == "" || *certPath == "" || *keyPath == "" || *guestFacts == "" {
 		return fmt.Errorf("serve needs -state, -facts, -cert, -key and -guest-facts")
@@ -157,11 +159,17 @@ func serve(args []string) error {
 		return err
 	}
 
+	esxi, err := startESXiHosts(*state, *esxiPort, inv.datastores)
+	if err != nil {
+		return err
+	}
+	defer esxi.close()
+
 	svc := inv.model.Service
 	svc.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
 	svc.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	server := svc.NewServer()
-	server.Config.Handler = &interceptor{next: svc.ServeMux, cbt: newCBT(*window)}
+	server.Config.Handler = &interceptor{next: svc.ServeMux, cbt: newCBT(*window), esxi: esxi}
 
 	host, portText, _ := net.SplitHostPort(*listen)
 	port, _ := strconv.Atoi(portText)
@@ -175,6 +183,7 @@ func serve(args []string) error {
 		CertPath:   *certPath,
 		Datacenter: datacenter,
 		Datastores: inv.datastores,
+		ESXiHosts:  esxi.facts,
 		PID:        os.Getpid(),
 	}
 	f.CBT.BlockSize = blockSize

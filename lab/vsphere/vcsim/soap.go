@@ -23,6 +23,7 @@ import (
 type interceptor struct {
 	next http.Handler
 	cbt  *cbtState
+	esxi *esxiHosts
 }
 
 var taskResult = regexp.MustCompile(`<returnval type="Task">([^<]+)</returnval>`)
@@ -39,7 +40,7 @@ func (h *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	var method *simulator.Method
-	for _, name := range []string{"QueryChangedDiskAreas", "CreateSnapshot_Task", "ReconfigVM_Task", "RemoveSnapshot_Task", "RevertToSnapshot_Task"} {
+	for _, name := range []string{"QueryChangedDiskAreas", "CreateSnapshot_Task", "ReconfigVM_Task", "RemoveSnapshot_Task", "RevertToSnapshot_Task", "AcquireGenericServiceTicket"} {
 		if bytes.Contains(body, []byte("<"+name)) || bytes.Contains(body, []byte(":"+name)) {
 			method, _ = simulator.UnmarshalBody(types.TypeFunc(), body)
 			break
@@ -52,6 +53,8 @@ func (h *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch method.Name {
 	case "QueryChangedDiskAreas":
 		h.queryChangedDiskAreas(w, r, method)
+	case "AcquireGenericServiceTicket":
+		h.acquireGenericServiceTicket(w, r, method)
 	case "CreateSnapshot_Task":
 		h.thenFollow(w, r, func(task types.ManagedObjectReference) error {
 			t, ok := simulator.Map.Get(task).(*simulator.Task)
@@ -148,6 +151,27 @@ func (h *interceptor) queryChangedDiskAreas(w http.ResponseWriter, r *http.Reque
 		fmt.Fprintf(&out, "<changedArea><start>%d</start><length>%d</length></changedArea>", a.Start, a.Length)
 	}
 	out.WriteString(`</returnval></QueryChangedDiskAreasResponse>`)
+	writeEnvelope(w, http.StatusOK, out.String())
+}
+
+// acquireGenericServiceTicket issues a ticket bound to the spec's URL and method (esxi.go redeems it).
+func (h *interceptor) acquireGenericServiceTicket(w http.ResponseWriter, r *http.Request, method *simulator.Method) {
+	if !h.authenticated(w, r) {
+		return
+	}
+	spec, ok := method.Body.(*types.AcquireGenericServiceTicket).Spec.(*types.SessionManagerHttpServiceRequestSpec)
+	if !ok || spec.Url == "" {
+		writeFault(w, invalidArgument("spec", "spec must be a SessionManagerHttpServiceRequestSpec with a url"))
+		return
+	}
+	t := h.esxi.issue(spec)
+	var out bytes.Buffer
+	out.WriteString(`<AcquireGenericServiceTicketResponse xmlns="urn:vim25"><returnval>`)
+	fmt.Fprintf(&out, "<id>%s</id>", escape(t.Id))
+	if t.HostName != "" {
+		fmt.Fprintf(&out, "<hostName>%s</hostName><sslThumbprint>%s</sslThumbprint>", escape(t.HostName), escape(t.SslThumbprint))
+	}
+	out.WriteString(`</returnval></AcquireGenericServiceTicketResponse>`)
 	writeEnvelope(w, http.StatusOK, out.String())
 }
 

@@ -41,6 +41,15 @@ function shape(n: Namer) {
     libdir: z.string().default(DEFAULT_VDDK_LIBDIR).meta(d('VDDK library directory (disk_source vddk).')),
     compression: z.enum(['none', 'zlib', 'fastlz', 'skipz']).default('fastlz').meta(d('VDDK compression (disk_source vddk).')),
     localdiskpath: z.string().optional().meta(d('Local mount of the datastore (e.g. NFS) on the conversion host; selects disk_source local.')),
+    https_via_esxi: z
+      .boolean()
+      .default(true)
+      .meta(
+        d(
+          `disk_source https: read each disk straight from the ESXi host that runs the VM, with a one-time ticket from vCenter per request (no ESXi credentials), instead of through vCenter. Falls back to the vCenter path when the host cannot be reached, its certificate is not trusted (verified as vCenter's: pinned to the thumbprint vCenter reports for the host when ${n('vmware_thumbprint')} is set, skipped with ${n('vmware_insecure')}, else checked against ${n('vmware_ca_file')} and the system CAs) or it refuses the ticket; the result's disks say which path each took.`,
+        ),
+      ),
+    esxi_https_port: z.number().int().min(1).max(65535).default(443).meta(d('HTTPS port of the ESXi hosts (disk_source https with https_via_esxi).')),
     esxi_ssh_user: z.string().default('root').meta(d('SSH user on the ESXi host (disk_source ssh).')),
     esxi_ssh_key_path: z.string().optional().meta(d('Private key of esxi_ssh_user (disk_source ssh).')),
     esxi_ssh_key_passphrase: z
@@ -219,6 +228,7 @@ export function migrationRequest(p: MigrationParams): Omit<MigrateRequest, 'vmNa
       kind: p.disk_source ?? (p.localdiskpath ? 'local' : 'vddk'),
       vddk: { libdir: p.libdir, compression: p.compression },
       localDiskPath: p.localdiskpath,
+      https: { viaHost: p.https_via_esxi, hostPort: p.esxi_https_port },
       ssh: {
         user: p.esxi_ssh_user,
         keyPath: p.esxi_ssh_key_path,

@@ -10,19 +10,25 @@ import { LayoutSource } from './layout-source.js';
  * `https` source, VDDK-free: the snapshot's base disk through the datastore's HTTPS file access
  * (`/folder/<path>?dcPath=..&dsName=..`). The descriptor is fetched first (undici); the flat extents are then read
  * with ranged GETs, several in parallel over keep-alive connections that decrypt straight into the chunk buffers
- * (https-ranges.ts; undici answers whatever that fast path does not handle), with the caller's session cookie.
+ * (https-ranges.ts; undici answers whatever that fast path does not handle), with the caller's session cookie, or a
+ * cookie per request (an ESXi host's one-time tickets).
  */
 export interface HttpsSourceOptions {
   /** URL of the disk's descriptor, e.g. `https://vc/folder/vm-1/vm-1.vmdk?dcPath=DC0&dsName=datastore1`. */
   url: string;
-  /** Cookie header for the datastore access, e.g. `vmware_soap_session="..."` (supplied by the vSphere session). */
-  cookie?: string;
+  /**
+   * Cookie header of each request: the vSphere session's (`vmware_soap_session="..."`), the same for every request;
+   * or, for an ESXi host taking one-time tickets, a function giving a fresh one for each request.
+   */
+  cookie?: string | ((method: 'GET' | 'HEAD', url: URL) => Promise<string>);
   /** CA, insecure, or a SHA-1/SHA-256 pin (util/tls-pinning.ts): a refused server never sees the cookie. */
   tls?: TlsPolicy;
   /** Parallel connections, each with one ranged GET at a time (default 4). */
   connections?: number;
   /** Per-request timeout in ms without data (default 60 s). */
   timeoutMs?: number;
+  /** Connect (TCP and TLS) timeout in ms (default 30 s). */
+  connectTimeoutMs?: number;
 }
 
 export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource> {
@@ -36,13 +42,15 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
     pipelining: 1,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    connect: pinningConnector(tls),
+    connect: pinningConnector(tls, undefined, o.connectTimeoutMs),
   });
   const ranges = new RangeReader(descUrl, tls, connections, timeoutMs);
   const stats: SourceStats = { bytesRead: 0, requests: 0 };
-  const headers: Record<string, string> = o.cookie ? { cookie: o.cookie } : {};
+  const cookie = o.cookie;
+  const headers = async (method: 'GET' | 'HEAD', url: URL): Promise<Record<string, string>> =>
+    cookie === undefined ? {} : { cookie: typeof cookie === 'string' ? cookie : await cookie(method, url) };
   try {
-    const head = await rangedGet(pool, descUrl, headers, 0, 64 * 1024, true);
+    const head = await rangedGet(pool, descUrl, await headers('GET', descUrl), 0, 64 * 1024, true);
     if (isBinarySparseVmdk(head)) {
       throw new Error(`${describeUrl(descUrl)} is a sparse VMDK; the https source reads flat disks only (use the vddk source)`);
     }
@@ -56,8 +64,8 @@ export async function openHttpsSource(o: HttpsSourceOptions): Promise<DiskSource
         stats.requests++;
         const url = urls.get(file)!;
         try {
-          if ((await ranges.read(url.pathname + url.search, headers, fileOffset, buf)) === 'other') {
-            await rangedGet(pool, url, headers, fileOffset, buf.length, false, buf);
+          if ((await ranges.read(url.pathname + url.search, await headers('GET', url), fileOffset, buf)) === 'other') {
+            await rangedGet(pool, url, await headers('GET', url), fileOffset, buf.length, false, buf);
           }
           stats.bytesRead += buf.length;
           return;
@@ -101,9 +109,14 @@ function describeUrl(u: URL): string {
   return `${u.origin}${decodeURIComponent(u.pathname)}`;
 }
 
-async function checkExtentSizes(pool: Pool, urls: Map<string, URL>, layout: FlatLayout, headers: Record<string, string>): Promise<void> {
+async function checkExtentSizes(
+  pool: Pool,
+  urls: Map<string, URL>,
+  layout: FlatLayout,
+  headers: (method: 'HEAD', url: URL) => Promise<Record<string, string>>,
+): Promise<void> {
   for (const [file, url] of urls) {
-    const res = await pool.request({ path: url.pathname + url.search, method: 'HEAD', headers });
+    const res = await pool.request({ path: url.pathname + url.search, method: 'HEAD', headers: await headers('HEAD', url) });
     await res.body.dump();
     if (res.statusCode !== 200) throw statusError(res.statusCode, url, 'HEAD');
     const length = Number(res.headers['content-length']);
@@ -116,16 +129,24 @@ async function checkExtentSizes(pool: Pool, urls: Map<string, URL>, layout: Flat
 
 const READ_ATTEMPTS = 3;
 
-class HttpStatusError extends Error {}
+/** The server answered with an HTTP error status (not retried). */
+export class HttpStatusError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
 
 function statusError(status: number, url: URL, method: string): Error {
   const hint =
     status === 401 || status === 403
-      ? ' (the session cookie was rejected: log in again)'
+      ? ' (the session cookie or ticket was rejected: log in again)'
       : status === 404
         ? ' (no such file: check the datastore path, dcPath and dsName)'
         : '';
-  return new HttpStatusError(`${method} ${describeUrl(url)} returned HTTP ${status}${hint}`);
+  return new HttpStatusError(`${method} ${describeUrl(url)} returned HTTP ${status}${hint}`, status);
 }
 
 /**

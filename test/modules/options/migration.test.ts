@@ -31,6 +31,8 @@ const roleSettings: { variable: string; migrate: string; value: unknown; with?: 
   { variable: 'esxi_ssh_key_passphrase', migrate: 'esxi_ssh_key_passphrase', value: 'key-pass-phrase-1' },
   { variable: 'esxi_ssh_port', migrate: 'esxi_ssh_port', value: 2222 },
   { variable: 'esxi_ssh_known_hosts', migrate: 'esxi_ssh_known_hosts', value: '/etc/os-migrate/known_hosts' },
+  { variable: 'https_via_esxi', migrate: 'https_via_esxi', value: false },
+  { variable: 'esxi_https_port', migrate: 'esxi_https_port', value: 8443 },
   { variable: 'availability_zone', migrate: 'volumeaz', value: 'az-2' },
   { variable: 'cinder_volume_type', migrate: 'volumetype', value: 'ceph-hdd' },
   { variable: 'volume_type_mapping', migrate: 'volume_type_mapping', value: [{ vmware_datastore: 'datastore1', openstack_type: 'ceph-ssd' }] },
