@@ -24,6 +24,7 @@ export const moduleLoaders: Record<string, Loader> = {
   migrate: () => import('./migrate.js'),
   rollback: () => import('./rollback.js'),
   verify_migration: () => import('./verify_migration.js'),
+  vmware_assessment: () => import('./vmware_assessment.js'),
   vmware_inventory: () => import('./vmware_inventory.js'),
   vmware_vm_power: () => import('./vmware_vm_power.js'),
   volume_info: () => import('./volume_info.js'),
