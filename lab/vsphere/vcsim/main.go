@@ -82,6 +82,8 @@ type facts struct {
 		Window    int64 `json:"window"`
 	} `json:"cbt"`
 	PID     int       `json:"pid"`
+	// A second login lacking privileges (lab/vsphere/vcsim/privileges.go).
+	LimitedUser labUser `json:"limited_user"`
 	VMs     []vmFacts `json:"vms"`
 	BaseVMs []vmFacts `json:"base_vms"`
 }
@@ -161,7 +163,7 @@ func serve(args []string) error {
 	svc.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
 	svc.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	server := svc.NewServer()
-	server.Config.Handler = &interceptor{next: svc.ServeMux, cbt: newCBT(*window)}
+	server.Config.Handler = &interceptor{next: svc.ServeMux, cbt: newCBT(*window), auth: newLabAuth(*user, *password, svc.ServeMux)}
 
 	host, portText, _ := net.SplitHostPort(*listen)
 	port, _ := strconv.Atoi(portText)
@@ -176,6 +178,7 @@ func serve(args []string) error {
 		Datacenter: datacenter,
 		Datastores: inv.datastores,
 		PID:        os.Getpid(),
+		LimitedUser: limitedUser,
 	}
 	f.CBT.BlockSize = blockSize
 	f.CBT.Window = *window

@@ -23,6 +23,7 @@ import (
 type interceptor struct {
 	next http.Handler
 	cbt  *cbtState
+	auth *labAuth
 }
 
 var taskResult = regexp.MustCompile(`<returnval type="Task">([^<]+)</returnval>`)
@@ -39,7 +40,7 @@ func (h *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	var method *simulator.Method
-	for _, name := range []string{"QueryChangedDiskAreas", "CreateSnapshot_Task", "ReconfigVM_Task", "RemoveSnapshot_Task", "RevertToSnapshot_Task"} {
+	for _, name := range []string{"QueryChangedDiskAreas", "CreateSnapshot_Task", "ReconfigVM_Task", "RemoveSnapshot_Task", "RevertToSnapshot_Task", "Login", "HasPrivilegeOnEntities"} {
 		if bytes.Contains(body, []byte("<"+name)) || bytes.Contains(body, []byte(":"+name)) {
 			method, _ = simulator.UnmarshalBody(types.TypeFunc(), body)
 			break
@@ -50,6 +51,12 @@ func (h *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch method.Name {
+	case "Login":
+		if !h.auth.login(w, r, body, method.Body.(*types.Login)) {
+			h.next.ServeHTTP(w, r)
+		}
+	case "HasPrivilegeOnEntities":
+		h.hasPrivilegeOnEntities(w, r, method)
 	case "QueryChangedDiskAreas":
 		h.queryChangedDiskAreas(w, r, method)
 	case "CreateSnapshot_Task":
