@@ -50,7 +50,7 @@ async function everything(s: Session): Promise<string[]> {
   const [servers, volumes, ports, flavors] = await Promise.all([
     s.list<{ id: string; status: string }>('compute', 'list servers', '/servers/detail', 'servers', { query: all }),
     s.list<{ id: string; status: string }>('block-storage', 'list volumes', '/volumes/detail', 'volumes', { query: all }),
-    s.list<{ id: string; mac_address: string }>('network', 'list ports', '/v2.0/ports', 'ports'),
+    s.list<{ id: string; mac_address: string }>('network', 'list ports', '/ports', 'ports'),
     s.list<{ id: string }>('compute', 'list flavors', '/flavors/detail', 'flavors', { query: { is_public: 'None' } }),
   ]);
   return [...servers.map((x) => `server ${x.id} ${x.status}`), ...volumes.map((x) => `volume ${x.id} ${x.status}`), ...ports.map((x) => `port ${x.id} ${x.mac_address}`), ...flavors.map((x) => `flavor ${x.id}`)].sort();
@@ -84,7 +84,7 @@ describe('vmware_assessment module', () => {
   it('a wrong vCenter password fails naming the login, with the file saying so', () => {
     const r = runModule('vmware_assessment', args({ vcenter_password: 'wrong' }));
     assert.equal(r.code, 1, r.stdout);
-    assert.match(String(r.result.msg), /cannot log in to .*incorrect user name or password/);
+    assert.match(String(r.result.msg), /cannot log in to .*rejected the user name or password/);
     assert.equal(written(r).environment_checks[0]?.severity, 'blocker');
   });
 

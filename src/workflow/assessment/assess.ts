@@ -97,14 +97,14 @@ async function assessWith(vs: VSphereSession, o: AssessOptions, base: Omit<Asses
     const order = new Map(selected.map((vm, i) => [vm.name, i]));
     out.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
 
-    const movable = out.filter((v) => v.status !== 'blocked');
+    // What the whole vms_list needs (wave planning splits it by the headroom).
     const quotas = await quotaChecks(s, {
-      instances: movable.length,
-      cores: movable.reduce((n, v) => n + flavors.get(v.name)!.vcpus, 0),
-      ram_mb: movable.reduce((n, v) => n + flavors.get(v.name)!.ramMb, 0),
-      volumes: movable.reduce((n, v) => n + v.disks.length, 0),
-      gigabytes: movable.reduce((n, v) => n + v.disks.reduce((g, d) => g + Math.ceil(d.capacity_bytes / 2 ** 30), 0), 0),
-      ports: movable.reduce((n, v) => n + v.nics.length, 0),
+      instances: out.length,
+      cores: out.reduce((n, v) => n + flavors.get(v.name)!.vcpus, 0),
+      ram_mb: out.reduce((n, v) => n + flavors.get(v.name)!.ramMb, 0),
+      volumes: out.reduce((n, v) => n + v.disks.length, 0),
+      gigabytes: out.reduce((n, v) => n + v.disks.reduce((g, d) => g + Math.ceil(d.capacity_bytes / 2 ** 30), 0), 0),
+      ports: out.reduce((n, v) => n + v.nics.length, 0),
     });
     env.push(...quotas.checks);
     base.quota_headroom = quotas.headroom;

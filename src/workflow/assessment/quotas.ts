@@ -3,7 +3,7 @@ import { type QuotaUsage, getComputeQuotas, getNetworkQuotas, getVolumeQuotas } 
 import type { AssessmentCheck, AssessmentFile } from './assessment-file.js';
 import { blocker, notRun, ok, reason } from './check.js';
 
-/** What the VMs that can move (ready and warning) need of the project's quotas. */
+/** What all the assessed VMs need of the project's quotas. */
 export interface Needs {
   instances: number;
   cores: number;
