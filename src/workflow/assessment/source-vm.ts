@@ -139,13 +139,13 @@ export function sourceVmChecks(vm: VmDetail, hw: VmHardware, sel: Selection, o: 
   const sameTarget = (sel.targetNames.get(target) ?? []).filter((n) => n !== vm.name);
   out.push(
     sameTarget.length
-      ? blocker('vm.name_collision', `${vm.name} becomes ${target} in OpenStack, as does ${sameTarget.join(', ')}: their volumes and ports would collide`, 'rename one of the VMs in vCenter')
+      ? blocker('vm.name_collision', `${vm.name} becomes ${target} in OpenStack, as does ${few(sameTarget)}: their volumes and ports would collide`, 'rename one of the VMs in vCenter')
       : ok('vm.name_collision', `target name ${target} is unique`),
   );
   const dupMacs = vm.nics.filter((n) => (sel.macs.get(n.mac.toLowerCase()) ?? []).length > 1);
   out.push(
     dupMacs.length
-      ? blocker('vm.duplicate_mac', `MAC ${dupMacs.map((n) => `${n.mac} (also on ${(sel.macs.get(n.mac.toLowerCase()) ?? []).filter((x) => x !== vm.name).join(', ')})`).join(', ')} of ${vm.name} is not unique in vCenter: Neutron holds a MAC once per network`, 'give the NIC another MAC address')
+      ? blocker('vm.duplicate_mac', `MAC ${dupMacs.map((n) => `${n.mac} (also on ${few((sel.macs.get(n.mac.toLowerCase()) ?? []).filter((x) => x !== vm.name))})`).join(', ')} of ${vm.name} is not unique in vCenter: Neutron holds a MAC once per network`, 'give the NIC another MAC address')
       : ok('vm.duplicate_mac', 'every MAC is unique in vCenter'),
   );
   out.push(nicMappingCheck(vm, o));
@@ -156,6 +156,11 @@ export function sourceVmChecks(vm: VmDetail, hw: VmHardware, sel: Selection, o: 
       : ok('vm.multidiskfs', vm.disks.length > 1 ? 'multidiskfs is on, or no conversion' : 'one disk'),
   );
   return out;
+}
+
+/** Up to five names, and how many more (a MAC shared by thousands of VMs must not make thousands of long messages). */
+function few(names: string[]): string {
+  return names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
 }
 
 export function mappedNetwork(vmNetwork: string, portgroupKey: string | undefined, o: AssessOptions): string | undefined {
