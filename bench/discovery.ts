@@ -89,6 +89,26 @@ async function withScaleSimulator<T>(count: number, fn: (t: Target) => T): Promi
   }
 }
 
+/**
+ * The assessment of every VM (vCenter read as discovery does, plus the checks and the lab's OpenStack listed once)
+ * against discovery alone, interleaved runs on the same simulator; `readDisks` also opens each disk over https.
+ */
+function assessmentRatio(target: Target, runs: number, readDisks: boolean): string {
+  const o = JSON.parse(readFileSync(join(labDir, 'openstack.json'), 'utf8')) as { auth_url: string; region: string; osm: Record<string, string> };
+  const cloud = { auth: { auth_url: o.auth_url, username: o.osm.username, password: o.osm.password, project_name: o.osm.project_name, user_domain_name: 'Default', project_domain_name: 'Default' }, region_name: o.region };
+  const discovery: number[] = [];
+  const assessment: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    discovery.push(measure(process.execPath, [join(here, 'discovery-ours.js')], target, false).ms);
+    const p = spawnSync(process.execPath, [join(here, 'assessment-ours.js')], { input: JSON.stringify({ ...target, cloud, read_disks: readDisks }), encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (p.status !== 0) throw new Error(`assessment-ours failed (${p.status}): ${p.stderr}`);
+    assessment.push((JSON.parse(p.stdout.trim().split('\n').at(-1) as string) as { ms: number }).ms);
+  }
+  const d = median(discovery);
+  const a = median(assessment);
+  return `RATIO assessment${readDisks ? ' (disks opened over https)' : ''} vs discovery: ${(a / d).toFixed(2)} (assessment ${a} ms, discovery ${d} ms, median of ${runs})`;
+}
+
 function table(rows: string[][]): string {
   const header = ['SCENARIO', 'VMS', 'OURS MS', 'PYVMOMI MS', 'SPEED-UP', 'OURS RSS MB', 'PYVMOMI RSS MB'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
@@ -97,6 +117,14 @@ function table(rows: string[][]): string {
 
 const facts = JSON.parse(readFileSync(join(labDir, 'vsphere.json'), 'utf8')) as Target & { cert_path: string };
 const rows = [compare('lab', { host: facts.host, port: facts.port, user: facts.user, password: facts.password, cafile: facts.cert_path }, 3 * runs)];
-rows.push(await withScaleSimulator(vms, (t) => compare(`scale ${vms}`, t, runs)));
+const ratios: string[] = [];
+rows.push(
+  await withScaleSimulator(vms, (t) => {
+    const row = compare(`scale ${vms}`, t, runs);
+    ratios.push(assessmentRatio(t, runs, false), assessmentRatio(t, runs, true));
+    return row;
+  }),
+);
 console.log(`whole-inventory discovery, median of ${3 * runs} runs on the lab and ${runs} at scale (connect, login, all VMs with hardware/disks/NICs/guest/snapshots, logout)`);
 console.log(table(rows));
+for (const r of ratios) console.log(r);

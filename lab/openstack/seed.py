@@ -2,7 +2,12 @@
 
 Usage: seed.py identity   projects, users, roles and the service catalog (Keystone only)
        seed.py resources  flavors, networks, image, security groups, keypair, volume types, quotas,
-                          the foreign tenant's server and the conversion-host server; then the facts file
+                          the foreign tenant's server and the conversion-host server; then the facts file;
+                          then the assessment fixtures (below)
+       seed.py assessment the assessment fixtures alone (safe on a running lab): the small project
+                          osm-small (its own non-admin user, low quotas) and a port of project ffp on
+                          frontier-net holding the MAC of the simulator VM osm-snapshot; facts in
+                          $OSM_LAB_DIR/openstack-assessment.json
 Settings come from the environment (set by lab/openstack/up).
 """
 import json
@@ -372,7 +377,23 @@ def seed_resources():
         'by_id_dir': os.environ['LAB_BY_ID_DIR'],
         'cinder_volumes_dir': os.environ['LAB_CINDER_VOLUMES_DIR'],
     }
-    path = os.path.join(LAB_DIR, 'openstack.json')
+    write_facts('openstack.json', facts)
+    seed_assessment()
+
+
+# ---------------------------------------------------------------- assessment fixtures
+
+SMALL_PROJECT = 'osm-small'
+SMALL_PASSWORD = 'osm-lab-small'
+# Low enough that 30 one-vCPU VMs do not fit at once: the assessment reports the shortfall, waves split by it.
+SMALL_QUOTAS = {'instances': 4, 'cores': 4, 'ram': 4096, 'volumes': 4, 'gigabytes': 50, 'port': 6}
+# The MAC of the simulator's osm-snapshot VM (lab/vsphere/vcsim/layout.go: test VM 9, NIC 0).
+HELD_MAC = '00:50:56:01:09:00'
+MAC_HOLDER_PORT = 'ffp-mac-holder'
+
+
+def write_facts(name, facts):
+    path = os.path.join(LAB_DIR, name)
     fd = os.open(path + '.tmp', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, 'w') as f:
         json.dump(facts, f, indent=2)
@@ -380,10 +401,49 @@ def seed_resources():
     os.replace(path + '.tmp', path)
 
 
+def seed_assessment():
+    """Idempotent; touches neither project osm nor its quotas."""
+    admin = Session('admin', ADMIN_PASSWORD, 'admin')
+    ids = Identity(admin)
+    roles = {name: ids.ensure('roles', {'name': name}) for name in ('member', 'reader')}
+    project = ids.ensure('projects', {'name': SMALL_PROJECT, 'domain_id': 'default',
+                                      'description': 'osm lab: assessment fixture with low quotas'})
+    user = ids.ensure('users', {'name': SMALL_PROJECT, 'domain_id': 'default', 'password': SMALL_PASSWORD,
+                                'default_project_id': project['id']})
+    ids.grant(project, user, roles['member'])
+    ids.grant(project, user, roles['reader'])
+    q = SMALL_QUOTAS
+    admin.call('PUT', 'compute', f'/os-quota-sets/{project["id"]}', json={'quota_set': {
+        'instances': q['instances'], 'cores': q['cores'], 'ram': q['ram']}})
+    admin.call('PUT', 'volumev3', f'/os-quota-sets/{project["id"]}', json={'quota_set': {
+        'volumes': q['volumes'], 'gigabytes': q['gigabytes']}})
+    admin.call('PUT', 'network', f'/v2.0/quotas/{project["id"]}', json={'quota': {'port': q['port']}})
+    small = Session(SMALL_PROJECT, SMALL_PASSWORD, SMALL_PROJECT)
+
+    ffp = Session('ffp', FFP_PASSWORD, 'ffp')
+    frontier = admin.call('GET', 'network', '/v2.0/networks', params={'name': 'frontier-net'})['networks']
+    if not frontier:
+        raise ApiError('network frontier-net is missing: run seed.py resources first')
+    found = ffp.call('GET', 'network', '/v2.0/ports',
+                     params={'name': MAC_HOLDER_PORT, 'project_id': ffp.project_id})['ports']
+    if found:
+        port = found[0]
+    else:
+        log(f'creating port {MAC_HOLDER_PORT} with MAC {HELD_MAC}')
+        port = admin.call('POST', 'network', '/v2.0/ports', json={'port': {
+            'name': MAC_HOLDER_PORT, 'network_id': frontier[0]['id'], 'project_id': ffp.project_id,
+            'mac_address': HELD_MAC, 'description': 'osm lab fixture: holds a MAC of a simulator VM'}})['port']
+    write_facts('openstack-assessment.json', {
+        'small': {**credential(SMALL_PROJECT, SMALL_PASSWORD, small, SMALL_PROJECT), 'quotas': SMALL_QUOTAS},
+        'mac_holder': {'project_id': ffp.project_id, 'port_id': port['id'], 'name': MAC_HOLDER_PORT,
+                       'mac': HELD_MAC, 'network_id': frontier[0]['id']},
+    })
+
+
 def main():
-    steps = {'identity': seed_identity, 'resources': seed_resources}
+    steps = {'identity': seed_identity, 'resources': seed_resources, 'assessment': seed_assessment}
     if len(sys.argv) != 2 or sys.argv[1] not in steps:
-        sys.exit(f'usage: {sys.argv[0]} identity|resources')
+        sys.exit(f'usage: {sys.argv[0]} identity|resources|assessment')
     try:
         steps[sys.argv[1]]()
     except (ApiError, requests.RequestException) as e:

@@ -26,6 +26,7 @@ export const moduleLoaders: Record<string, Loader> = {
   plan_waves: () => import('./plan_waves.js'),
   rollback: () => import('./rollback.js'),
   verify_migration: () => import('./verify_migration.js'),
+  vmware_assessment: () => import('./vmware_assessment.js'),
   vmware_inventory: () => import('./vmware_inventory.js'),
   vmware_vm_power: () => import('./vmware_vm_power.js'),
   volume_info: () => import('./volume_info.js'),

@@ -121,6 +121,8 @@ export class Session {
   private catalog: CatalogEntry[] = [];
   projectId = '';
   userId = '';
+  /** Role names the token carries in its project (what policy checks are made against). */
+  roles: string[] = [];
   private readonly agent: Agent;
   private readonly retry: RetryPolicy;
   readonly signal: AbortSignal | undefined;
@@ -181,10 +183,11 @@ export class Session {
     if (typeof token !== 'string' || token === '') throw new Error(`identity: ${url} returned no X-Subject-Token`);
     registerSecret(token);
     this.token = token;
-    const body = res.body as { token?: { catalog?: CatalogEntry[]; project?: { id: string }; user?: { id: string } } };
+    const body = res.body as { token?: { catalog?: CatalogEntry[]; project?: { id: string }; user?: { id: string }; roles?: { name: string }[] } };
     this.catalog = body.token?.catalog ?? [];
     this.projectId = body.token?.project?.id ?? '';
     this.userId = body.token?.user?.id ?? '';
+    this.roles = (body.token?.roles ?? []).map((r) => r.name);
     if (this.catalog.length === 0 && Object.keys(this.cloud.endpointOverrides).length === 0) {
       throw new Error(`identity: the token from ${this.cloud.source} has no service catalog (is it scoped to a project?)`);
     }

@@ -32,6 +32,11 @@ export async function findServersByName(s: Session, name: string): Promise<Serve
   return list.filter((x) => x.name === name);
 }
 
+/** Every server of the token's project. */
+export async function listServers(s: Session): Promise<Server[]> {
+  return listAll(s, 'compute', 'list servers', '/servers/detail', 'servers', serverSchema, { headers });
+}
+
 export async function getServer(s: Session, id: string): Promise<Server | undefined> {
   return getOrUndefined(s, 'compute', `get server ${id}`, `/servers/${encodeURIComponent(id)}`, serverSchema, { headers, key: 'server' });
 }

@@ -191,7 +191,7 @@ export class VSphereSession {
 
 function placeholderContent(): ServiceContent {
   const none = { type: '', value: '' };
-  return { rootFolder: none, propertyCollector: none, viewManager: none, sessionManager: none, about: { fullName: '', apiType: '', apiVersion: '', instanceUuid: '' } };
+  return { rootFolder: none, propertyCollector: none, viewManager: none, sessionManager: none, authorizationManager: undefined, about: { fullName: '', apiType: '', apiVersion: '', instanceUuid: '' } };
 }
 
 /** Open a session, run `fn`, and log out whatever happens. */

@@ -29,6 +29,8 @@ export interface ServiceContent {
   propertyCollector: MoRef;
   viewManager: MoRef;
   sessionManager: MoRef;
+  /** Absent on an endpoint without one (then privileges cannot be asked). */
+  authorizationManager: MoRef | undefined;
   about: { fullName: string; apiType: string; apiVersion: string; instanceUuid: string };
 }
 
@@ -102,6 +104,7 @@ function serviceContent(response: XmlNode, call: string): ServiceContent {
     propertyCollector: ref('propertyCollector'),
     viewManager: ref('viewManager'),
     sessionManager: ref('sessionManager'),
+    authorizationManager: child(rv, 'authorizationManager') ? moRefOf(child(rv, 'authorizationManager') as XmlNode) : undefined,
     about: {
       fullName: textAt(rv, 'about.fullName') ?? '',
       apiType: textAt(rv, 'about.apiType') ?? '',
@@ -132,6 +135,19 @@ function genericServiceTicket(response: XmlNode, call: string): GenericServiceTi
   return { id, hostName: textAt(rv, 'hostName') || undefined, sslThumbprint: textAt(rv, 'sslThumbprint') || undefined };
 }
 
+/** EntityPrivilege list: per entity, which of the asked privileges the session's user holds. */
+export interface EntityPrivileges {
+  entity: MoRef;
+  granted: Map<string, boolean>;
+}
+
+function entityPrivileges(response: XmlNode): EntityPrivileges[] {
+  return children(response, 'returnval').map((rv) => ({
+    entity: moRefOf(child(rv, 'entity') as XmlNode),
+    granted: new Map(children(rv, 'privAvailability').map((a) => [textAt(a, 'privId') ?? '', textAt(a, 'isGranted') === 'true'])),
+  }));
+}
+
 export const VIM25 = {
   RetrieveServiceContent: op<This, ServiceContent>(false, serviceContent),
   Login: op<This & { userName: string; password: string }, void>(false, nothing),
@@ -149,6 +165,7 @@ export const VIM25 = {
   ShutdownGuest: op<This, void>(false, nothing),
   // a second ticket after a re-login is as good as the first
   AcquireGenericServiceTicket: op<This & { spec: HttpServiceRequestSpec }, GenericServiceTicket>(true, genericServiceTicket),
+  HasPrivilegeOnEntities: op<This & { entity: MoRef[]; sessionId: string; privId: string[] }, EntityPrivileges[]>(true, entityPrivileges),
   QueryChangedDiskAreas: op<This & { snapshot?: MoRef | undefined; deviceKey: number; startOffset: number; changeId: string }, DiskChangeInfo>(
     true,
     diskChangeInfo,

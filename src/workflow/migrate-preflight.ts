@@ -33,7 +33,7 @@ export interface PreflightContext {
  * The checks of the plan's pending disks before the snapshot. The vddk source reads from a snapshot only: its disks
  * are read there (checkSnapshotData), but what it needs (nbdkit's plugin, the library, the thumbprint) is checked here.
  */
-export async function preflight(c: PreflightContext, plan: MigrationPlan): Promise<DiskCheck[]> {
+export async function preflight(c: PreflightContext, plan: Pick<MigrationPlan, 'disks' | 'pending'>): Promise<DiskCheck[]> {
   const { req, vm } = c;
   const kind = req.source.kind;
   if (plan.pending.length === 0) return [];
@@ -126,7 +126,7 @@ const ADVICE: Record<MigrateRequest['source']['kind'], string> = {
   vddk: 'check the VDDK library (libdir) and that the vCenter user may read the disks',
 };
 
-export function diskLabel(vm: Pick<VmDetail, 'name'>, plan: MigrationPlan, d: DiskPlan): string {
+export function diskLabel(vm: Pick<VmDetail, 'name'>, plan: Pick<MigrationPlan, 'disks'>, d: DiskPlan): string {
   return `VM ${vm.name} disk ${plan.disks.indexOf(d)} (key ${d.disk.key}, file ${d.disk.fileName})`;
 }
 

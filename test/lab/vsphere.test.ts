@@ -298,7 +298,7 @@ describe('vSphere lab: inventory', () => {
   });
 
   it('lists the 30 standard VMs and the test VMs, all powered on', () => {
-    const expected = [...baseVmNames(), 'osm-single', 'osm-multidisk', 'osm-multinic', 'osm ñame é spaces', 'osm-efi', 'osm-windows', 'osm-debian-guest'];
+    const expected = [...baseVmNames(), 'osm-single', 'osm-multidisk', 'osm-multinic', 'osm ñame é spaces', 'osm-efi', 'osm-windows', 'osm-debian-guest', 'osm-independent', 'osm-snapshot'];
     assert.deepEqual(vms.map((v) => v.name).sort(), expected.sort());
     assert.deepEqual(facts.vms.map((v) => v.name).sort(), expected.slice(30).sort());
     for (const vm of vms) assert.equal(vm.powerState, 'poweredOn', vm.name);
@@ -316,7 +316,7 @@ describe('vSphere lab: inventory', () => {
 
   it('gives every NIC of the inventory its own MAC address', () => {
     const macs = vms.flatMap((v) => v.macs);
-    assert.equal(macs.length, 30 + 8);
+    assert.equal(macs.length, 30 + 10);
     assert.equal(new Set(macs).size, macs.length, `duplicate MACs: ${macs.join(' ')}`);
   });
 

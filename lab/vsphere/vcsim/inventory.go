@@ -162,6 +162,10 @@ func (inv *inventory) devices(ctx context.Context, def vmDef) ([]types.BaseVirtu
 	devices := []types.BaseVirtualDevice{controller}
 	for i, d := range def.Disks {
 		unit := int32(i)
+		mode := string(types.VirtualDiskModePersistent)
+		if d.Mode != "" {
+			mode = d.Mode
+		}
 		devices = append(devices, &types.VirtualDisk{
 			VirtualDevice: types.VirtualDevice{
 				Key:           int32(firstDiskKey + i),
@@ -169,7 +173,7 @@ func (inv *inventory) devices(ctx context.Context, def vmDef) ([]types.BaseVirtu
 				UnitNumber:    &unit,
 				Backing: &types.VirtualDiskFlatVer2BackingInfo{
 					VirtualDeviceFileBackingInfo: types.VirtualDeviceFileBackingInfo{FileName: d.fileName()},
-					DiskMode:                     string(types.VirtualDiskModePersistent),
+					DiskMode:                     mode,
 					ThinProvisioned:              types.NewBool(true),
 					Uuid:                         backingUUID(def.Name, i),
 				},
@@ -262,8 +266,18 @@ func (inv *inventory) createVM(ctx context.Context, def vmDef) (builtVM, error) 
 		return builtVM{}, fmt.Errorf("create VM %s: %w", def.Name, err)
 	}
 	ref := info.Result.(types.ManagedObjectReference)
-	if _, err := object.NewVirtualMachine(inv.client, ref).PowerOn(ctx); err != nil {
+	vm := object.NewVirtualMachine(inv.client, ref)
+	if _, err := vm.PowerOn(ctx); err != nil {
 		return builtVM{}, err
+	}
+	if def.Snapshot != "" {
+		task, err := vm.CreateSnapshot(ctx, def.Snapshot, "osm lab: a user snapshot", false, false)
+		if err == nil {
+			err = task.Wait(ctx)
+		}
+		if err != nil {
+			return builtVM{}, fmt.Errorf("snapshot %s of %s: %w", def.Snapshot, def.Name, err)
+		}
 	}
 	inv.setGuest(ref, def)
 	return builtVM{def: def, ref: ref, folder: folderPath}, nil

@@ -3,7 +3,11 @@ package main
 // The lab inventory: 30 standard VMs like the users' evaluation environment plus the VMs made
 // for migration tests (real disk content, odd names, several disks, NICs, firmware, guest OS).
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/vmware/govmomi/vim25/types"
+)
 
 const (
 	datacenter      = "DC0"
@@ -31,6 +35,7 @@ type diskDef struct {
 	Seed      uint64 // 0: empty sparse disk (unless Source); otherwise deterministic content
 	Source    string // raw image copied (sparse) as the flat extent at every start
 	SHA256    string // of Source
+	Mode      string // disk mode; "" is persistent
 }
 
 // guestImage is the real Linux guest disk lab/guest/build makes (its guest.json facts).
@@ -53,6 +58,7 @@ type vmDef struct {
 	Disks         []diskDef
 	NICs          []nicDef
 	Test          bool
+	Snapshot      string // a user snapshot taken at start, "" for none
 }
 
 func (d diskDef) fileName() string {
@@ -138,5 +144,13 @@ func testVMs(guest guestImage) []vmDef {
 	debian.MemoryMB = 1024
 	debian.NICs[0].MAC = guestMAC
 	debian.NICs[0].PCISlot = 192
-	return []vmDef{single, multidisk, multinic, odd, efi, windows, debian}
+	// For the assessment's checks: a disk a snapshot leaves out (independent), and a user snapshot.
+	independentDisk := disk("LocalDS_1", "osm-independent", "osm-independent.vmdk", 64*mib, 801)
+	independentDisk.Mode = string(types.VirtualDiskModeIndependent_persistent)
+	independent := linux("osm-independent", 8, "rhel8_64Guest", "Red Hat Enterprise Linux 8 (64-bit)",
+		[]diskDef{independentDisk}, standardNetwork)
+	snapshotted := linux("osm-snapshot", 9, "rhel8_64Guest", "Red Hat Enterprise Linux 8 (64-bit)",
+		[]diskDef{disk("LocalDS_1", "osm-snapshot", "osm-snapshot.vmdk", 64*mib, 901)}, standardNetwork)
+	snapshotted.Snapshot = "pre-upgrade"
+	return []vmDef{single, multidisk, multinic, odd, efi, windows, debian, independent, snapshotted}
 }

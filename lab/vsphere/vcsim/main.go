@@ -83,8 +83,10 @@ type facts struct {
 	} `json:"cbt"`
 	ESXiHosts []esxiHostFacts `json:"esxi_hosts"`
 	PID       int             `json:"pid"`
-	VMs       []vmFacts       `json:"vms"`
-	BaseVMs   []vmFacts       `json:"base_vms"`
+	// A second login lacking privileges (lab/vsphere/vcsim/privileges.go).
+	LimitedUser labUser   `json:"limited_user"`
+	VMs         []vmFacts `json:"vms"`
+	BaseVMs     []vmFacts `json:"base_vms"`
 }
 
 func main() {
@@ -169,22 +171,23 @@ func serve(args []string) error {
 	svc.Listen = &url.URL{Host: *listen, User: url.UserPassword(*user, *password)}
 	svc.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	server := svc.NewServer()
-	server.Config.Handler = &interceptor{next: svc.ServeMux, cbt: newCBT(*window), esxi: esxi}
+	server.Config.Handler = &interceptor{next: svc.ServeMux, cbt: newCBT(*window), esxi: esxi, auth: newLabAuth(*user, *password, svc.ServeMux)}
 
 	host, portText, _ := net.SplitHostPort(*listen)
 	port, _ := strconv.Atoi(portText)
 	f := facts{
-		URL:        fmt.Sprintf("https://%s/sdk", *listen),
-		Host:       host,
-		Port:       port,
-		User:       *user,
-		Password:   *password,
-		Thumbprint: thumbprint(cert.Certificate[0]),
-		CertPath:   *certPath,
-		Datacenter: datacenter,
-		Datastores: inv.datastores,
-		ESXiHosts:  esxi.facts,
-		PID:        os.Getpid(),
+		URL:         fmt.Sprintf("https://%s/sdk", *listen),
+		Host:        host,
+		Port:        port,
+		User:        *user,
+		Password:    *password,
+		Thumbprint:  thumbprint(cert.Certificate[0]),
+		CertPath:    *certPath,
+		Datacenter:  datacenter,
+		Datastores:  inv.datastores,
+		ESXiHosts:   esxi.facts,
+		PID:         os.Getpid(),
+		LimitedUser: limitedUser,
 	}
 	f.CBT.BlockSize = blockSize
 	f.CBT.Window = *window

@@ -24,6 +24,7 @@ type interceptor struct {
 	next http.Handler
 	cbt  *cbtState
 	esxi *esxiHosts
+	auth *labAuth
 }
 
 var taskResult = regexp.MustCompile(`<returnval type="Task">([^<]+)</returnval>`)
@@ -40,7 +41,7 @@ func (h *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	var method *simulator.Method
-	for _, name := range []string{"QueryChangedDiskAreas", "CreateSnapshot_Task", "ReconfigVM_Task", "RemoveSnapshot_Task", "RevertToSnapshot_Task", "AcquireGenericServiceTicket"} {
+	for _, name := range []string{"QueryChangedDiskAreas", "CreateSnapshot_Task", "ReconfigVM_Task", "RemoveSnapshot_Task", "RevertToSnapshot_Task", "AcquireGenericServiceTicket", "Login", "HasPrivilegeOnEntities"} {
 		if bytes.Contains(body, []byte("<"+name)) || bytes.Contains(body, []byte(":"+name)) {
 			method, _ = simulator.UnmarshalBody(types.TypeFunc(), body)
 			break
@@ -51,6 +52,12 @@ func (h *interceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch method.Name {
+	case "Login":
+		if !h.auth.login(w, r, body, method.Body.(*types.Login)) {
+			h.next.ServeHTTP(w, r)
+		}
+	case "HasPrivilegeOnEntities":
+		h.hasPrivilegeOnEntities(w, r, method)
 	case "QueryChangedDiskAreas":
 		h.queryChangedDiskAreas(w, r, method)
 	case "AcquireGenericServiceTicket":

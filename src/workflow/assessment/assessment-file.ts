@@ -2,6 +2,9 @@
 // planning, check mode and the HTML report. One schema, so that writer and readers cannot drift apart.
 import { z } from 'zod';
 
+/** Its name in <os_migrate_vmw_data_dir>. */
+export const ASSESSMENT_JSON = 'assessment.json';
+
 export const checkSeverity = z.enum(['ok', 'info', 'warning', 'blocker', 'not_run']);
 export type CheckSeverity = z.infer<typeof checkSeverity>;
 
