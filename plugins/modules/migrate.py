@@ -86,6 +86,11 @@ options:
     description:
       - "The destination cloud. Either a dict like a clouds.yaml entry (upstream's form: auth.auth_url, auth.username, auth.password, auth.project_name, auth.user_domain_name, region_name, interface, openstack_insecure, cacert, <service>_endpoint_override, or application credentials / a token with auth_type), or the name of a cloud in clouds.yaml (searched in $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with secure.yaml merged). When omitted, OS_CLOUD or the OS_* environment variables are used."
     type: raw
+  esxi_https_port:
+    description:
+      - HTTPS port of the ESXi hosts (disk_source https with https_via_esxi).
+    type: int
+    default: 443
   esxi_ssh_key_passphrase:
     description:
       - Passphrase of esxi_ssh_key_path, when that key is encrypted (disk_source ssh).
@@ -131,6 +136,11 @@ options:
     description:
       - "With externalvolume: the Cinder host@backend#pool."
     type: str
+  https_via_esxi:
+    description:
+      - "disk_source https: read each disk straight from the ESXi host that runs the VM, with a one-time ticket from vCenter per request (no ESXi credentials), instead of through vCenter. Falls back to the vCenter path when the host cannot be reached, its certificate is not trusted (verified as vCenter's: pinned to the thumbprint vCenter reports for the host when vmware_thumbprint is set, skipped with vmware_insecure, else checked against vmware_ca_file and the system CAs) or it refuses the ticket; the result's disks say which path each took."
+    type: bool
+    default: true
   image_disk_format:
     description:
       - "migration_target image: the format uploaded to Glance; raw clones into volumes without a copy on RBD (Ceph), qcow2 sends less data for sparse disks."
@@ -332,7 +342,7 @@ id:
   type: list
   elements: str
 disks:
-  description: "Per disk: key, volume_id, mode (full, delta or skipped), bytes_copied, bytes_read, and with verify sha256_source and sha256_target."
+  description: "Per disk: key, volume_id, mode (full, delta or skipped), bytes_copied, bytes_read, with verify sha256_source and sha256_target, and for disk_source https https_path: path ('esxi host': straight from the ESXi host with vCenter tickets; 'vcenter': through vcenter_hostname), server (host:port the bytes came from) and, for the vCenter path, reason (why not the ESXi host)."
   returned: success
   type: list
   elements: dict

@@ -83,6 +83,11 @@ options:
     description:
       - "The destination cloud. Either a dict like a clouds.yaml entry (upstream's form: auth.auth_url, auth.username, auth.password, auth.project_name, auth.user_domain_name, region_name, interface, openstack_insecure, cacert, <service>_endpoint_override, or application credentials / a token with auth_type), or the name of a cloud in clouds.yaml (searched in $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with secure.yaml merged). When omitted, OS_CLOUD or the OS_* environment variables are used."
     type: raw
+  esxi_https_port:
+    description:
+      - HTTPS port of the ESXi hosts (disk_source https with https_via_esxi).
+    type: int
+    default: 443
   esxi_ssh_key_passphrase:
     description:
       - Passphrase of esxi_ssh_key_path, when that key is encrypted (disk_source ssh).
@@ -128,10 +133,28 @@ options:
     description:
       - "With externalvolume: the Cinder host@backend#pool."
     type: str
+  https_via_esxi:
+    description:
+      - "disk_source https: read each disk straight from the ESXi host that runs the VM, with a one-time ticket from vCenter per request (no ESXi credentials), instead of through vCenter. Falls back to the vCenter path when the host cannot be reached, its certificate is not trusted (verified as vCenter's: pinned to the thumbprint vCenter reports for the host when vmware_thumbprint is set, skipped with vmware_insecure, else checked against vmware_ca_file and the system CAs) or it refuses the ticket; the result's disks say which path each took."
+    type: bool
+    default: true
+  image_disk_format:
+    description:
+      - "migration_target image: the format uploaded to Glance; raw clones into volumes without a copy on RBD (Ceph), qcow2 sends less data for sparse disks."
+    type: str
+    default: raw
+    choices:
+      - raw
+      - qcow2
   instance_uuid:
     description:
       - Nova server ID of the conversion host, when neither the metadata service nor the DMI UUID tells it.
     type: str
+  keep_images:
+    description:
+      - "migration_target image: keep the Glance images once the volumes exist (deleted by default)."
+    type: bool
+    default: false
   libdir:
     description:
       - VDDK library directory (disk_source vddk).
@@ -146,6 +169,14 @@ options:
       - Volumes one conversion host can have attached at once.
     type: int
     default: 25
+  migration_target:
+    description:
+      - "Where the disks go. volume: Cinder volumes attached to the conversion host this runs on. image: no conversion host; each disk is copied into a sparse file in staging_dir, converted there, uploaded to Glance and made into a volume from the image; with cbt_sync the staged files are kept between syncs and the cutover converts and uploads (externalvolume needs volume)."
+    type: str
+    default: volume
+    choices:
+      - volume
+      - image
   multidiskfs:
     description:
       - "The guest filesystems span several disks: one conversion over all of them."
@@ -200,6 +231,11 @@ options:
     description:
       - "A plain migration (no cbt_sync, no cutover): stop the source (guest shutdown) before the copy, so it reads a stopped VM (true), or leave it as it is (false). Default: as upstream, stopped when the run converts the guest, left alone with skip_conversion. A cbt_sync pre-sync never touches the source; a cutover always stops it before the last sync."
     type: bool
+  staging_dir:
+    description:
+      - "migration_target image: directory of the staged disk files (`<vm>-<diskkey>.raw`, sparse); needs room for the capacity of the disks of the VMs migrated at once."
+    type: str
+    default: /var/tmp/os-migrate-staging
   use_existing_flavor:
     description:
       - Pick the best matching existing flavor (best_match_flavor); when false or nothing fits, a flavor is created per VM.
