@@ -47,7 +47,7 @@ describe('vim25 requests and replies', () => {
     const retried = Object.entries(VIM25)
       .filter(([, op]) => op.idempotent)
       .map(([name]) => name);
-    assert.deepEqual(retried.sort(), ['AcquireGenericServiceTicket', 'QueryChangedDiskAreas', 'RetrievePropertiesEx']);
+    assert.deepEqual(retried.sort(), ['AcquireGenericServiceTicket', 'HasPrivilegeOnEntities', 'QueryChangedDiskAreas', 'RetrievePropertiesEx']);
   });
 
   it('asks for a generic service ticket with the HTTP request spec as a typed data object, and reads the ticket', () => {
