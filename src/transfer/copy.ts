@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { pageAlignedBuffers } from '../util/aligned-buffer.js';
+import { leasePageAlignedBuffers } from '../util/aligned-buffer.js';
 import type { DiskSource, DiskTarget, Extent, Progress, ProgressCallback } from './types.js';
 
 /**
@@ -218,8 +218,8 @@ export async function runTransfer(opts: CommonCopyOptions, tasks: Task[], mode: 
   };
 
   // Page-aligned, so a direct target writes them without a copy.
-  const buffers = pageAlignedBuffers(Math.min(concurrency, Math.max(1, tasks.length)), bufferSize);
-  const workers = buffers.map((buffer) =>
+  const lease = leasePageAlignedBuffers(Math.min(concurrency, Math.max(1, tasks.length)), bufferSize);
+  const workers = lease.buffers.map((buffer) =>
     worker(buffer).catch((e: unknown) => {
       failure ??= e;
       // Unblock workers waiting for a hash turn that will never come.
@@ -235,6 +235,8 @@ export async function runTransfer(opts: CommonCopyOptions, tasks: Task[], mode: 
     // An abort does not wait for reads stuck on a dead server: the caller closes the source and target afterwards.
     await Promise.race([Promise.all(workers), aborted]);
     if (signal?.aborted) throw signal.reason;
+    // Every worker has ended: no read can still land in the buffers (after an abort one may, so they are not reused).
+    lease.release();
     if (failure !== undefined) throw failure;
     await target.flush();
   } finally {
