@@ -62,10 +62,10 @@ export function labMigration(c: InstalledCollection, extra: Record<string, unkno
   return { ...run, seconds: Math.round((Date.now() - start) / 1000) };
 }
 
-/** The import_workloads module's result for each VM of a run. */
+/** The import_workloads module's result for each VM of a run (a host skips the batches it has no VMs for). */
 export function importResults(run: PlaybookRun): Record<string, unknown>[] {
   return run.tasks
-    .filter((t) => t.task.endsWith('Wait for the batch to finish'))
+    .filter((t) => t.task.endsWith('Wait for the batch to finish') && t.result.skipped !== true)
     .flatMap((t) => (t.result.results as Record<string, unknown>[] | undefined) ?? [t.result]);
 }
 

@@ -4,16 +4,17 @@
  *   and assessment.html;
  * - migration.yml --check and migration_waves.yml --check run end to end, show each VM's plan (flavor, ports,
  *   volumes, bytes to read, blocking checks) and create, change and write nothing (resources counted before and
- *   after; the data directory keeps only what it had; the temporary directory is gone);
+ *   after; the data directory keeps only what it had; the temporary directory is gone, also after a run that failed
+ *   on every host, where Ansible skips the cleanup play);
  * - migration_waves.yml stops at the first wave with a failed VM: no later wave starts;
  * - two conversion hosts (the lab has one machine: the second inventory host is the same machine through
- *   ansible_connection local, attaching to the same conversion host server) share a wave, and the instances in
- *   flight, from the migration logs' first and last lines, never exceed max_instances_in_flight; without waves the
- *   same inventory is refused before anything is created.
+ *   ansible_connection local, attaching to the same conversion host server) share the waves in step: from the
+ *   migration logs' first and last lines, every VM of a wave ends before any VM of the next wave starts, on either
+ *   host, and the instances in flight never exceed max_instances_in_flight; without waves the same inventory is
+ *   refused before anything is created.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -40,7 +41,12 @@ async function resources(s: Session): Promise<string[]> {
 
 const vmOf = (r: Record<string, unknown>) => String((r.item as { vm_name?: string } | undefined)?.vm_name);
 
-const checkDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('osm-check-'));
+/** The temporary data directory a check run made (pre_checks.yml). */
+function scratchDir(run: PlaybookRun): string {
+  const made = run.tasks.find((t) => t.task.endsWith('Check mode - a temporary data directory') && t.result.path !== undefined);
+  assert.ok(made, 'the check run made a temporary data directory');
+  return String(made.result.path);
+}
 
 /** The lab VM `name` as the assessment would describe it (the fixture's entry, renamed when needed). */
 function assessed(name: string, status: AssessedVm['status'] = 'ready'): AssessedVm {
@@ -105,7 +111,6 @@ describe('waves and check mode through the playbooks', () => {
   it('migration.yml --check shows each VM plan and creates, changes and writes nothing', async (t) => {
     freshDataDir([assessed('osm-single'), { ...(simulatorVms()[0] as AssessedVm), status: 'blocked', checks: [{ id: 'disk_has_data', severity: 'blocker', message: 'Hard disk 1 holds no data', fix: 'allow_empty_disks: true' }] }]);
     const before = await resources(s);
-    const dirsBefore = checkDirs();
     const run = labMigration(c, { os_migrate_vmw_data_dir: dataDir, vms_list: ['osm-single', 'DC0_H0_VM0'] }, 'migration', ['--check']);
     const plans = debugLines(run, 'The plan of each VM');
     t.diagnostic(JSON.stringify(plans));
@@ -124,7 +129,20 @@ describe('waves and check mode through the playbooks', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(await resources(s), before, 'nothing created or deleted');
     assert.deepEqual(readdirSync(dataDir), ['assessment.json'], 'nothing written to the data directory');
-    assert.deepEqual(checkDirs(), dirsBefore, 'the temporary data directory is removed');
+    assert.equal(existsSync(scratchDir(run)), false, 'the temporary data directory is removed');
+  });
+
+  it('--check removes its temporary data directory when a play fails on every host', () => {
+    freshDataDir([assessed('osm-single')]);
+    // the migrator (the only host of the metadata play) fails on a VM the vCenter does not have: the run stops there
+    const run = labMigration(c, { os_migrate_vmw_data_dir: dataDir, vms_list: ['osm-single', 'osm-no-such-vm'] }, 'migration', ['--check']);
+    assert.notEqual(run.code, 0);
+    const failed = run.tasks.filter((t) => t.result.failed === true && t.result.ignored !== true);
+    assert.deepEqual([...new Set(failed.map((t) => t.host))], ['localhost'], JSON.stringify(failed));
+    assert.match(JSON.stringify(failed.map((t) => t.result.msg)), /osm-no-such-vm/);
+    assert.equal(run.tasks.some((t) => t.task === 'Remove it'), false, 'Ansible skipped the cleanup play');
+    assert.equal(existsSync(scratchDir(run)), false, 'the temporary data directory is removed all the same');
+    assert.deepEqual(readdirSync(dataDir), ['assessment.json'], 'nothing written to the data directory');
   });
 
   it('migration_waves.yml --check runs every wave end to end and creates nothing', async () => {
@@ -186,8 +204,9 @@ describe('waves and check mode through the playbooks', () => {
     const results = importResults(run);
     assert.equal(run.code, 0, JSON.stringify(results.map((r) => r.msg)));
     // both conversion hosts migrated VMs of the first wave
-    const hosts = new Set(run.tasks.filter((t) => t.task.endsWith('Wait for the batch to finish')).map((t) => t.host));
-    assert.deepEqual([...hosts].sort(), ['osm-conversion-host', 'osm-conversion-host-2']);
+    const waits = run.tasks.filter((t) => t.task.endsWith('Wait for the batch to finish') && t.result.skipped !== true);
+    const firstWaveHosts = waits.filter((w) => ((w.result.results as Record<string, unknown>[] | undefined) ?? []).some((r) => waves[0]?.vms.includes(vmOf(r)))).map((w) => w.host);
+    assert.deepEqual([...new Set(firstWaveHosts)].sort(), ['osm-conversion-host', 'osm-conversion-host-2']);
     for (const vm of DATA_VMS) assert.equal((await toolServer(s, vm))?.status, 'ACTIVE', vm);
     // instances in flight: each VM's migration from its log's first to its last line
     const spans = results.map((r) => {
@@ -197,8 +216,16 @@ describe('waves and check mode through the playbooks', () => {
     assert.equal(spans.length, 4);
     const inFlight = Math.max(...spans.map((x) => spans.filter((y) => y.start <= x.start && x.start <= y.end).length));
     t.diagnostic(`in flight at most ${inFlight}: ${JSON.stringify(spans.map((x) => ({ ...x, start: new Date(x.start).toISOString(), end: new Date(x.end).toISOString() })))}`);
-    t.diagnostic(`hosts: ${JSON.stringify(run.tasks.filter((x) => x.task.endsWith('Wait for the batch to finish')).map((x) => [x.host, ((x.result.results as Record<string, unknown>[] | undefined) ?? []).map(vmOf)]))}`);
+    t.diagnostic(`hosts: ${JSON.stringify(waits.map((x) => [x.host, ((x.result.results as Record<string, unknown>[] | undefined) ?? []).map(vmOf)]))}`);
     assert.ok(inFlight <= 3, `${inFlight} instances in flight: ${JSON.stringify(spans)}`);
     assert.ok(inFlight >= 2, `the wave ran in parallel over the two hosts: ${JSON.stringify(spans)}`);
+    // the waves in step across the hosts: every VM of a wave ends before any VM of the next wave starts
+    const span = (vm: string) => spans.find((x) => x.vm === vm) ?? assert.fail(`no log for ${vm}`);
+    for (const [i, wave] of waves.slice(0, -1).entries()) {
+      const next = waves[i + 1]?.vms ?? [];
+      const lastEnd = Math.max(...wave.vms.map((vm) => span(vm).end));
+      const firstStart = Math.min(...next.map((vm) => span(vm).start));
+      assert.ok(lastEnd < firstStart, `wave ${i + 2} started (${new Date(firstStart).toISOString()}) before wave ${i + 1} ended (${new Date(lastEnd).toISOString()})`);
+    }
   });
 });
