@@ -323,6 +323,7 @@ describe('lab OpenStack', () => {
     });
     const volumeId = body.volume.id as string;
     await waitVolume(osm, volumeId, 'available');
+    await expectOk('POST', `${osm.endpoints.volumev3}/volumes/${volumeId}/action`, osm.token, { 'os-set_bootable': { bootable: true } });
     const volumeFile = join(facts.cinder_volumes_dir, `volume-${volumeId}`);
     const copied = spawnSync('cp', ['--sparse=always', guest.image, volumeFile]);
     assert.equal(copied.status, 0, `cp ${guest.image}: ${String(copied.stderr)}`);

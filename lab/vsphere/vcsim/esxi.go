@@ -182,10 +182,18 @@ func (e *esxiHosts) redeem(id string, r *http.Request, hostPort string) (int, st
 		return http.StatusForbidden, fmt.Sprintf("ticket for %s, request %s", t.method, want)
 	}
 	u, err := url.Parse(t.url)
-	if err != nil || u.Scheme != "https" || u.Host != hostPort || u.Path != r.URL.Path || !sameQuery(u.Query(), r.URL.Query()) {
+	if err != nil || u.Scheme != "https" || withPort(u) != hostPort || u.Path != r.URL.Path || !sameQuery(u.Query(), r.URL.Query()) {
 		return http.StatusForbidden, fmt.Sprintf("ticket for %s, request https://%s%s", t.url, hostPort, r.URL.RequestURI())
 	}
 	return 0, ""
+}
+
+// withPort is the URL's host:port, with https's 443 when the URL names no port (as clients write it).
+func withPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	return net.JoinHostPort(u.Hostname(), "443")
 }
 
 func sameQuery(a, b url.Values) bool {

@@ -33,8 +33,8 @@ type labUser struct {
 }
 
 type labAuth struct {
-	user, password string // the simulator's own login
-	handler        http.Handler       // the simulator's
+	user, password string       // the simulator's own login
+	handler        http.Handler // the simulator's
 	mu             sync.Mutex
 	bySession      map[string]labUser // session cookie -> lab user other than the simulator's
 }
