@@ -348,6 +348,11 @@ describe('lab OpenStack', () => {
       serverId = id;
       // The unconverted guest has no virtio driver in its initramfs: on the driver's virtio disk its kernel starts
       // (real console output) and then gives up on the root device, as a real hypervisor would show.
+      await waitFor(`server ${name} to be ACTIVE`, 120_000, async () => {
+        const body = await expectOk('GET', `${osm.endpoints.compute}/servers/${id}`, osm.token);
+        assert.notEqual(body.server.status, 'ERROR', `server ${name} in ERROR: ${JSON.stringify(body.server.fault)}`);
+        return body.server.status === 'ACTIVE' ? true : undefined;
+      });
       const console = await waitFor('the guest kernel on the console', 240_000, async () => {
         const text = await consoleOutput(osm, id);
         return /Linux version/.test(text) ? text : undefined;
