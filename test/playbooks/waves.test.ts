@@ -39,7 +39,8 @@ async function resources(s: Session): Promise<string[]> {
   return all.flat().sort();
 }
 
-const vmOf = (r: Record<string, unknown>) => String((r.item as { vm_name?: string } | undefined)?.vm_name);
+// wait_for_migrations returns each VM's result with its vm_name
+const vmOf = (r: Record<string, unknown>) => String(r.vm_name);
 
 /** The temporary data directory a check run made (pre_checks.yml). */
 function scratchDir(run: PlaybookRun): string {
