@@ -209,9 +209,11 @@ describe('waves and check mode through the playbooks', () => {
     const firstWaveHosts = waits.filter((w) => ((w.result.results as Record<string, unknown>[] | undefined) ?? []).some((r) => waves[0]?.vms.includes(vmOf(r)))).map((w) => w.host);
     assert.deepEqual([...new Set(firstWaveHosts)].sort(), ['osm-conversion-host', 'osm-conversion-host-2']);
     for (const vm of DATA_VMS) assert.equal((await toolServer(s, vm))?.status, 'ACTIVE', vm);
-    // instances in flight: each VM's migration from its log's first to its last line
+    // instances in flight: each VM's migration from its log's first to its last line (the role fetched each log to
+    // <data_dir>/<vm>/migration.log and removed it from the conversion host)
     const spans = results.map((r) => {
-      const times = [...readFileSync(String(r.log_file), 'utf8').matchAll(/^time="([^"]+)"/gm)].map((m) => Date.parse(m[1] as string));
+      const log = join(dataDir, vmOf(r), 'migration.log');
+      const times = [...readFileSync(log, 'utf8').matchAll(/^time="([^"]+)"/gm)].map((m) => Date.parse(m[1] as string));
       return { vm: vmOf(r), start: Math.min(...times), end: Math.max(...times) };
     });
     assert.equal(spans.length, 4);
