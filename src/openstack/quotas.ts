@@ -21,11 +21,6 @@ export async function getComputeQuotas(s: Session, projectId: string): Promise<R
   return usages((res.body as { quota_set?: Record<string, unknown> }).quota_set);
 }
 
-export async function getComputeLimits(s: Session): Promise<Record<string, number>> {
-  const res = await s.request('compute', 'get compute limits', 'GET', '/limits', { headers: computeHeaders });
-  return ((res.body as { limits?: { absolute?: Record<string, number> } }).limits?.absolute ?? {}) as Record<string, number>;
-}
-
 export async function getVolumeQuotas(s: Session, projectId: string): Promise<Record<string, QuotaUsage>> {
   const res = await s.request('block-storage', `get volume quotas of project ${projectId}`, 'GET', `/os-quota-sets/${projectId}`, {
     query: { usage: 'true' },

@@ -15,7 +15,7 @@ import { type VmDetail, type VmDisk, vmDetail } from '../vmware/vm.js';
 import { type ConversionHost, detachIfAttached } from './conversion-host.js';
 import { HostAttachments } from './migrate-attachments.js';
 import { convertGuest } from './migrate-convert.js';
-import { copyOneDisk } from './migrate-disk.js';
+import { type DiskCopyOutcome, copyOneDisk } from './migrate-disk.js';
 import { CONVERSION_KEY, type DiskPlan, type Finish, type MigrationPlan, type StopReason, blockedError, withChecks } from './migrate-plan.js';
 import { CBT_ENABLED_KEY, SOURCE_POWERED_OFF_AT_KEY, SOURCE_POWERED_OFF_KEY } from '../openstack/markers.js';
 import { type DiskResult, type HttpsPathUsed, type MigrateOutcome, type MigrateRequest, MigrationFailure, type SourceOutcome } from './migrate-request.js';
@@ -214,6 +214,21 @@ class MigrationRun {
     }
     const devicePath = await attachments.attach(volume);
     if (d.conversionUnfinished) c.log.warn(`volume ${volume.id}: an earlier conversion did not finish; copying the whole disk again`);
+    const outcome = await this.copyDisk(d, snapshot, snapDisk, devicePath, blank, result);
+    await c.steps.reached('copied');
+    if (outcome.bytesCopied > 0) this.changed = true;
+    if (outcome.sha256Target || outcome.bytesCopied > 0) await this.recordChecksum(volume, outcome.sha256Target, snapDisk.capacityBytes, 'copy');
+    if (outcome.changeId && outcome.changeId !== volume.metadata.changeID) {
+      // Recorded only after a complete copy: a crash mid-copy leaves the previous (older) change ID.
+      // Bookkeeping, not a change of the volume's content: a sync that copied nothing stays changed=false.
+      await updateVolumeMetadata(c.os, volume.id, { changeID: outcome.changeId });
+      c.log.info(`volume ${volume.id}: recorded changeID ${outcome.changeId}`);
+    }
+  }
+
+  /** Copies one disk from the snapshot into `devicePath` (volume or staged file); the disk's result gets the counts. */
+  private async copyDisk(d: DiskPlan, snapshot: MoRef, snapDisk: VmDisk, devicePath: string, blank: boolean, result: DiskResult): Promise<DiskCopyOutcome> {
+    const { c } = this;
     const pendingIndex = this.plan.pending.indexOf(d);
     const { progress } = c;
     const outcome = await this.withSource(snapshot, snapDisk, (source, httpsPath) => {
@@ -234,21 +249,13 @@ class MigrationRun {
         signal: c.signal,
       });
     });
-    await c.steps.reached('copied');
     Object.assign(result, {
       mode: outcome.mode,
       bytes_copied: outcome.bytesCopied,
       bytes_read: outcome.bytesRead,
       ...(outcome.sha256Source ? { sha256_source: outcome.sha256Source, sha256_target: outcome.sha256Target } : {}),
     });
-    if (outcome.bytesCopied > 0) this.changed = true;
-    if (outcome.sha256Target || outcome.bytesCopied > 0) await this.recordChecksum(volume, outcome.sha256Target, snapDisk.capacityBytes, 'copy');
-    if (outcome.changeId && outcome.changeId !== volume.metadata.changeID) {
-      // Recorded only after a complete copy: a crash mid-copy leaves the previous (older) change ID.
-      // Bookkeeping, not a change of the volume's content: a sync that copied nothing stays changed=false.
-      await updateVolumeMetadata(c.os, volume.id, { changeID: outcome.changeId });
-      c.log.info(`volume ${volume.id}: recorded changeID ${outcome.changeId}`);
-    }
+    return outcome;
   }
 
   /** The image target's copy of one disk: into a fresh sparse staged file, recorded as complete with its change ID. */
@@ -256,30 +263,10 @@ class MigrationRun {
     const { c } = this;
     const result = this.results[this.plan.disks.indexOf(d)]!;
     const path = await staging.stage(d);
-    const pendingIndex = this.plan.pending.indexOf(d);
-    const { progress } = c;
-    const outcome = await this.withSource(snapshot, snapDisk, (source, httpsPath) => {
-      if (httpsPath) result.https_path = httpsPath;
-      return copyOneDisk({
-        session: c.vs,
-        vm: this.vmRef,
-        snapshot,
-        disk: snapDisk,
-        source: c.steps.copying(source),
-        devicePath: path,
-        sinceChangeId: d.sinceChangeId,
-        targetIsZero: d.targetIsZero,
-        knownBlank: blank,
-        verify: c.req.verify,
-        log: c.log,
-        onProgress: progress && ((p) => progress.copy(pendingIndex, p)),
-        signal: c.signal,
-      });
-    });
+    const outcome = await this.copyDisk(d, snapshot, snapDisk, path, blank, result);
     // Recorded only after a complete copy: a crash mid-copy leaves a file that matches no record, copied again.
     await staging.recordCopy(d, { changeId: outcome.changeId, ...(outcome.sha256Target ? { sha256Copy: outcome.sha256Target, sha256: outcome.sha256Target } : {}) });
     await c.steps.reached('copied');
-    Object.assign(result, { mode: outcome.mode, bytes_copied: outcome.bytesCopied, bytes_read: outcome.bytesRead, ...(outcome.sha256Source ? { sha256_source: outcome.sha256Source, sha256_target: outcome.sha256Target } : {}) });
     if (d.action !== 'delta copy' || outcome.bytesCopied > 0) this.changed = true;
   }
 

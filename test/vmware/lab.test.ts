@@ -1,12 +1,10 @@
 // Integration tests against the lab's vCenter simulator (lab/vsphere/up). A missing lab is a failure.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { changedAreas, enableCbt } from '../../src/vmware/cbt.js';
-import { datastoreFileSize, parseDatastorePath, readDatastoreRange } from '../../src/vmware/datastore.js';
 import { ConnectionError, InvalidLoginError, ThumbprintMismatchError } from '../../src/vmware/faults.js';
 import { powerOff, powerOn, powerState } from '../../src/vmware/power.js';
 import { VSphereSession, withSession } from '../../src/vmware/session.js';
@@ -65,20 +63,6 @@ describe('vSphere client against the lab simulator', () => {
     await assert.rejects(VSphereSession.open(noCa), ConnectionError);
     await assert.rejects(VSphereSession.open({ ...noCa, thumbprint: '01'.repeat(20) }), ThumbprintMismatchError);
     await withSession({ ...noCa, thumbprint: facts.thumbprint }, async (s) => assert.equal(s.serviceContent.about.apiType, 'VirtualCenter'));
-  });
-
-  it('reads datastore bytes with HEAD and ranged GET through the session', async () => {
-    const vm = facts.vms.find((v) => v.name === 'osm-single')!;
-    const disk = vm.disks[0]!;
-    const flat = parseDatastorePath(disk.file_name.replace(/\.vmdk$/, '-flat.vmdk'), facts.datacenter);
-    const local = readFileSync(disk.flat_path);
-    await withSession(labSession(facts), async (s) => {
-      assert.equal(await datastoreFileSize(s, flat), disk.capacity_bytes);
-      const start = 1024 * 1024 + 512;
-      const got = await readDatastoreRange(s, flat, start, 65536);
-      assert.deepEqual(got, local.subarray(start, start + 65536));
-      await assert.rejects(datastoreFileSize(s, { ...flat, path: 'osm-single/nope-flat.vmdk' }), /no such datastore file/);
-    });
   });
 
   it('creates, finds and removes a snapshot', async () => {
