@@ -86,7 +86,7 @@ test('manage existing: a backend file becomes a marked, bootable, available volu
   }
 });
 
-test('image create, upload, active; quotas, limits, availability zones', async () => {
+test('image create, upload, active; quotas, volume availability zones', async () => {
   const s = await session();
   try {
     const img = await createImage(s, { name: uniqueName('osm-svc-img'), diskFormat: 'raw', properties: { osm: 'true' } });
