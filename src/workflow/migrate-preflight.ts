@@ -46,7 +46,7 @@ export async function preflight(c: PreflightContext, plan: Pick<MigrationPlan, '
     else if (kind === 'vddk' || (kind === 'ssh' && running)) checks.push({ key: d.disk.key });
     else {
       const scan = kind === 'local' || !running;
-      checks.push(await checkDisk(c, where, d, scan ? (running ? 'running VM' : 'powered-off VM') : undefined, () => openLive(c, d.disk)));
+      checks.push(await checkDisk(c, where, d, scan ? (running ? 'running VM' : 'powered-off VM') : undefined, () => openForCheck(c, d.disk, undefined)));
     }
   }
   return checks;
@@ -75,7 +75,7 @@ export async function checkSnapshotData(c: PreflightContext, plan: MigrationPlan
     const snapDisk = snapDisks.find((x) => x.key === d.disk.key);
     if (!snapDisk) continue;
     const allocation = await cbtAllocation({ session: c.vs, vm: { type: 'VirtualMachine', value: c.vm.moid }, snapshot, disk: snapDisk, log: c.log });
-    checks.push(await checkDisk(c, diskLabel(c.vm, plan, d), d, 'snapshot', async () => (await openDiskSource(sourceArgs(c, snapDisk, snapshot.value, checkName(c, snapDisk)))).source, allocation));
+    checks.push(await checkDisk(c, diskLabel(c.vm, plan, d), d, 'snapshot', () => openForCheck(c, snapDisk, snapshot.value), allocation));
   }
   return checks;
 }
@@ -130,8 +130,9 @@ export function diskLabel(vm: Pick<VmDetail, 'name'>, plan: Pick<MigrationPlan, 
   return `VM ${vm.name} disk ${plan.disks.indexOf(d)} (key ${d.disk.key}, file ${d.disk.fileName})`;
 }
 
-async function openLive(c: PreflightContext, disk: VmDisk): Promise<DiskSource> {
-  return (await openDiskSource(sourceArgs(c, disk, undefined, checkName(c, disk)))).source;
+/** A disk opened for a check: from the snapshot `snapshotMoid`, or its current files without one. */
+async function openForCheck(c: PreflightContext, disk: VmDisk, snapshotMoid: string | undefined): Promise<DiskSource> {
+  return (await openDiskSource(sourceArgs(c, disk, snapshotMoid, checkName(c, disk)))).source;
 }
 
 function checkName(c: PreflightContext, disk: VmDisk): string {
