@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startNbdServer } from '../src/transfer/nbd/server-process.js';
+import { nbdkitArgs, startNbdServer } from '../src/transfer/nbd/server-process.js';
 import { transferDisk } from '../src/transfer/disk-transfer.js';
 import { openHttpsSource } from '../src/transfer/sources/https.js';
 import { fileAllocation } from '../src/transfer/sources/local.js';
@@ -37,7 +37,7 @@ async function child(jobFile: string): Promise<void> {
   let source: DiskSource;
   if (j.kind === 'https') source = await openHttpsSource({ url: j.url, tls: { thumbprint: j.sha1 }, connections: 4 });
   else {
-    const server = await startNbdServer({ command: 'nbdkit', name: 'rss', args: (sock) => ['--readonly', '--exit-with-parent', '--foreground', '--unix', sock, 'file', j.flat] });
+    const server = await startNbdServer({ command: 'nbdkit', name: 'rss', args: (sock) => nbdkitArgs(sock, ['file', j.flat]) });
     source = await NbdSource.open('nbd', server.socketPath, server);
   }
   try {

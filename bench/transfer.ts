@@ -28,7 +28,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { copyDisk, normalizeExtents } from '../src/transfer/copy.js';
 import { copyChangedAreas } from '../src/transfer/delta.js';
-import { startNbdServer } from '../src/transfer/nbd/server-process.js';
+import { nbdkitArgs, startNbdServer } from '../src/transfer/nbd/server-process.js';
 import { openHttpsSource } from '../src/transfer/sources/https.js';
 import { openLocalSource, fileAllocation } from '../src/transfer/sources/local.js';
 import { NbdSource } from '../src/transfer/sources/nbd.js';
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
       const server = await startNbdServer({
         command: 'nbdkit',
         name: 'bench',
-        args: (sock) => ['--readonly', '--exit-with-parent', '--foreground', '--unix', sock, 'file', flat],
+        args: (sock) => nbdkitArgs(sock, ['file', flat]),
       });
       return NbdSource.open('nbd', server.socketPath, server);
     };

@@ -28,6 +28,8 @@ describe('vddk source', () => {
       '--foreground',
       '--unix',
       '/tmp/osm-nbd-x/vm-abc.sock',
+      '--threads',
+      '4',
       'vddk',
       'server=vcenter.example.com',
       'user=administrator@vsphere.local',

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '../../util/process.js';
 import { registerSecret } from '../../util/secrets.js';
-import { startNbdServer } from '../nbd/server-process.js';
+import { nbdkitArgs, startNbdServer } from '../nbd/server-process.js';
 import type { DiskSource } from '../types.js';
 import { NbdSource } from './nbd.js';
 
@@ -68,12 +68,7 @@ export function vddkNbdkitArgs(o: VddkOptions, socketPath: string): string[] {
   if (!isSha1Thumbprint(o.thumbprint)) {
     throw new Error(`vddk source: thumbprint ${JSON.stringify(o.thumbprint)} is not a SHA-1 fingerprint like AB:CD:...`);
   }
-  return [
-    '--readonly',
-    '--exit-with-parent',
-    '--foreground',
-    '--unix',
-    socketPath,
+  return nbdkitArgs(socketPath, [
     'vddk',
     `server=${o.server}`,
     `user=${o.user}`,
@@ -85,7 +80,7 @@ export function vddkNbdkitArgs(o: VddkOptions, socketPath: string): string[] {
     `compression=${o.compression ?? 'fastlz'}`,
     `transports=${(o.transports ?? ['file', 'nbdssl', 'nbd']).join(':')}`,
     `file=${o.file}`,
-  ];
+  ]);
 }
 
 export interface VddkSourceOptions extends VddkOptions {
