@@ -45,13 +45,14 @@ lab-up: ## start (and on first use install and build) the lab
 lab-down: ## stop every lab process
 	lab/down
 
-bench: build ## benchmarks printing ratios against baselines (start-up, discovery, disk transfer and its peers, memory, 1 vs 5 VMs)
+bench: build ## benchmarks printing ratios against baselines (start-up, discovery, disk transfer and its peers, memory, 1 vs 5 VMs, fixed overhead; bench/README.md)
 	lab/up
 	node build/bench/startup.js
 	node build/bench/discovery.js 5000
 	node build/bench/transfer.js
 	node build/bench/transfer-rss.js
 	flock /tmp/osm-lab.lock node build/bench/scale.js
+	flock /tmp/osm-lab.lock node build/bench/overhead.js
 
 clean: ## remove build output
 	rm -rf build dist aee/staged aee/context third_party

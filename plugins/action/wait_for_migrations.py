@@ -26,8 +26,10 @@ from ansible.utils.display import Display
 
 display = Display()
 
-# Seconds between two reads of the job files: a job that ends is seen within this time.
+# Seconds between two reads of the job files: a job that ends is seen within this time. The first reads come sooner
+# (0.25 s, doubling up to POLL_SECONDS), so a VM with nothing to do is not waited for a whole second.
 POLL_SECONDS = 1.0
+FIRST_POLL_SECONDS = 0.25
 MARK = '==osm-file=='
 MISSING = '==osm-missing=='
 UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
@@ -65,6 +67,17 @@ def progress_line(vm, record, elapsed):
     return '%s: %s (%s of %s): %s of %s (%d%%), %s/s, ETA %s, %s' % (
         vm, record.get('disk'), record.get('disk_number'), record.get('disks'), _bytes(done), _bytes(total), pct,
         _bytes(record.get('bytes_per_second', 0)), 'unknown' if eta is None else _duration(eta), running)
+
+
+def _finished_result(raw, jid):
+    """The job's result from its job file, as async_status returns it; None unless the file holds a finished one."""
+    try:
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or 'started' in data:
+        return None
+    return dict(data, finished=1, ansible_job_id=jid)
 
 
 def _job_ended(raw):
@@ -136,6 +149,7 @@ class ActionModule(ActionBase):
         join = self._connection._shell.join_path
         started = time.time()
         next_line = started + interval
+        poll = FIRST_POLL_SECONDS
         try:
             while pending:
                 paths = []
@@ -153,7 +167,8 @@ class ActionModule(ActionBase):
                         except ValueError:
                             progress[vm] = None
                         continue
-                    res = self._status(job['ansible_job_id'], async_dir, task_vars)
+                    # The job file holds the result once the job ended: async_status is asked only when it does not.
+                    res = _finished_result(contents[2 * i], job['ansible_job_id']) or self._status(job['ansible_job_id'], async_dir, task_vars)
                     if not res.get('finished'):
                         still.append(job)
                         continue
@@ -175,7 +190,8 @@ class ActionModule(ActionBase):
                     while next_line <= now:
                         next_line += interval
                 if pending:
-                    time.sleep(POLL_SECONDS)
+                    time.sleep(poll)
+                    poll = min(POLL_SECONDS, poll * 2)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         order = [j.get('vm_name') for j in args.get('jobs') or []]

@@ -19,12 +19,12 @@ export function changedFiles(dir: string, files: FileSet): string[] {
     .map(([rel]) => rel);
 }
 
-/** Write the files that differ (atomically, mode 0644); returns their relative paths. */
+/** Write the files that differ (atomically, mode 0644, missing directories 0755); returns their relative paths. */
 export function writeChangedFiles(dir: string, files: FileSet): string[] {
   const changed = changedFiles(dir, files);
   for (const rel of changed) {
     const path = join(dir, rel);
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
     const tmp = `${path}.tmp-${process.pid}`;
     writeFileSync(tmp, files[rel] as string, { mode: 0o644 });
     renameSync(tmp, path);

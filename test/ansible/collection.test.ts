@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -116,6 +116,49 @@ describe('the collection as Ansible sees it', () => {
     assert.equal(check!.message, 'checked');
     assert.equal(bad!.failed, true);
     assert.match(String(bad!.msg), /unsupported argument 'colour'/);
+  });
+
+  it('wait_for_migrations takes a finished job from its job file, and asks async_status about a job without one', () => {
+    const asyncDir = mkdtempSync(join(tmpdir(), 'osm-async-'));
+    writeFileSync(join(asyncDir, '1.done'), JSON.stringify({ changed: true, msg: 'vm-a migrated', rc: 0 }));
+    const play = localPlaybook(
+      c,
+      `    - name: wait
+      ${FQCN}.wait_for_migrations:
+        jobs:
+          - { vm_name: vm-a, ansible_job_id: "1.done" }
+          - { vm_name: vm-b, ansible_job_id: "2.gone" }
+        data_dir: ${JSON.stringify(asyncDir)}
+        timeout: 30
+      register: waited
+      ignore_errors: true
+`,
+    );
+    const run = runPlaybook({ ...c, env: { ...c.env, ANSIBLE_ASYNC_DIR: asyncDir } }, ['-i', 'localhost,', play]);
+    assert.equal(run.code, 0);
+    const [a, b] = run.tasks[0]!.result.results as Record<string, unknown>[];
+    assert.deepEqual([a!.vm_name, a!.finished, a!.failed, a!.msg, a!.changed], ['vm-a', 1, false, 'vm-a migrated', true]);
+    assert.equal(b!.vm_name, 'vm-b');
+    assert.equal(b!.failed, true);
+    assert.match(String(b!.msg), /could not find job/);
+  });
+
+  it('pre_checks finds the built modules where Ansible loads collections from, and stops the play without them', () => {
+    const inventory = join(c.work, 'pre-checks-inventory.yml');
+    writeFileSync(inventory, 'migrator:\n  hosts:\n    localhost:\n      ansible_connection: local\n');
+    const check = (): ReturnType<typeof runPlaybook> => runPlaybook(c, ['-i', inventory, `${FQCN}.pre_checks`, '-e', 'os_migrate_vmw_data_dir=/nonexistent']);
+    const task = (run: ReturnType<typeof runPlaybook>) => run.tasks.find((t) => t.task === 'Fail when the built modules are missing')!.result;
+    assert.equal(task(check()).skipped, true);
+    const module = join(c.root, 'plugins', 'modules', 'migrate');
+    renameSync(module, `${module}.moved`);
+    try {
+      const run = check();
+      assert.notEqual(run.code, 0);
+      assert.equal(task(run).failed, true);
+      assert.match(String(task(run).msg), /os_migrate\/vmware_migration_kit\/plugins\/modules\/migrate was not found in .*collections/);
+    } finally {
+      renameSync(`${module}.moved`, module);
+    }
   });
 });
 

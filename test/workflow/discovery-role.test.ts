@@ -1,5 +1,5 @@
 // The export_metadata role (rebuilt on vmware_inventory) run by ansible-playbook against the lab simulator.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -18,7 +18,8 @@ describe('export_metadata role against the lab', () => {
   });
 
   it('writes the metadata of each VM (upstream loop over vm_name), adds clouds.dst, and is idempotent', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'osm-role-'));
+    // A data directory that does not exist yet: the role makes it.
+    const dir = join(mkdtempSync(join(tmpdir(), 'osm-role-')), 'data');
     const names = ['osm-single', 'osm-multinic'];
     const play = localPlaybook(
       c,
@@ -41,8 +42,12 @@ describe('export_metadata role against the lab', () => {
             password: secret-cloud-pw
 `,
     );
+    // A clouds.yaml of the user's own: its other clouds stay as they are.
+    mkdirSync(join(c.env.HOME as string, '.config/openstack'), { recursive: true });
+    writeFileSync(join(c.env.HOME as string, '.config/openstack/clouds.yaml'), 'clouds:\n  mine:\n    auth:\n      auth_url: http://mine.example:5000/v3\n');
     const first = runPlaybook(c, [play]);
     assert.equal(first.code, 0, JSON.stringify(first.tasks.filter((t) => t.result.failed)));
+    assert.equal(statSync(dir).mode & 0o777, 0o755);
     for (const name of names) {
       const guest = JSON.parse(readFileSync(join(dir, name, 'guest_info.json'), 'utf8'));
       assert.equal(guest.moid, facts.vms.find((v) => v.name === name)!.moid);
@@ -52,11 +57,16 @@ describe('export_metadata role against the lab', () => {
     }
     const clouds = parse(readFileSync(join(c.env.HOME as string, '.config/openstack/clouds.yaml'), 'utf8'));
     assert.equal(clouds.clouds.dst.auth.username, 'admin');
+    assert.equal(clouds.clouds.mine.auth.auth_url, 'http://mine.example:5000/v3');
     assert.ok(!JSON.stringify(first.tasks).includes('secret-cloud-pw'), 'the cloud password must not show in task results');
     const again = runPlaybook(c, [play]);
     assert.equal(again.code, 0);
     const exports = again.tasks.filter((t) => t.task.includes('Export guest_info.json'));
     assert.equal(exports.length, names.length);
     for (const t of exports) assert.equal(t.result.changed, false);
+    // clouds.dst is dst_cloud already: clouds.yaml is not written again.
+    const writes = again.tasks.filter((t) => t.task.includes('Write clouds.yaml'));
+    assert.equal(writes.length, names.length);
+    for (const t of writes) assert.equal(t.result.skipped, true);
   });
 });
