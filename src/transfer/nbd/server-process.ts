@@ -19,7 +19,7 @@ import { type GroupChild, forEachLine, killGroup, spawnGroup } from '../../util/
  * from nbdkit file, 2 cores): 0.10-0.13 s per delta against 0.11-0.15 s with 16, of which nbdkit's exit 4-5 ms
  * against 9-12 ms; a full copy of 1 GiB is no slower.
  */
-export const NBDKIT_THREADS = 4;
+const NBDKIT_THREADS = 4;
 
 /** nbdkit's argv (without the command) serving `plugin` (its name, then its parameters) read-only on `socketPath`. */
 export function nbdkitArgs(socketPath: string, plugin: string[]): string[] {
