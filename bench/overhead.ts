@@ -9,12 +9,9 @@
  * fastest rerun and `RATIO nothing-to-copy run vs 10 s` (goal <= 1). Afterwards the tool's servers, volumes and ports
  * of those VMs are deleted again.
  */
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { connect } from '../src/openstack/connect.js';
-import { FQCN, installCollection, type InstalledCollection } from '../test/helpers/collection.js';
-import { cleanLabVm, envDir, labDstCloud } from '../test/helpers/lab-migration.js';
+import { FQCN, installCollection, type InstalledCollection, type PlaybookRun } from '../test/helpers/collection.js';
+import { cleanLabVm, labDstCloud, labEnvVar, labMigration } from '../test/helpers/lab-migration.js';
 
 const argAfter = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -24,39 +21,22 @@ const runs = Number(argAfter('--runs') ?? 3);
 const onlyVms = argAfter('--vms')?.split(',');
 const GOAL_SECONDS = 10;
 
-interface TaskTime {
-  name: string;
-  seconds: number;
-}
-
 interface Run {
   seconds: number;
-  tasks: TaskTime[];
+  tasks: PlaybookRun['durations'];
 }
 
-/** The lab's migration playbook, as a user runs it; fails unless it succeeds. */
+/** The lab's migration playbook, as a user runs it (labMigration); fails unless it succeeds. */
 function migration(c: InstalledCollection): Run {
-  const vars = join(c.work, 'vars.json');
-  writeFileSync(vars, JSON.stringify({ os_migrate_conversion_host_content_install: false, ...(onlyVms ? { vms_list: onlyVms } : {}) }));
-  const args = ['-i', join(envDir, 'inventory.yml'), `${FQCN}.migration`, '-e', `@${join(envDir, 'secrets.yml')}`, '-e', `@${join(envDir, 'myvars.yml')}`, '-e', `@${vars}`];
   const t0 = performance.now();
-  const p = spawnSync('ansible-playbook', args, { env: { ...c.env, ANSIBLE_STDOUT_CALLBACK: 'json' }, cwd: c.work, encoding: 'utf8', maxBuffer: 256 << 20 });
+  const run = labMigration(c, onlyVms ? { vms_list: onlyVms } : {});
   const seconds = (performance.now() - t0) / 1000;
-  if (p.status !== 0) throw new Error(`the migration playbook failed (exit ${String(p.status)}): ${p.stdout.slice(-3000)}\n${p.stderr.slice(-2000)}`);
-  const out = JSON.parse(p.stdout.slice(p.stdout.startsWith('{') ? 0 : p.stdout.indexOf('\n{\n') + 1)) as {
-    plays: { tasks: { task: { name: string; duration?: { start?: string; end?: string } } }[] }[];
-  };
-  const tasks = out.plays.flatMap((play) =>
-    play.tasks
-      .filter((t) => t.task.duration?.start && t.task.duration.end)
-      .map((t) => ({ name: t.task.name, seconds: (Date.parse(t.task.duration!.end!) - Date.parse(t.task.duration!.start!)) / 1000 })),
-  );
-  return { seconds, tasks };
+  if (run.code !== 0) throw new Error(`the migration playbook failed (exit ${String(run.code)}): ${JSON.stringify(run.tasks.filter((t) => t.result.failed).map((t) => [t.task, t.result.msg]))}`);
+  return { seconds, tasks: run.durations };
 }
 
 async function main(): Promise<void> {
-  const vms = (spawnSync('/usr/bin/python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))["vms_list"]))', join(envDir, 'myvars.yml')], { encoding: 'utf8' }).stdout);
-  const names = onlyVms ?? (JSON.parse(vms) as string[]);
+  const names = onlyVms ?? (labEnvVar('myvars.yml', 'vms_list') as string[]);
   const s = await connect(labDstCloud() as Parameters<typeof connect>[0]);
   const c = installCollection();
   try {
@@ -74,10 +54,10 @@ async function main(): Promise<void> {
     console.log(`Reruns (s): ${reruns.map((r) => r.seconds.toFixed(1)).join(', ')}; tasks in the fastest: ${best.tasks.length}, their sum ${best.tasks.reduce((a, t) => a + t.seconds, 0).toFixed(1)} s.`);
     console.log('| slowest tasks of the fastest rerun | s |');
     console.log('|---|---|');
-    for (const t of [...best.tasks].sort((a, b) => b.seconds - a.seconds).slice(0, 10)) console.log(`| ${t.name} | ${t.seconds.toFixed(2)} |`);
+    for (const t of [...best.tasks].sort((a, b) => b.seconds - a.seconds).slice(0, 10)) console.log(`| ${t.task} | ${t.seconds.toFixed(2)} |`);
     const byPart = new Map<string, { seconds: number; count: number }>();
     for (const t of best.tasks) {
-      const part = t.name.includes(' : ') ? t.name.split(' : ')[0]!.replace(`${FQCN}.`, 'role ') : 'playbook tasks';
+      const part = t.task.includes(' : ') ? t.task.split(' : ')[0]!.replace(`${FQCN}.`, 'role ') : 'playbook tasks';
       const e = byPart.get(part) ?? { seconds: 0, count: 0 };
       e.seconds += t.seconds;
       e.count++;

@@ -49,6 +49,8 @@ export interface PlaybookRun {
   stderr: string;
   /** What the play printed before the JSON document: the lines actions display while they run (migration progress). */
   displayed: string;
+  /** Each task that ran, once (whatever the number of hosts), with its wall time from the JSON callback. */
+  durations: { task: string; seconds: number }[];
 }
 
 /** Run ansible-playbook with the JSON callback and return every task result. */
@@ -61,7 +63,7 @@ export function runPlaybook(c: InstalledCollection, args: string[], opts: { time
     maxBuffer: 256 << 20,
   });
   let out: {
-    plays: { tasks: { task: { name: string }; hosts: Record<string, Record<string, unknown>> }[] }[];
+    plays: { tasks: { task: { name: string; duration?: { start?: string; end?: string } }; hosts: Record<string, Record<string, unknown>> }[] }[];
     stats: PlaybookRun['stats'];
   };
   // The JSON document starts on a line of its own; lines displayed during the run (display.display) come before it.
@@ -72,12 +74,15 @@ export function runPlaybook(c: InstalledCollection, args: string[], opts: { time
     throw new Error(`ansible-playbook printed no JSON (exit ${String(p.status)}): ${p.stdout.slice(-2000)}\n${p.stderr.slice(-2000)}`);
   }
   const tasks: TaskResult[] = [];
+  const durations: PlaybookRun['durations'] = [];
   for (const play of out.plays) {
     for (const t of play.tasks) {
       for (const [host, result] of Object.entries(t.hosts)) tasks.push({ task: t.task.name, host, result });
+      const d = t.task.duration;
+      if (d?.start && d.end) durations.push({ task: t.task.name, seconds: (Date.parse(d.end) - Date.parse(d.start)) / 1000 });
     }
   }
-  return { code: p.status, tasks, stats: out.stats, stderr: p.stderr, displayed: p.stdout.slice(0, start) };
+  return { code: p.status, tasks, stats: out.stats, stderr: p.stderr, displayed: p.stdout.slice(0, start), durations };
 }
 
 /** Write a one-play playbook on localhost and return its path. */

@@ -40,10 +40,15 @@ export const labVm = (name: string): LabVm => {
 /** The directory lab/env writes inventory.yml, secrets.yml and myvars.yml to. */
 export const envDir = execFileSync(join(repoRoot, 'lab', 'env'), { encoding: 'utf8' }).trim();
 
-/** `dst_cloud` from the lab's secrets.yml (read with Debian's python3-yaml, as Ansible reads it). */
+/** A variable of one of lab/env's variable files (read with Debian's python3-yaml, as Ansible reads it). */
+export function labEnvVar(file: 'secrets.yml' | 'myvars.yml', name: string): unknown {
+  const py = 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))[sys.argv[2]]))';
+  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, join(envDir, file), name], { encoding: 'utf8' }));
+}
+
+/** `dst_cloud` from the lab's secrets.yml. */
 export function labDstCloud(): unknown {
-  const py = 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))["dst_cloud"]))';
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, join(envDir, 'secrets.yml')], { encoding: 'utf8' }));
+  return labEnvVar('secrets.yml', 'dst_cloud');
 }
 
 /** `ansible-playbook [flags] -i inventory.yml os_migrate.vmware_migration_kit.<playbook> -e @secrets.yml -e @myvars.yml -e @extra`. */
