@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { defineModule } from '../ansible/module.js';
 import { ModuleFailure } from '../ansible/errors.js';
 import { GiB } from '../util/units.js';
-import { readDiskCapacityBytes, readGuestInfo, renderFlavorsFile, toolFlavorName } from '../workflow/flavor.js';
+import { renderFlavorsFile, toolFlavorName } from '../workflow/flavor.js';
+import { readDiskCapacityBytes, readGuestInfo } from '../workflow/vm-metadata-files.js';
 
 export default defineModule({
   name: 'export_flavor',

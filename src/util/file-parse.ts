@@ -56,6 +56,13 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** `value`, read from a file, checked against `schema`; the error starts with `what` and lists the issues without values. */
+export function checkFileContent<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new Error(`${what}: ${describeIssues(r.error)}`);
+}
+
 function lineColumn(text: string, index: number): { line: number; column: number } {
   const before = text.slice(0, index);
   const line = before.split('\n').length;

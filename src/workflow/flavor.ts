@@ -15,50 +15,10 @@ import {
 } from '../openstack/flavors.js';
 import { hasToolDescription, toolDescription } from '../openstack/markers.js';
 import { GiB } from '../util/units.js';
-import { describeIssues, parseJsonFile, parseYamlFile } from '../util/file-parse.js';
+import { checkFileContent, parseYamlFile } from '../util/file-parse.js';
+import { readDiskCapacityBytes, readGuestInfo } from './vm-metadata-files.js';
 
 /** Flavors: upstream's guest/disk info files, best match, flavors.yml, and idempotent creation. */
-
-function readJsonFile(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`failed to open ${what} ${path}: ${(e as Error).message}`);
-  }
-  try {
-    return parseJsonFile(text, `${what} ${path}`);
-  } catch (e) {
-    throw new Error(`failed to parse JSON: ${(e as Error).message}`);
-  }
-}
-
-function check<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  throw new Error(`${what}: ${describeIssues(r.error)}`);
-}
-
-const guestInfoSchema = z.looseObject({
-  hw_processor_count: z.number().int().positive(),
-  hw_memtotal_mb: z.number().int().positive(),
-  hw_name: z.string().optional(),
-});
-export type GuestInfo = z.output<typeof guestInfoSchema>;
-
-export function readGuestInfo(path: string): GuestInfo {
-  return check(guestInfoSchema, readJsonFile(path, 'guest info file'), `guest info file ${path}`);
-}
-
-/** `disk_info.json` capacities are bytes (vmware_rest); upstream divided by 1024 and compared with GB. */
-const diskInfoSchema = z.looseObject({
-  disks: z.array(z.looseObject({ capacity: z.number().nonnegative() })),
-});
-
-export function readDiskCapacityBytes(path: string): number {
-  const info = check(diskInfoSchema, readJsonFile(path, 'disk info file'), `disk info file ${path}`);
-  return info.disks.reduce((sum, d) => sum + d.capacity, 0);
-}
 
 export interface Requirement {
   vcpus: number;
@@ -189,7 +149,7 @@ export function readFlavorsFile(path: string): FlavorRequest[] {
   } catch (e) {
     throw new Error(`Failed to read flavors file ${path}: ${(e as Error).message}`);
   }
-  const file = check(flavorsFileSchema, doc, `Failed to parse flavors YAML ${path}`);
+  const file = checkFileContent(flavorsFileSchema, doc, `Failed to parse flavors YAML ${path}`);
   return file.resources.map(({ params: p }) => ({
     name: p.name,
     vcpus: p.vcpus,
