@@ -23,6 +23,7 @@ export const moduleLoaders: Record<string, Loader> = {
   import_vmware_volume: () => import('./import_vmware_volume.js'),
   import_workloads: () => import('./import_workloads.js'),
   migrate: () => import('./migrate.js'),
+  migration_status: () => import('./migration_status.js'),
   plan_waves: () => import('./plan_waves.js'),
   rollback: () => import('./rollback.js'),
   verify_migration: () => import('./verify_migration.js'),

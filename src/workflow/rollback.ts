@@ -72,15 +72,29 @@ export const isPortOfVm = (p: Port, vm: string): boolean => hasToolDescription(p
 
 const diskKey = (v: Volume): number => Number(v.name.slice(v.name.lastIndexOf('-') + 1));
 
+/** The tool's servers of `vm` among `servers` (named like the VM or its SafeVmName), once each. */
+export function toolServersOf(s: Session, servers: Server[], vm: string): Server[] {
+  const names = new Set([vm, safeVmName(vm)]);
+  const named = servers.filter((x) => names.has(x.name));
+  return [...new Map(named.map((x) => [x.id, x])).values()].filter((x) => hasToolMetadata(x.metadata) && inProject(x.tenant_id, s.projectId));
+}
+
+/** `<SafeVmName>-<disk key>`: the names of a VM's disk volumes and images. */
+const diskObjectName = (vm: string): RegExp => new RegExp(`^${escapeRegExp(safeVmName(vm))}-\\d+$`);
+
+/** The tool's disk volumes of `vm` among `volumes`, in disk-key order. */
+export function toolVolumesOf(s: Session, volumes: Volume[], vm: string): Volume[] {
+  const name = diskObjectName(vm);
+  return volumes.filter((v) => isToolVolume(s, v) && name.test(v.name)).sort((a, b) => diskKey(a) - diskKey(b));
+}
+
 export async function findVmToolObjects(s: Session, vm: string): Promise<VmToolObjects> {
   const safe = safeVmName(vm);
   const stack = await findStackByName(s, heatStackName(vm));
-  const named = [...(await findServersByName(s, vm)), ...(safe !== vm && safe ? await findServersByName(s, safe) : [])];
-  const servers = [...new Map(named.map((x) => [x.id, x])).values()].filter((x) => hasToolMetadata(x.metadata) && inProject(x.tenant_id, s.projectId));
+  const servers = toolServersOf(s, [...(await findServersByName(s, vm)), ...(safe !== vm && safe ? await findServersByName(s, safe) : [])], vm);
   const ports = (await listPorts(s, { project_id: s.projectId })).filter((p) => inProject(p.project_id ?? p.tenant_id, s.projectId) && isPortOfVm(p, vm));
-  const volumeName = new RegExp(`^${escapeRegExp(safe)}-\\d+$`);
-  const volumes = (await listVolumes(s)).filter((v) => isToolVolume(s, v) && volumeName.test(v.name)).sort((a, b) => diskKey(a) - diskKey(b));
-  const images = (await listToolImages(s)).filter((i) => volumeName.test(i.name ?? ''));
+  const volumes = toolVolumesOf(s, await listVolumes(s), vm);
+  const images = (await listToolImages(s)).filter((i) => diskObjectName(vm).test(i.name ?? ''));
   return {
     stack: stack && (stack.tags ?? []).includes(STACK_TAG) ? { id: stack.id, name: stack.stack_name } : undefined,
     servers,

@@ -74,6 +74,11 @@ export function importResults(run: PlaybookRun): Record<string, unknown>[] {
     .flatMap((t) => (t.result.results as Record<string, unknown>[] | undefined) ?? [t.result]);
 }
 
+/** Each VM's line of the import_workloads report ("Report each VM"). */
+export function reportLines(run: PlaybookRun): string[] {
+  return run.tasks.filter((t) => t.task.endsWith('Report each VM')).flatMap((t) => (t.result.results as { msg: string }[] | undefined) ?? []).map((r) => r.msg);
+}
+
 export async function toolServer(s: Session, vm: string): Promise<Server | undefined> {
   return (await findServersByName(s, safeVmName(vm))).find((x) => x.metadata?.osm === 'true');
 }

@@ -25,6 +25,7 @@ import {
   labMigration as migration,
   labVm,
   openstackFacts as openstack,
+  reportLines,
   toolServer,
   toolVolumes,
 } from '../helpers/lab-migration.js';
@@ -129,7 +130,11 @@ describe('the migration playbook with use_heat against the lab', () => {
     const stack = (await findStackByName(s, STACK))!;
     const run = migration(c, { vms_list: [VM], use_heat: true });
     assert.equal(run.code, 0);
-    const [r] = importResults(run);
+    assert.deepEqual(importResults(run), [], 'the VM is migrated already: not started again');
+    assert.ok(reportLines(run).some((l) => l.startsWith(`${VM}: migrated already (server ${server.id} is ACTIVE`)), JSON.stringify(reportLines(run)));
+    const again = migration(c, { vms_list: [VM], use_heat: true, skip_migrated_vms: false });
+    assert.equal(again.code, 0);
+    const [r] = importResults(again);
     assert.equal(r!.changed, false, String(r!.msg));
     assert.equal((await toolServer(s, VM))?.id, server.id);
     assert.equal((await findStackByName(s, STACK))?.id, stack.id);

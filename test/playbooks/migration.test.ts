@@ -25,6 +25,7 @@ import {
   labMigration as migration,
   labVm,
   openstackFacts as openstack,
+  reportLines,
   toolServer,
   vsphereFacts as vsphere,
 } from '../helpers/lab-migration.js';
@@ -123,10 +124,32 @@ describe('the migration playbook against the lab', () => {
     }
   });
 
-  it('changes nothing on a second run', async () => {
+  it('a second run finds every VM migrated: it maps and starts none, reports each, and verifies them all', async () => {
     const servers = await Promise.all(VMS.map((n) => toolServer(s, n)));
     const run = migration(c, { vms_list: VMS });
+    assert.equal(run.code, 0, run.displayed);
+    const status = run.tasks.find((t) => t.task.endsWith('Ask OpenStack which VMs of this run are migrated already'));
+    assert.deepEqual(status?.result.migrated, VMS);
+    assert.equal(run.tasks.filter((t) => t.task.includes('Write import_workloads.json')).length, 0, 'nothing mapped again');
+    assert.equal(run.tasks.filter((t) => t.task.endsWith('Start the migration of each VM of the batch')).length, 0, 'no migration started');
+    const report = reportLines(run);
+    for (const [i, name] of VMS.entries()) {
+      assert.ok(report.some((l) => l.startsWith(`${name}: migrated already (server ${servers[i]!.id} is ACTIVE on the final volumes of its `)), JSON.stringify(report));
+    }
+    const summary = run.tasks.find((t) => t.task.endsWith('Summary of the verification'));
+    for (const name of VMS) assert.match(JSON.stringify(summary?.result), new RegExp(`${name}: passed \\(\\d+ passed, 0 failed`));
+    const changed = run.tasks.filter((t) => t.result.changed === true).map((t) => t.task);
+    assert.deepEqual(changed, ['Write <os_migrate_vmw_data_dir>/verification.json on the migrator'], 'nothing else changed');
+    const again = await Promise.all(VMS.map((n) => toolServer(s, n)));
+    assert.deepEqual(again.map((x) => x?.id), servers.map((x) => x?.id));
+  });
+
+  it('with skip_migrated_vms false every VM runs again and changes nothing', async () => {
+    const servers = await Promise.all(VMS.map((n) => toolServer(s, n)));
+    const run = migration(c, { vms_list: VMS, skip_migrated_vms: false });
     assert.equal(run.code, 0);
+    const status = run.tasks.filter((t) => t.task.endsWith('Ask OpenStack which VMs of this run are migrated already'));
+    assert.ok(status.every((t) => t.result.skipped === true), JSON.stringify(status));
     const results = importResults(run);
     assert.equal(results.length, VMS.length);
     for (const r of results) assert.equal(r.changed, false, `${String(r.vm_name)}: ${String(r.msg)}`);
