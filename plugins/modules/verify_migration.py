@@ -124,6 +124,11 @@ options:
     description:
       - Regular expression the server's console log (Nova os-getConsoleOutput) must match, e.g. 'login:'.
     type: str
+  verify_console_patterns:
+    description:
+      - Per VM name, the console pattern of that VM, in place of verify_console_pattern.
+    type: dict
+    default: {}
   verify_guest_timeout:
     description:
       - Seconds to wait for the console pattern and each TCP port.
@@ -149,9 +154,13 @@ options:
     type: str
   vm_name:
     description:
-      - The migrated VMware VM.
+      - The migrated VMware VM. Exactly one of vm_name and vms_list.
     type: str
-    required: true
+  vms_list:
+    description:
+      - "Several migrated VMs, verified at the same time (at most 4 at once): the result has verifications, one per VM in this order, instead of verification, and the module fails when one VM fails. Exactly one of vm_name and vms_list."
+    type: list
+    elements: str
   vmware_insecure:
     description:
       - Skip TLS certificate verification of vCenter. Prefer vcenter_thumbprint or vcenter_ca_file.
@@ -194,6 +203,11 @@ passed:
   type: bool
 verification:
   description: "vm, passed, duration_seconds and checks: a list of {id, expected, observed, passed (true, false, or null when it could not run), message}."
-  returned: when the VM could be read
+  returned: with vm_name, when the VM could be read
   type: dict
+verifications:
+  description: One verification per VM of vms_list, in its order; a VM that could not be read has passed false, no checks, and error (why).
+  returned: with vms_list
+  type: list
+  elements: dict
 '''

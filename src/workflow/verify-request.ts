@@ -51,6 +51,8 @@ export interface VmVerification {
   passed: boolean;
   checks: Check[];
   duration_seconds: number;
+  /** Why the VM could not be verified at all (then passed is false and there are no checks). */
+  error?: string;
 }
 
 /** What the checks look at, read once per VM. */

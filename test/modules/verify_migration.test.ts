@@ -34,6 +34,17 @@ describe('verify_migration module', () => {
     assert.match(String(typo.result.msg), /verify_checksum/);
   });
 
+  it('takes exactly one of vm_name and vms_list', () => {
+    for (const extra of [{ vms_list: [VM] }, { vm_name: undefined }]) {
+      const r = runModule('verify_migration', JSON.parse(JSON.stringify(args(extra))) as Record<string, unknown>);
+      assert.equal(r.code, 1, JSON.stringify(extra));
+      assert.match(String(r.result.msg), /give exactly one of vm_name \(one VM\) and vms_list \(several VMs\)/);
+    }
+    const empty = runModule('verify_migration', { ...args({ vms_list: [] }), vm_name: undefined });
+    assert.equal(empty.code, 1);
+    assert.match(String(empty.result.msg), /vms_list/);
+  });
+
   it('a VM without the migration files fails naming the file and the step to run', () => {
     const r = runModule('verify_migration', args());
     assert.equal(r.code, 1);
@@ -57,5 +68,19 @@ describe('verify_migration module', () => {
     for (const id of failed) assert.ok(String(r.result.msg).includes(id), `${id} missing from ${String(r.result.msg)}`);
     assert.match(String(r.result.msg), /^VM osm-efi failed verification: /);
     assert.equal(v.checks.find((c) => c.id === 'volume.sha256.2000')?.passed, null);
+
+    // vms_list: both VMs in one run, in the order given; one without its files fails with the error, not the others.
+    const many = runModule('verify_migration', {
+      ...args({ os_migrate_vmw_data_dir: dir, skip_conversion: true, vms_list: ['osm-missing-files', VM], verify_console_patterns: { [VM]: 'login:' } }),
+      vm_name: undefined,
+      _ansible_check_mode: true,
+    });
+    assert.equal(many.code, 1, many.stdout);
+    const all = many.result.verifications as { vm: string; passed: boolean; error?: string; checks: { id: string; passed: boolean | null }[] }[];
+    assert.deepEqual(all.map((x) => [x.vm, x.passed]), [['osm-missing-files', false], [VM, false]]);
+    assert.match(String(all[0]!.error), /osm-missing-files\/import_workloads\.json/);
+    assert.deepEqual(all[0]!.checks, []);
+    assert.deepEqual(all[1]!.checks.filter((c) => c.passed === false).map((c) => c.id), failed.filter((id) => !id.startsWith('guest.')));
+    assert.match(String(many.result.msg), /^2 of 2 VMs failed verification: osm-missing-files: cannot read .* \| osm-efi: server\.active/);
   });
 });
