@@ -103,6 +103,8 @@ const SUPERVISOR = [
   '"$@" &',
   'c=$!',
   'while :; do wait $c; r=$?; kill -0 $c 2>/dev/null || break; done',
+  // A signal that interrupted the wait as the command ended: the command's own status is still to be collected.
+  'if [ $r -gt 128 ]; then wait $c; s=$?; [ $s -eq 127 ] || r=$s; fi',
   'if [ $r -gt 128 ]; then trap - TERM INT HUP; kill -s "$(kill -l $r)" $$; fi',
   'exit $r',
 ].join('\n');
