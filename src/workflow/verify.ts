@@ -4,6 +4,7 @@ import { listPorts } from '../openstack/network.js';
 import { findServersByName } from '../openstack/servers.js';
 import { listVolumeAttachments } from '../openstack/volume-attachments.js';
 import { findToolVolume } from '../openstack/volume.js';
+import { mapInLanes } from '../util/lanes.js';
 import type { Logger } from '../util/log.js';
 import { safeVmName } from '../util/names.js';
 import { VSphereSession } from '../vmware/session.js';
@@ -65,7 +66,7 @@ const VERIFY_AT_ONCE = 4;
  * not found) gets passed false, no checks, and the error; the others are verified all the same.
  */
 export async function verifyVms(reqs: VerifyRequest[], env: { log: Logger; signal: AbortSignal }): Promise<VmVerification[]> {
-  const one = async (req: VerifyRequest): Promise<VmVerification> => {
+  return mapInLanes(reqs, VERIFY_AT_ONCE, async (req): Promise<VmVerification> => {
     const started = Date.now();
     try {
       return await verifyVm(req, env);
@@ -74,17 +75,7 @@ export async function verifyVms(reqs: VerifyRequest[], env: { log: Logger; signa
       env.log.error(`${req.vmName}: cannot be verified: ${error}`);
       return { vm: req.vmName, passed: false, checks: [], duration_seconds: (Date.now() - started) / 1000, error };
     }
-  };
-  const out: VmVerification[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < reqs.length) {
-      const i = next++;
-      out[i] = await one(reqs[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(VERIFY_AT_ONCE, reqs.length) }, worker));
-  return out;
+  });
 }
 
 /** `id (message)` of each failed check. */

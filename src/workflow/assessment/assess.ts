@@ -19,6 +19,7 @@ import { quotaChecks } from './quotas.js';
 import { selectionOf, sourceVmChecks } from './source-vm.js';
 import { summarize, vmStatus } from './summary.js';
 import { loginChecks, privilegeChecks, sourceEndpointChecks } from './vcenter.js';
+import { mapInLanes } from '../../util/lanes.js';
 
 /**
  * Assess VMs against both clouds without creating or changing anything: vCenter is only read (one inventory pass,
@@ -75,27 +76,19 @@ async function assessWith(vs: VSphereSession, o: AssessOptions, base: Omit<Asses
     env.push(...(await cloudEnvironmentChecks(s, facts, o)));
     const toolVolumes = facts.toolVolumes instanceof Error ? new Map() : facts.toolVolumes;
     if (facts.toolVolumes instanceof Error) env.push(notRun('openstack.volumes', `the volumes could not be listed: ${facts.toolVolumes.message}`, null));
-    const out: AssessedVm[] = [];
-    let next = 0;
-    const lane = async () => {
-      while (next < selected.length) {
-        const vm = selected[next++]!;
-        const checks = perVm.get(vm.moid)!;
-        const flavor = facts.flavors instanceof Error ? undefined : chooseFlavor(vm, facts.flavors, o);
-        if (flavor) checks.push(flavor.check.severity === 'info' && flavor.flavor.source === 'create' && !facts.admin ? { ...flavor.check, severity: 'blocker', fix: 'create the flavor with an admin, or set flavor_uuid to an existing one' } : flavor.check);
-        else checks.push(notRun('openstack.flavor', 'the flavors could not be listed', null));
-        const cloudVm = cloudVmChecks(s, vm, facts, o);
-        checks.push(...cloudVm.checks);
-        const disks = await assessDisks(vs, vm, o, toolVolumes, log, signal);
-        checks.push(...disks.checks);
-        out.push(record(vm, checks, flavor?.flavor, cloudVm.nics, disks.disks));
-        flavors.set(vm.name, flavor ? { vcpus: flavor.vcpus, ramMb: flavor.ramMb } : { vcpus: vm.numCpu, ramMb: vm.memoryMb });
-      }
-    };
     const flavors = new Map<string, { vcpus: number; ramMb: number }>();
-    await Promise.all(Array.from({ length: Math.max(1, o.parallel) }, lane));
-    const order = new Map(selected.map((vm, i) => [vm.name, i]));
-    out.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+    const out = await mapInLanes(selected, o.parallel, async (vm): Promise<AssessedVm> => {
+      const checks = perVm.get(vm.moid)!;
+      const flavor = facts.flavors instanceof Error ? undefined : chooseFlavor(vm, facts.flavors, o);
+      if (flavor) checks.push(flavor.check.severity === 'info' && flavor.flavor.source === 'create' && !facts.admin ? { ...flavor.check, severity: 'blocker', fix: 'create the flavor with an admin, or set flavor_uuid to an existing one' } : flavor.check);
+      else checks.push(notRun('openstack.flavor', 'the flavors could not be listed', null));
+      const cloudVm = cloudVmChecks(s, vm, facts, o);
+      checks.push(...cloudVm.checks);
+      const disks = await assessDisks(vs, vm, o, toolVolumes, log, signal);
+      checks.push(...disks.checks);
+      flavors.set(vm.name, flavor ? { vcpus: flavor.vcpus, ramMb: flavor.ramMb } : { vcpus: vm.numCpu, ramMb: vm.memoryMb });
+      return record(vm, checks, flavor?.flavor, cloudVm.nics, disks.disks);
+    });
 
     // What the whole vms_list needs (wave planning splits it by the headroom).
     const quotas = await quotaChecks(s, {
